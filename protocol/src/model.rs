@@ -1,0 +1,146 @@
+//! The resources of the API: users, sessions, conversations, messages.
+
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::{AttachmentId, ConversationId, MessageId, SecretString, SessionId, UserId};
+use chrono::{DateTime, Utc};
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct User {
+    pub id: UserId,
+    /// Lower case, 3–32 of `a-z 0-9 _ . -`.
+    pub username: String,
+    pub display_name: String,
+    pub created_at: DateTime<Utc>,
+}
+
+/// The tokens of one signed-in device. `expires_in` is the access token's lifetime in seconds.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct Session {
+    pub session_id: SessionId,
+    pub access_token: SecretString,
+    pub refresh_token: SecretString,
+    pub expires_in: u64,
+}
+
+/// A session as listed by `GET /api/v1/sessions`: no tokens.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct SessionInfo {
+    pub session_id: SessionId,
+    pub device_name: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub last_seen_at: DateTime<Utc>,
+    /// True for the session that made the request.
+    pub current: bool,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub enum ConversationKind {
+    Direct,
+    Group,
+}
+
+impl ConversationKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Direct => "direct",
+            Self::Group => "group",
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub enum Role {
+    Admin,
+    Member,
+}
+
+impl Role {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Admin => "admin",
+            Self::Member => "member",
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct Member {
+    pub user_id: UserId,
+    pub role: Role,
+}
+
+/// A conversation as one member sees it: `unread_count` and `last_read_seq` are the
+/// caller's own. In `conversation.*` events (shared by every member) both are 0.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct Conversation {
+    pub id: ConversationId,
+    pub kind: ConversationKind,
+    /// Null for direct conversations.
+    pub title: Option<String>,
+    pub members: Vec<Member>,
+    pub created_at: DateTime<Utc>,
+    pub last_message: Option<Box<Message>>,
+    pub unread_count: i64,
+    pub last_read_seq: i64,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct Reaction {
+    pub emoji: String,
+    pub count: i64,
+    pub user_ids: Vec<UserId>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct Attachment {
+    pub id: AttachmentId,
+    pub size: i64,
+    pub content_type: String,
+    /// Hex-encoded SHA-256 of the content.
+    pub sha256: String,
+    pub name: String,
+}
+
+/// One message. A deleted message keeps `id` and `seq`, has `deleted: true`, an empty
+/// `body`, and no reactions or attachments.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct Message {
+    pub id: MessageId,
+    pub conversation_id: ConversationId,
+    pub sender_id: UserId,
+    #[cfg_attr(feature = "ts", ts(as = "String"))]
+    pub client_id: Uuid,
+    /// 1, 2, 3, … per conversation, without gaps.
+    pub seq: i64,
+    pub body: String,
+    pub reply_to: Option<MessageId>,
+    pub created_at: DateTime<Utc>,
+    pub edited_at: Option<DateTime<Utc>>,
+    pub deleted: bool,
+    pub reactions: Vec<Reaction>,
+    pub attachments: Vec<Attachment>,
+}

@@ -1,0 +1,222 @@
+//! Server configuration: defaults → TOML file → `PARLEY_*` environment → flags.
+//!
+//! One flat `Config` (flat so that every key maps to one obvious environment variable:
+//! `access_token_ttl` ↔ `PARLEY_ACCESS_TOKEN_TTL`). Loaded once at start-up and validated by
+//! [`Config::validate`], whose errors name the offending key.
+
+use std::{net::SocketAddr, path::PathBuf};
+
+use figment::{
+    Figment,
+    providers::{Env, Format, Serialized, Toml},
+};
+use serde::{Deserialize, Serialize};
+
+/// Everything an operator can set. Each field's doc comment gives its default.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Config {
+    /// Address to listen on. Default `127.0.0.1:8080`.
+    pub listen: SocketAddr,
+    /// SQLite database and attachments live here. Default: the OS data dir + `parley`.
+    pub data_dir: PathBuf,
+    /// Log filter (tracing `EnvFilter` syntax). Default `info`.
+    pub log: String,
+    /// Access-token lifetime in seconds, at most 3600. Default 900.
+    pub access_token_ttl: u64,
+    /// Refresh-token (session) idle lifetime in seconds. Default 30 days.
+    pub refresh_token_ttl: u64,
+    /// Largest attachment upload in bytes. Default 25 MiB.
+    pub max_attachment_bytes: u64,
+    /// Largest JSON request body in bytes. Default 64 KiB.
+    pub max_request_bytes: usize,
+    /// Requests (except attachment uploads and WebSockets) time out after this many seconds. Default 30.
+    pub request_timeout: u64,
+    /// `on` or `off`: every rate limit at once. Default `on`.
+    pub rate_limit: Toggle,
+    /// Login and register attempts per client IP per minute. Default 20.
+    pub auth_rate_per_minute: u32,
+    /// Messages a user may send per second (sustained; bursts of 5× are allowed). Default 50.
+    pub message_rate_per_second: u32,
+    /// Origins allowed by CORS, e.g. `["https://chat.example.com"]`. Default: none (CORS off).
+    pub cors_origins: Vec<String>,
+    /// Frames queued per WebSocket before it counts as lagging and gets `resync`. Default 1024.
+    pub ws_queue: usize,
+    /// Largest WebSocket frame a client may send, in bytes. Default 64 KiB.
+    pub ws_max_frame_bytes: usize,
+    /// Most events replayed after `hello` before the server answers `resync` instead. Default 1000.
+    pub ws_replay_max: usize,
+    /// Read-only SQLite connections. Default 4.
+    pub read_connections: usize,
+}
+
+/// An on/off switch that also accepts `true`/`false`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Toggle {
+    #[serde(alias = "true")]
+    On,
+    #[serde(alias = "false")]
+    Off,
+}
+
+impl Toggle {
+    pub fn is_on(self) -> bool {
+        self == Self::On
+    }
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            data_dir: dirs::data_dir()
+                .map(|d| d.join("parley"))
+                .unwrap_or_else(|| PathBuf::from("parley-data")),
+            log: "info".to_owned(),
+            access_token_ttl: 900,
+            refresh_token_ttl: 30 * 24 * 3600,
+            max_attachment_bytes: 25 * 1024 * 1024,
+            max_request_bytes: 64 * 1024,
+            request_timeout: 30,
+            rate_limit: Toggle::On,
+            auth_rate_per_minute: 20,
+            message_rate_per_second: 50,
+            cors_origins: Vec::new(),
+            ws_queue: 1024,
+            ws_max_frame_bytes: 64 * 1024,
+            ws_replay_max: 1000,
+            read_connections: 4,
+        }
+    }
+}
+
+/// A configuration that failed to load or validate; the message names the key.
+#[derive(Debug, thiserror::Error)]
+#[error("invalid configuration: {0}")]
+pub struct ConfigError(pub String);
+
+impl Config {
+    /// Defaults, then the TOML file (if any), then `PARLEY_*` variables, then `overrides`
+    /// (the command-line flags, already as a partial TOML table), validated. Also returns a
+    /// warning for each key in the file that isn't ours (a typo should not pass in silence).
+    pub fn load(
+        file: Option<&std::path::Path>,
+        overrides: toml::Table,
+    ) -> Result<(Self, Vec<String>), ConfigError> {
+        let mut figment = Figment::from(Serialized::defaults(Config::default()));
+        let mut warnings = Vec::new();
+        if let Some(file) = file {
+            let text = std::fs::read_to_string(file)
+                .map_err(|e| ConfigError(format!("cannot read config file {}: {e}", file.display())))?;
+            let table: toml::Table = toml::from_str(&text)
+                .map_err(|e| ConfigError(format!("config file {}: {e}", file.display())))?;
+            let known = toml::Table::try_from(Config::default()).unwrap_or_default();
+            for key in table.keys().filter(|k| !known.contains_key(*k)) {
+                warnings.push(format!("unknown key `{key}` in {} is ignored", file.display()));
+            }
+            figment = figment.merge(Toml::file_exact(file));
+        }
+        let config: Config = figment
+            .merge(Env::prefixed("PARLEY_").split("__").ignore(&["config"]))
+            .merge(Serialized::defaults(overrides))
+            .extract()
+            .map_err(|e| ConfigError(e.to_string()))?;
+        config.validate()?;
+        Ok((config, warnings))
+    }
+
+    /// Checks the values that types alone can't.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        let bad = |key: &str, why: &str| Err(ConfigError(format!("`{key}` {why}")));
+        if !(30..=3600).contains(&self.access_token_ttl) {
+            return bad("access_token_ttl", "must be between 30 and 3600 seconds");
+        }
+        if self.refresh_token_ttl < self.access_token_ttl {
+            return bad("refresh_token_ttl", "must not be shorter than access_token_ttl");
+        }
+        if self.max_attachment_bytes == 0 {
+            return bad("max_attachment_bytes", "must be at least 1");
+        }
+        if self.max_request_bytes < 20 * 1024 {
+            return bad("max_request_bytes", "must be at least 20480 (a full message body must fit)");
+        }
+        if self.request_timeout == 0 {
+            return bad("request_timeout", "must be at least 1 second");
+        }
+        if self.auth_rate_per_minute == 0 || self.message_rate_per_second == 0 {
+            return bad("auth_rate_per_minute/message_rate_per_second", "must be at least 1 (use rate_limit = \"off\" to disable)");
+        }
+        if self.ws_queue < 16 {
+            return bad("ws_queue", "must be at least 16");
+        }
+        if self.ws_max_frame_bytes < 20 * 1024 {
+            return bad("ws_max_frame_bytes", "must be at least 20480 (a full message body must fit)");
+        }
+        if self.read_connections == 0 || self.read_connections > 64 {
+            return bad("read_connections", "must be between 1 and 64");
+        }
+        for origin in &self.cors_origins {
+            if origin.parse::<axum::http::HeaderValue>().is_err() || !origin.contains("://") {
+                return bad("cors_origins", &format!("contains an invalid origin {origin:?}"));
+            }
+        }
+        Ok(())
+    }
+
+    /// The commented example printed by `parley-server print-config`.
+    pub fn commented_defaults() -> String {
+        let defaults = toml::to_string(&Config::default()).unwrap_or_default();
+        let docs = [
+            ("listen", "Address to listen on."),
+            ("data_dir", "SQLite database and attachments live here."),
+            ("log", "Log filter, tracing EnvFilter syntax (e.g. \"info,parley_server=debug\")."),
+            ("access_token_ttl", "Access-token lifetime in seconds (30..=3600)."),
+            ("refresh_token_ttl", "A session expires after this many seconds without a refresh."),
+            ("max_attachment_bytes", "Largest attachment upload in bytes."),
+            ("max_request_bytes", "Largest JSON request body in bytes."),
+            ("request_timeout", "Seconds before a request (not uploads or WebSockets) times out."),
+            ("rate_limit", "\"on\" or \"off\": every rate limit at once."),
+            ("auth_rate_per_minute", "Login/register attempts per client IP per minute."),
+            ("message_rate_per_second", "Messages per user per second (bursts of 5x allowed)."),
+            ("cors_origins", "Browser origins allowed by CORS; empty turns CORS off."),
+            ("ws_queue", "Frames queued per WebSocket before it is told to resync."),
+            ("ws_max_frame_bytes", "Largest WebSocket frame a client may send."),
+            ("ws_replay_max", "Most events replayed after hello before answering resync."),
+            ("read_connections", "Read-only SQLite connections."),
+        ];
+        let mut out = String::from(
+            "# parley-server configuration. Precedence: flags > PARLEY_* environment > this file > defaults.\n\
+             # Every key below is shown with its default; PARLEY_<KEY> (upper case) overrides it.\n",
+        );
+        for line in defaults.lines() {
+            let key = line.split('=').next().unwrap_or("").trim();
+            if let Some((_, doc)) = docs.iter().find(|(k, _)| *k == key) {
+                out.push_str(&format!("\n# {doc}\n"));
+            }
+            out.push_str(line);
+            out.push('\n');
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_validate_and_print_round_trips() {
+        Config::default().validate().unwrap();
+        let printed = Config::commented_defaults();
+        let parsed: Config = toml::from_str(&printed).unwrap();
+        assert_eq!(parsed, Config::default(), "print-config must print the defaults");
+    }
+
+    #[test]
+    fn bad_values_name_the_key() {
+        let config = Config { access_token_ttl: 7200, ..Config::default() };
+        let err = config.validate().unwrap_err().to_string();
+        assert!(err.contains("access_token_ttl"), "{err}");
+    }
+}

@@ -1,0 +1,154 @@
+//! Conversations, their members, and read markers.
+
+use axum::{
+    Router,
+    extract::State,
+    http::StatusCode,
+    routing::{delete, get, post},
+};
+use parley_protocol::{
+    AddMemberRequest, Conversation, ConversationId, ConversationKind, ConversationsResponse,
+    CreateConversationRequest, ReadRequest, UpdateConversationRequest, UserId,
+    limits::{self, TITLE_MAX_CHARS},
+};
+
+use crate::{
+    AppState,
+    error::{ApiError, ApiResult},
+    extract::{AuthUser, Json, Path},
+};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/conversations", get(list).post(create))
+        .route("/api/v1/conversations/{id}", get(show).patch(update))
+        .route("/api/v1/conversations/{id}/members", post(add_member))
+        .route("/api/v1/conversations/{id}/members/{user_id}", delete(remove_member))
+        .route("/api/v1/conversations/{id}/read", post(mark_read))
+}
+
+/// POST /api/v1/conversations
+///
+/// `direct`: exactly one other member, no title; idempotent — 200 with the existing
+/// conversation when the pair already has one. `group`: a title; the creator is admin.
+/// Unknown member ids are a 400.
+#[utoipa::path(post, path = "/api/v1/conversations", tag = "conversations", request_body = CreateConversationRequest,
+    responses((status = 201, body = Conversation), (status = 200, body = Conversation), (status = 400, body = parley_protocol::ErrorBody)))]
+#[tracing::instrument(skip_all, fields(user.id = %user.user_id))]
+pub async fn create(
+    State(state): State<AppState>,
+    user: AuthUser,
+    Json(req): Json<CreateConversationRequest>,
+) -> ApiResult<(StatusCode, Json<Conversation>)> {
+    let title = match req.kind {
+        ConversationKind::Direct => {
+            if req.title.is_some() {
+                return Err(ApiError::invalid("title: direct conversations have no title"));
+            }
+            None
+        }
+        ConversationKind::Group => {
+            let title = req.title.ok_or_else(|| ApiError::invalid("title: a group needs a title"))?;
+            limits::validate_label("title", &title, TITLE_MAX_CHARS)?;
+            Some(title)
+        }
+    };
+    if req.member_ids.len() > limits::GROUP_MEMBERS_MAX {
+        return Err(ApiError::invalid(format!("member_ids: at most {} members", limits::GROUP_MEMBERS_MAX)));
+    }
+    let (conversation, created) =
+        state.store.create_conversation(&user.user_id, req.kind, title, req.member_ids).await?;
+    let status = if created { StatusCode::CREATED } else { StatusCode::OK };
+    Ok((status, Json(conversation)))
+}
+
+/// GET /api/v1/conversations
+///
+/// The caller's conversations, newest activity first, each with the caller's
+/// `unread_count` and `last_read_seq`.
+#[utoipa::path(get, path = "/api/v1/conversations", tag = "conversations", responses((status = 200, body = ConversationsResponse)))]
+#[tracing::instrument(skip_all, fields(user.id = %user.user_id))]
+pub async fn list(State(state): State<AppState>, user: AuthUser) -> ApiResult<Json<ConversationsResponse>> {
+    Ok(Json(ConversationsResponse { conversations: state.store.conversations(&user.user_id).await? }))
+}
+
+/// GET /api/v1/conversations/{id}
+///
+/// 404 for non-members (existence is never leaked).
+#[utoipa::path(get, path = "/api/v1/conversations/{id}", tag = "conversations", params(("id" = String, Path)),
+    responses((status = 200, body = Conversation), (status = 404, body = parley_protocol::ErrorBody)))]
+#[tracing::instrument(skip_all, fields(user.id = %user.user_id))]
+pub async fn show(
+    State(state): State<AppState>,
+    user: AuthUser,
+    Path(id): Path<ConversationId>,
+) -> ApiResult<Json<Conversation>> {
+    Ok(Json(state.store.conversation(&user.user_id, &id).await?))
+}
+
+/// PATCH /api/v1/conversations/{id}
+///
+/// Renames a group; admins only (403 for members, 404 for non-members, 400 for direct).
+#[utoipa::path(patch, path = "/api/v1/conversations/{id}", tag = "conversations", params(("id" = String, Path)),
+    request_body = UpdateConversationRequest,
+    responses((status = 200, body = Conversation), (status = 403, body = parley_protocol::ErrorBody), (status = 404, body = parley_protocol::ErrorBody)))]
+#[tracing::instrument(skip_all, fields(user.id = %user.user_id))]
+pub async fn update(
+    State(state): State<AppState>,
+    user: AuthUser,
+    Path(id): Path<ConversationId>,
+    Json(req): Json<UpdateConversationRequest>,
+) -> ApiResult<Json<Conversation>> {
+    limits::validate_label("title", &req.title, TITLE_MAX_CHARS)?;
+    Ok(Json(state.store.set_title(&user.user_id, &id, req.title).await?))
+}
+
+/// POST /api/v1/conversations/{id}/members
+///
+/// Adds a member to a group; admins only. Adding an existing member changes nothing.
+#[utoipa::path(post, path = "/api/v1/conversations/{id}/members", tag = "conversations", params(("id" = String, Path)),
+    request_body = AddMemberRequest,
+    responses((status = 200, body = Conversation), (status = 400, body = parley_protocol::ErrorBody), (status = 403, body = parley_protocol::ErrorBody)))]
+#[tracing::instrument(skip_all, fields(user.id = %user.user_id))]
+pub async fn add_member(
+    State(state): State<AppState>,
+    user: AuthUser,
+    Path(id): Path<ConversationId>,
+    Json(req): Json<AddMemberRequest>,
+) -> ApiResult<Json<Conversation>> {
+    Ok(Json(state.store.add_member(&user.user_id, &id, &req.user_id).await?))
+}
+
+/// DELETE /api/v1/conversations/{id}/members/{user_id}
+///
+/// Removes a member (admins), or leaves (anyone, for themselves). Direct conversations
+/// have fixed members (400). If the last admin leaves, the longest-standing member becomes admin.
+#[utoipa::path(delete, path = "/api/v1/conversations/{id}/members/{user_id}", tag = "conversations",
+    params(("id" = String, Path), ("user_id" = String, Path)),
+    responses((status = 204), (status = 403, body = parley_protocol::ErrorBody), (status = 404, body = parley_protocol::ErrorBody)))]
+#[tracing::instrument(skip_all, fields(user.id = %user.user_id))]
+pub async fn remove_member(
+    State(state): State<AppState>,
+    user: AuthUser,
+    Path((id, member)): Path<(ConversationId, UserId)>,
+) -> ApiResult<StatusCode> {
+    state.store.remove_member(&user.user_id, &id, &member).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// POST /api/v1/conversations/{id}/read
+///
+/// Moves the caller's read marker to `seq` (capped at the newest message); it never moves
+/// backwards.
+#[utoipa::path(post, path = "/api/v1/conversations/{id}/read", tag = "conversations", params(("id" = String, Path)),
+    request_body = ReadRequest, responses((status = 204), (status = 404, body = parley_protocol::ErrorBody)))]
+#[tracing::instrument(skip_all, fields(user.id = %user.user_id))]
+pub async fn mark_read(
+    State(state): State<AppState>,
+    user: AuthUser,
+    Path(id): Path<ConversationId>,
+    Json(req): Json<ReadRequest>,
+) -> ApiResult<StatusCode> {
+    state.store.mark_read(&user.user_id, &id, req.seq).await?;
+    Ok(StatusCode::NO_CONTENT)
+}

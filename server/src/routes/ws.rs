@@ -1,0 +1,257 @@
+//! `GET /api/v1/ws`: the realtime socket.
+//!
+//! The first client frame must be `hello` with an access token. Then one writer task
+//! (hub queue, replies, pings, close on revoke/expiry/shutdown) and one reader loop
+//! (send, typing) run until either ends. Replay after `hello` and live delivery are
+//! stitched by cursor: the socket subscribes *before* reading the log, and the writer drops
+//! live frames at or below the last cursor it already sent.
+
+use std::time::Duration;
+
+use axum::{
+    Router,
+    extract::{
+        State,
+        ws::{CloseFrame, Message as WsMessage, Utf8Bytes, WebSocket, WebSocketUpgrade},
+    },
+    response::Response,
+    routing::get,
+};
+use futures_util::{SinkExt, StreamExt, stream::SplitSink};
+use parley_protocol::{
+    CLOSE_UNAUTHORIZED, ClientFrame, ErrorDetail, SendMessageRequest, ServerFrame, UserId,
+};
+use tokio::sync::mpsc;
+
+use crate::{
+    AppState,
+    auth::token_hash,
+    error::ApiError,
+    hub::{Outbound, Subscriber},
+    routes::{messages::send_message, sync::parse_cursor},
+    store::{SessionAuth, sqlite::{cursor_of, now_ms}},
+};
+
+const HELLO_TIMEOUT: Duration = Duration::from_secs(10);
+const PING_EVERY: Duration = Duration::from_secs(30);
+/// Close code for a first frame that isn't a valid `hello` (RFC 6455: policy violation).
+const CLOSE_POLICY: u16 = 1008;
+const CLOSE_GOING_AWAY: u16 = 1001;
+
+pub fn router() -> Router<AppState> {
+    Router::new().route("/api/v1/ws", get(upgrade))
+}
+
+/// GET /api/v1/ws
+///
+/// Upgrades to a WebSocket. Authentication is the first frame (`hello`), not a header, so
+/// browsers and desktop webviews can connect the same way.
+#[utoipa::path(get, path = "/api/v1/ws", tag = "sync", security(()), responses((status = 101, description = "Switching to the WebSocket protocol")))]
+pub async fn upgrade(State(state): State<AppState>, ws: WebSocketUpgrade) -> Response {
+    let max = state.config.ws_max_frame_bytes;
+    // Small buffers: tungstenite's 128 KiB default read buffer is zero-filled per socket
+    // and dominated idle memory (BUILD-NOTES: ~1.35 GB per 10k sockets vs ~100 MB).
+    ws.read_buffer_size(4 * 1024)
+        .write_buffer_size(4 * 1024)
+        .max_message_size(max)
+        .max_frame_size(max)
+        .on_upgrade(move |socket| run(state, socket))
+}
+
+fn frame_text(frame: &ServerFrame) -> Utf8Bytes {
+    serde_json::to_string(frame).unwrap_or_default().into()
+}
+
+fn close(code: u16, reason: &str) -> WsMessage {
+    WsMessage::Close(Some(CloseFrame { code, reason: reason.into() }))
+}
+
+async fn run(state: AppState, mut socket: WebSocket) {
+    let hello = match tokio::time::timeout(HELLO_TIMEOUT, socket.recv()).await {
+        Ok(Some(Ok(WsMessage::Text(text)))) => serde_json::from_str::<ClientFrame>(&text).ok(),
+        _ => None,
+    };
+    let Some(ClientFrame::Hello { access_token, since }) = hello else {
+        let _ = socket.send(close(CLOSE_POLICY, "the first frame must be a hello")).await;
+        return;
+    };
+    let session = match state.store.session_by_access(token_hash(access_token.expose()), now_ms()).await {
+        Ok(Some(session)) => session,
+        _ => {
+            let _ = socket.send(close(CLOSE_UNAUTHORIZED, "invalid or expired access token")).await;
+            return;
+        }
+    };
+    let since = match since.as_ref().map(parse_cursor).transpose() {
+        Ok(since) => since,
+        Err(_) => {
+            let _ = socket.send(close(CLOSE_POLICY, "since is not a cursor this server issued")).await;
+            return;
+        }
+    };
+    let (subscriber, queue) =
+        state.hub.subscribe(session.user_id.clone(), session.session_id.clone(), state.config.ws_queue);
+    state.metrics.open_sockets.inc();
+    let _ = state.store.touch_session(&session.session_id, now_ms()).await;
+    if let Err(e) = connected(&state, socket, &session, since, &subscriber, queue).await {
+        tracing::debug!(error = %e, "websocket ended");
+    }
+    state.hub.unsubscribe(&subscriber);
+    state.metrics.open_sockets.dec();
+}
+
+type Sink = SplitSink<WebSocket, WsMessage>;
+
+async fn connected(
+    state: &AppState,
+    socket: WebSocket,
+    session: &SessionAuth,
+    since: Option<i64>,
+    subscriber: &Subscriber,
+    queue: mpsc::Receiver<Outbound>,
+) -> Result<(), axum::Error> {
+    let (mut sink, mut stream) = socket.split();
+    let latest = state.store.latest_event_id().await.unwrap_or(0);
+    let ready = ServerFrame::Ready { user_id: session.user_id.clone(), cursor: cursor_of(latest) };
+    sink.send(WsMessage::Text(frame_text(&ready))).await?;
+    let last_sent = replay(state, &mut sink, &session.user_id, since, latest).await?;
+
+    let (replies_tx, replies_rx) = mpsc::channel::<Utf8Bytes>(64);
+    let writer = write_loop(state, sink, subscriber, queue, replies_rx, last_sent, session.access_expires_at);
+    let reader = async {
+        while let Some(Ok(message)) = stream.next().await {
+            match message {
+                WsMessage::Text(text) => {
+                    let reply = handle_frame(state, &session.user_id, &text).await;
+                    if let Some(reply) = reply {
+                        if replies_tx.send(frame_text(&reply)).await.is_err() {
+                            break;
+                        }
+                    }
+                }
+                WsMessage::Binary(_) => {
+                    let error = error_frame(None, &ApiError::invalid("frames are JSON text"));
+                    let _ = replies_tx.send(frame_text(&error)).await;
+                }
+                WsMessage::Close(_) => break,
+                WsMessage::Ping(_) | WsMessage::Pong(_) => {}
+            }
+        }
+    };
+    tokio::select! {
+        result = writer => result,
+        () = reader => Ok(()),
+    }
+}
+
+/// Sends the events after `since`; too many means `resync` instead. Returns the last
+/// cursor covered, from which live frames continue.
+async fn replay(state: &AppState, sink: &mut Sink, user: &UserId, since: Option<i64>, latest: i64) -> Result<i64, axum::Error> {
+    let Some(since) = since else { return Ok(latest) };
+    let max = state.config.ws_replay_max as i64;
+    let Ok((events, has_more)) = state.store.events_since(user, since, max).await else {
+        sink.send(WsMessage::Text(frame_text(&ServerFrame::Resync))).await?;
+        return Ok(latest);
+    };
+    if has_more {
+        sink.send(WsMessage::Text(frame_text(&ServerFrame::Resync))).await?;
+        return Ok(latest);
+    }
+    let mut last = since.max(latest);
+    for event in events {
+        let frame = format!(r#"{{"type":"event","cursor":"{}","event":{}}}"#, cursor_of(event.id), event.json);
+        sink.send(WsMessage::Text(frame.into())).await?;
+        last = last.max(event.id);
+    }
+    Ok(last)
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn write_loop(
+    state: &AppState,
+    mut sink: Sink,
+    subscriber: &Subscriber,
+    mut queue: mpsc::Receiver<Outbound>,
+    mut replies: mpsc::Receiver<Utf8Bytes>,
+    mut last_sent: i64,
+    access_expires_at: i64,
+) -> Result<(), axum::Error> {
+    let mut ping = tokio::time::interval(PING_EVERY);
+    ping.tick().await;
+    let until_expiry = Duration::from_millis((access_expires_at - now_ms()).max(0) as u64);
+    let expiry = tokio::time::sleep(until_expiry);
+    tokio::pin!(expiry);
+    loop {
+        tokio::select! {
+            Some(item) = queue.recv() => {
+                if item.cursor == 0 || item.cursor > last_sent {
+                    last_sent = last_sent.max(item.cursor);
+                    sink.feed(WsMessage::Text(item.frame.as_ref().into())).await?;
+                    // Write whatever else is queued in the same go: one flush per wake-up.
+                    while let Ok(more) = queue.try_recv() {
+                        if more.cursor == 0 || more.cursor > last_sent {
+                            last_sent = last_sent.max(more.cursor);
+                            sink.feed(WsMessage::Text(more.frame.as_ref().into())).await?;
+                        }
+                    }
+                    sink.flush().await?;
+                }
+            }
+            Some(reply) = replies.recv() => sink.send(WsMessage::Text(reply)).await?,
+            () = subscriber.lag.notified() => {
+                if subscriber.take_lagged() {
+                    while queue.try_recv().is_ok() {}
+                    sink.send(WsMessage::Text(frame_text(&ServerFrame::Resync))).await?;
+                }
+            }
+            _ = ping.tick() => sink.send(WsMessage::Ping(Default::default())).await?,
+            () = &mut expiry => {
+                let _ = sink.send(close(CLOSE_UNAUTHORIZED, "access token expired")).await;
+                return Ok(());
+            }
+            () = subscriber.close.cancelled() => {
+                let _ = sink.send(close(CLOSE_UNAUTHORIZED, &subscriber.close_reason())).await;
+                return Ok(());
+            }
+            () = state.shutdown.cancelled() => {
+                let _ = sink.send(close(CLOSE_GOING_AWAY, "server shutting down")).await;
+                return Ok(());
+            }
+        }
+    }
+}
+
+fn error_frame(client_id: Option<uuid::Uuid>, error: &ApiError) -> ServerFrame {
+    let ErrorDetail { code, message } = error.detail();
+    ServerFrame::Error { client_id, error: ErrorDetail { code, message } }
+}
+
+/// One client frame after `hello`; returns the reply, if any.
+async fn handle_frame(state: &AppState, user: &UserId, text: &str) -> Option<ServerFrame> {
+    let frame = match serde_json::from_str::<ClientFrame>(text) {
+        Ok(frame) => frame,
+        Err(e) => {
+            let error = ApiError::BadRequest { code: "invalid_frame", message: format!("not a valid frame: {e}") };
+            return Some(error_frame(None, &error));
+        }
+    };
+    match frame {
+        ClientFrame::Send { conversation_id, client_id, body, reply_to, attachment_ids } => {
+            let req = SendMessageRequest { client_id, body, reply_to, attachment_ids };
+            Some(match send_message(state, user, &conversation_id, req).await {
+                Ok((message, _)) => ServerFrame::Ack { client_id, message },
+                Err(e) => error_frame(Some(client_id), &e),
+            })
+        }
+        ClientFrame::Typing { conversation_id } => match state.store.member_ids(user, &conversation_id).await {
+            Ok(members) => {
+                state.hub.typing(&conversation_id, user, &members);
+                None
+            }
+            Err(e) => Some(error_frame(None, &e.into())),
+        },
+        ClientFrame::Hello { .. } => {
+            Some(error_frame(None, &ApiError::BadRequest { code: "already_authenticated", message: "hello was already sent".to_owned() }))
+        }
+    }
+}

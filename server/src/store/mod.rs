@@ -1,0 +1,243 @@
+//! Storage behind one trait, so the HTTP layer never sees SQL.
+//!
+//! Every method that acts for a user takes that user's id (from the verified token, never
+//! from the request body) and enforces membership and roles itself, inside the same
+//! transaction as the change: a non-member gets [`StoreError::NotFound`], exactly as if the
+//! conversation did not exist. Writes that others may see append events to the log and
+//! hand them to the [`EventSink`] after the transaction commits.
+
+pub mod sqlite;
+
+use std::{path::Path, sync::Arc};
+
+use async_trait::async_trait;
+use parley_protocol::{
+    Attachment, AttachmentId, Conversation, ConversationId, ConversationKind, Message, MessageId,
+    SessionId, User, UserId,
+};
+use uuid::Uuid;
+
+/// What a store operation can fail with. Backends translate their driver's errors into
+/// these (unique violations → `Conflict`, missing rows → `NotFound`).
+#[derive(Clone, Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("not found")]
+    NotFound,
+    #[error("{0}")]
+    Conflict(String),
+    #[error("{0}")]
+    Forbidden(String),
+    #[error("{0}")]
+    Invalid(String),
+    #[error("storage failure: {0}")]
+    Other(String),
+}
+
+pub type StoreResult<T> = Result<T, StoreError>;
+
+/// A new account; the password is already hashed.
+#[derive(Clone, Debug)]
+pub struct NewUser {
+    pub username: String,
+    pub display_name: String,
+    pub password_hash: String,
+}
+
+/// Token hashes and expiry times (ms) for a new or rotated session.
+#[derive(Clone, Debug)]
+pub struct TokenHashes {
+    pub access_hash: [u8; 32],
+    pub access_expires_at: i64,
+    pub refresh_hash: [u8; 32],
+    pub refresh_expires_at: i64,
+}
+
+/// A live session resolved from an access token.
+#[derive(Clone, Debug)]
+pub struct SessionAuth {
+    pub session_id: SessionId,
+    pub user_id: UserId,
+    pub access_expires_at: i64,
+}
+
+#[derive(Clone, Debug)]
+pub struct SessionRow {
+    pub session_id: SessionId,
+    pub device_name: Option<String>,
+    pub created_at: i64,
+    pub last_seen_at: i64,
+}
+
+/// What presenting a refresh token led to.
+#[derive(Clone, Debug)]
+pub enum Refreshed {
+    /// Rotated: the new hashes are now the session's.
+    Rotated(SessionAuth),
+    /// An already rotated token came back: the session is revoked now.
+    Reused(SessionId),
+    /// Unknown, expired or revoked.
+    Invalid,
+}
+
+#[derive(Clone, Debug)]
+pub struct NewMessage {
+    pub client_id: Uuid,
+    pub body: String,
+    pub reply_to: Option<MessageId>,
+    pub attachment_ids: Vec<AttachmentId>,
+}
+
+/// Which page of a conversation's history.
+#[derive(Clone, Copy, Debug)]
+pub enum Page {
+    Latest,
+    Before(i64),
+    After(i64),
+}
+
+#[derive(Clone, Debug)]
+pub struct NewAttachment {
+    pub id: AttachmentId,
+    pub uploader: UserId,
+    pub size: i64,
+    pub content_type: String,
+    pub sha256: String,
+    pub name: String,
+}
+
+/// One event from the log, already serialized as clients receive it.
+#[derive(Clone, Debug)]
+pub struct StoredEvent {
+    pub id: i64,
+    pub json: Arc<str>,
+}
+
+/// A committed event on its way to live subscribers.
+#[derive(Clone, Debug)]
+pub struct Published {
+    pub id: i64,
+    pub conversation_id: ConversationId,
+    /// Members who may see it (after the change; plus the removed user for `member.removed`).
+    pub recipients: Vec<UserId>,
+    pub json: Arc<str>,
+}
+
+/// Receives events after their transaction has committed, in log order.
+pub trait EventSink: Send + Sync + 'static {
+    fn publish(&self, events: Vec<Published>);
+}
+
+#[async_trait]
+pub trait Store: Send + Sync + 'static {
+    /// Cheap round trip, for `/healthz`.
+    async fn ping(&self) -> StoreResult<()>;
+    /// Writes a consistent copy of the database to `dest` while serving.
+    async fn backup(&self, dest: &Path) -> StoreResult<()>;
+
+    // Users and sessions.
+    async fn create_user(&self, user: NewUser) -> StoreResult<User>;
+    /// The user and their password hash.
+    async fn user_by_username(&self, username: &str) -> StoreResult<Option<(User, String)>>;
+    async fn user(&self, id: &UserId) -> StoreResult<User>;
+    async fn find_users(&self, prefix: &str, limit: i64) -> StoreResult<Vec<User>>;
+    async fn list_users(&self) -> StoreResult<Vec<User>>;
+    async fn set_display_name(&self, id: &UserId, display_name: String) -> StoreResult<User>;
+    async fn set_password_hash(&self, id: &UserId, hash: String) -> StoreResult<()>;
+    async fn create_session(
+        &self,
+        user: &UserId,
+        device_name: Option<String>,
+        tokens: TokenHashes,
+    ) -> StoreResult<SessionId>;
+    /// The session an access token belongs to, if it is live (not revoked, not expired at `now`).
+    async fn session_by_access(&self, access_hash: [u8; 32], now: i64) -> StoreResult<Option<SessionAuth>>;
+    async fn refresh_session(&self, refresh_hash: [u8; 32], new: TokenHashes, now: i64) -> StoreResult<Refreshed>;
+    async fn list_sessions(&self, user: &UserId) -> StoreResult<Vec<SessionRow>>;
+    /// Revokes one of `user`'s sessions (NotFound if it isn't theirs or is already revoked).
+    async fn revoke_session(&self, user: &UserId, session: &SessionId) -> StoreResult<()>;
+    /// Revokes all of a user's sessions; returns their ids.
+    async fn revoke_all_sessions(&self, user: &UserId) -> StoreResult<Vec<SessionId>>;
+    async fn touch_session(&self, session: &SessionId, now: i64) -> StoreResult<()>;
+
+    // Conversations.
+    /// Creates a conversation; for `direct`, returns the existing one (and `false`) if there is one.
+    async fn create_conversation(
+        &self,
+        actor: &UserId,
+        kind: ConversationKind,
+        title: Option<String>,
+        member_ids: Vec<UserId>,
+    ) -> StoreResult<(Conversation, bool)>;
+    async fn conversations(&self, actor: &UserId) -> StoreResult<Vec<Conversation>>;
+    async fn conversation(&self, actor: &UserId, id: &ConversationId) -> StoreResult<Conversation>;
+    async fn set_title(&self, actor: &UserId, id: &ConversationId, title: String) -> StoreResult<Conversation>;
+    async fn add_member(&self, actor: &UserId, id: &ConversationId, user: &UserId) -> StoreResult<Conversation>;
+    async fn remove_member(&self, actor: &UserId, id: &ConversationId, user: &UserId) -> StoreResult<()>;
+    /// Ids of the current members, if `actor` is one of them.
+    async fn member_ids(&self, actor: &UserId, id: &ConversationId) -> StoreResult<Vec<UserId>>;
+
+    // Messages.
+    /// Stores a message; a repeated `client_id` returns the first message and `false`.
+    async fn send_message(
+        &self,
+        actor: &UserId,
+        conversation: &ConversationId,
+        message: NewMessage,
+    ) -> StoreResult<(Message, bool)>;
+    /// A page in ascending `seq`, and whether there is more in that direction.
+    async fn messages(
+        &self,
+        actor: &UserId,
+        conversation: &ConversationId,
+        page: Page,
+        limit: i64,
+    ) -> StoreResult<(Vec<Message>, bool)>;
+    async fn edit_message(
+        &self,
+        actor: &UserId,
+        conversation: &ConversationId,
+        message: &MessageId,
+        body: String,
+    ) -> StoreResult<Message>;
+    async fn delete_message(&self, actor: &UserId, conversation: &ConversationId, message: &MessageId) -> StoreResult<()>;
+    async fn set_reaction(
+        &self,
+        actor: &UserId,
+        conversation: &ConversationId,
+        message: &MessageId,
+        emoji: String,
+        present: bool,
+    ) -> StoreResult<()>;
+    async fn mark_read(&self, actor: &UserId, conversation: &ConversationId, seq: i64) -> StoreResult<()>;
+    /// Full-text search in the conversations `actor` is a member of, newest first.
+    async fn search(
+        &self,
+        actor: &UserId,
+        query: &str,
+        conversation: Option<&ConversationId>,
+        limit: i64,
+    ) -> StoreResult<Vec<Message>>;
+
+    // Attachments.
+    async fn insert_attachment(&self, attachment: NewAttachment) -> StoreResult<Attachment>;
+    /// The attachment, if `actor` uploaded it or is a member of a conversation it was sent in.
+    async fn attachment(&self, actor: &UserId, id: &AttachmentId) -> StoreResult<Attachment>;
+
+    // Sync.
+    /// Events `user` may see after `since`, at most `limit`, and whether more follow.
+    async fn events_since(&self, user: &UserId, since: i64, limit: i64) -> StoreResult<(Vec<StoredEvent>, bool)>;
+    /// The newest event id overall (0 when the log is empty).
+    async fn latest_event_id(&self) -> StoreResult<i64>;
+    /// Messages stored so far (for `/metrics`).
+    async fn message_count(&self) -> StoreResult<i64>;
+}
+
+/// Picks the backend. SQLite is the only one today; the data dir holds `parley.db`.
+pub async fn open(
+    config: &crate::Config,
+    sink: Arc<dyn EventSink>,
+    metrics: Arc<crate::metrics::Metrics>,
+) -> anyhow::Result<Arc<dyn Store>> {
+    let store = sqlite::SqliteStore::open(&config.data_dir.join("parley.db"), config.read_connections, sink, metrics)?;
+    Ok(Arc::new(store))
+}

@@ -1,0 +1,21 @@
+//! Black-box integration tests of `parley-server`: real HTTP and WebSocket against a real
+//! server, written from PRODUCT.md §2 ("Wire contract") and "Running the server".
+//! One test binary (STYLE 25); one module per area.
+
+mod binary;
+mod fixture;
+mod routes;
+
+mod attachments;
+mod auth;
+mod authz;
+mod bad_input;
+mod concurrency;
+mod conversations;
+mod crash;
+mod messages;
+mod ops;
+mod search;
+mod sync;
+mod users;
+mod ws;

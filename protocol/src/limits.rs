@@ -35,7 +35,10 @@ pub struct Invalid {
 
 impl Invalid {
     pub fn new(field: &'static str, message: impl Into<String>) -> Self {
-        Self { field, message: message.into() }
+        Self {
+            field,
+            message: message.into(),
+        }
     }
 }
 
@@ -57,8 +60,14 @@ pub fn normalize_username(raw: &str) -> Result<String, Invalid> {
             format!("must be {USERNAME_MIN_CHARS} to {USERNAME_MAX_CHARS} characters long"),
         ));
     }
-    if !name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "_.-".contains(c)) {
-        return Err(Invalid::new("username", "may only contain a-z, 0-9, '_', '.' and '-'"));
+    if !name
+        .chars()
+        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "_.-".contains(c))
+    {
+        return Err(Invalid::new(
+            "username",
+            "may only contain a-z, 0-9, '_', '.' and '-'",
+        ));
     }
     Ok(name)
 }
@@ -77,7 +86,10 @@ pub fn validate_password(password: &str) -> Result<(), Invalid> {
 /// A message body: not empty, not only whitespace, at most [`BODY_MAX_BYTES`].
 pub fn validate_body(body: &str) -> Result<(), Invalid> {
     if body.len() > BODY_MAX_BYTES {
-        return Err(Invalid::new("body", format!("must be at most {BODY_MAX_BYTES} bytes")));
+        return Err(Invalid::new(
+            "body",
+            format!("must be at most {BODY_MAX_BYTES} bytes"),
+        ));
     }
     if body.trim().is_empty() {
         return Err(Invalid::new("body", "must not be empty or only whitespace"));
@@ -92,7 +104,10 @@ pub fn validate_label(field: &'static str, value: &str, max_chars: usize) -> Res
         return Err(Invalid::new(field, "must not be empty"));
     }
     if value.chars().count() > max_chars {
-        return Err(Invalid::new(field, format!("must be at most {max_chars} characters")));
+        return Err(Invalid::new(
+            field,
+            format!("must be at most {max_chars} characters"),
+        ));
     }
     if value.chars().any(char::is_control) {
         return Err(Invalid::new(field, "must not contain control characters"));
@@ -103,10 +118,16 @@ pub fn validate_label(field: &'static str, value: &str, max_chars: usize) -> Res
 /// A reaction: one short token, no whitespace or control characters.
 pub fn validate_emoji(emoji: &str) -> Result<(), Invalid> {
     if emoji.is_empty() || emoji.len() > EMOJI_MAX_BYTES {
-        return Err(Invalid::new("emoji", format!("must be 1 to {EMOJI_MAX_BYTES} bytes")));
+        return Err(Invalid::new(
+            "emoji",
+            format!("must be 1 to {EMOJI_MAX_BYTES} bytes"),
+        ));
     }
     if emoji.chars().any(|c| c.is_whitespace() || c.is_control()) {
-        return Err(Invalid::new("emoji", "must not contain whitespace or control characters"));
+        return Err(Invalid::new(
+            "emoji",
+            "must not contain whitespace or control characters",
+        ));
     }
     Ok(())
 }
@@ -129,7 +150,10 @@ mod tests {
         assert_eq!(normalize_username("Alice").unwrap(), "alice");
         assert_eq!(normalize_username("a.b-c_9").unwrap(), "a.b-c_9");
         for bad in ["ab", "", "with space", "émile", "a/b", &"x".repeat(33)] {
-            assert!(normalize_username(bad).is_err(), "{bad:?} should be refused");
+            assert!(
+                normalize_username(bad).is_err(),
+                "{bad:?} should be refused"
+            );
         }
         assert!(normalize_username(&"x".repeat(32)).is_ok());
     }

@@ -42,8 +42,14 @@ pub enum ClientFrame {
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub enum ServerFrame {
     /// `cursor` is the newest cursor at the time of the hello.
-    Ready { user_id: UserId, cursor: Cursor },
-    Event { cursor: Cursor, event: Event },
+    Ready {
+        user_id: UserId,
+        cursor: Cursor,
+    },
+    Event {
+        cursor: Cursor,
+        event: Event,
+    },
     /// Too much to replay (or this socket fell behind): page `GET /api/v1/sync`.
     Resync,
     Ack {

@@ -3,9 +3,7 @@
 //! Tokens are 32 random bytes, base64url: unguessable, so a fast hash is enough to store
 //! them safely (unlike passwords, which need argon2's cost).
 
-use argon2::{
-    Argon2, PasswordHash, PasswordHasher, PasswordVerifier,
-};
+use argon2::{Argon2, PasswordHash, PasswordHasher, PasswordVerifier};
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
 use parley_protocol::SecretString;
 use rand::RngCore;
@@ -28,8 +26,11 @@ pub async fn hash_password(password: SecretString) -> Result<String, ApiError> {
 /// Checks a password against a stored PHC string, on the blocking pool.
 pub async fn verify_password(password: SecretString, hash: String) -> Result<bool, ApiError> {
     tokio::task::spawn_blocking(move || {
-        let parsed = PasswordHash::new(&hash).map_err(|e| ApiError::Internal(format!("bad stored hash: {e}")))?;
-        Ok(Argon2::default().verify_password(password.expose().as_bytes(), &parsed).is_ok())
+        let parsed = PasswordHash::new(&hash)
+            .map_err(|e| ApiError::Internal(format!("bad stored hash: {e}")))?;
+        Ok(Argon2::default()
+            .verify_password(password.expose().as_bytes(), &parsed)
+            .is_ok())
     })
     .await
     .map_err(|e| ApiError::Internal(e.to_string()))?
@@ -75,7 +76,11 @@ pub fn issue_tokens(now_ms: i64, access_ttl_secs: u64, refresh_ttl_secs: u64) ->
         refresh_hash: token_hash(refresh.expose()),
         refresh_expires_at: now_ms + (refresh_ttl_secs as i64) * 1000,
     };
-    IssuedTokens { access, refresh, hashes }
+    IssuedTokens {
+        access,
+        refresh,
+        hashes,
+    }
 }
 
 #[cfg(test)]
@@ -84,10 +89,23 @@ mod tests {
 
     #[tokio::test]
     async fn passwords_verify_and_tokens_differ() {
-        let hash = hash_password(SecretString::new("correct horse")).await.unwrap();
-        assert!(hash.starts_with("$argon2id$"), "argon2id must be the algorithm: {hash}");
-        assert!(verify_password(SecretString::new("correct horse"), hash.clone()).await.unwrap());
-        assert!(!verify_password(SecretString::new("wrong horse"), hash).await.unwrap());
+        let hash = hash_password(SecretString::new("correct horse"))
+            .await
+            .unwrap();
+        assert!(
+            hash.starts_with("$argon2id$"),
+            "argon2id must be the algorithm: {hash}"
+        );
+        assert!(
+            verify_password(SecretString::new("correct horse"), hash.clone())
+                .await
+                .unwrap()
+        );
+        assert!(
+            !verify_password(SecretString::new("wrong horse"), hash)
+                .await
+                .unwrap()
+        );
         let a = issue_tokens(0, 900, 3600);
         let b = issue_tokens(0, 900, 3600);
         assert_ne!(a.access.expose(), b.access.expose());

@@ -107,13 +107,17 @@ impl Config {
         let mut figment = Figment::from(Serialized::defaults(Config::default()));
         let mut warnings = Vec::new();
         if let Some(file) = file {
-            let text = std::fs::read_to_string(file)
-                .map_err(|e| ConfigError(format!("cannot read config file {}: {e}", file.display())))?;
+            let text = std::fs::read_to_string(file).map_err(|e| {
+                ConfigError(format!("cannot read config file {}: {e}", file.display()))
+            })?;
             let table: toml::Table = toml::from_str(&text)
                 .map_err(|e| ConfigError(format!("config file {}: {e}", file.display())))?;
             let known = toml::Table::try_from(Config::default()).unwrap_or_default();
             for key in table.keys().filter(|k| !known.contains_key(*k)) {
-                warnings.push(format!("unknown key `{key}` in {} is ignored", file.display()));
+                warnings.push(format!(
+                    "unknown key `{key}` in {} is ignored",
+                    file.display()
+                ));
             }
             figment = figment.merge(Toml::file_exact(file));
         }
@@ -133,32 +137,47 @@ impl Config {
             return bad("access_token_ttl", "must be between 30 and 3600 seconds");
         }
         if self.refresh_token_ttl < self.access_token_ttl {
-            return bad("refresh_token_ttl", "must not be shorter than access_token_ttl");
+            return bad(
+                "refresh_token_ttl",
+                "must not be shorter than access_token_ttl",
+            );
         }
         if self.max_attachment_bytes == 0 {
             return bad("max_attachment_bytes", "must be at least 1");
         }
         if self.max_request_bytes < 20 * 1024 {
-            return bad("max_request_bytes", "must be at least 20480 (a full message body must fit)");
+            return bad(
+                "max_request_bytes",
+                "must be at least 20480 (a full message body must fit)",
+            );
         }
         if self.request_timeout == 0 {
             return bad("request_timeout", "must be at least 1 second");
         }
         if self.auth_rate_per_minute == 0 || self.message_rate_per_second == 0 {
-            return bad("auth_rate_per_minute/message_rate_per_second", "must be at least 1 (use rate_limit = \"off\" to disable)");
+            return bad(
+                "auth_rate_per_minute/message_rate_per_second",
+                "must be at least 1 (use rate_limit = \"off\" to disable)",
+            );
         }
         if self.ws_queue < 16 {
             return bad("ws_queue", "must be at least 16");
         }
         if self.ws_max_frame_bytes < 20 * 1024 {
-            return bad("ws_max_frame_bytes", "must be at least 20480 (a full message body must fit)");
+            return bad(
+                "ws_max_frame_bytes",
+                "must be at least 20480 (a full message body must fit)",
+            );
         }
         if self.read_connections == 0 || self.read_connections > 64 {
             return bad("read_connections", "must be between 1 and 64");
         }
         for origin in &self.cors_origins {
             if origin.parse::<axum::http::HeaderValue>().is_err() || !origin.contains("://") {
-                return bad("cors_origins", &format!("contains an invalid origin {origin:?}"));
+                return bad(
+                    "cors_origins",
+                    &format!("contains an invalid origin {origin:?}"),
+                );
             }
         }
         Ok(())
@@ -170,19 +189,52 @@ impl Config {
         let docs = [
             ("listen", "Address to listen on."),
             ("data_dir", "SQLite database and attachments live here."),
-            ("log", "Log filter, tracing EnvFilter syntax (e.g. \"info,parley_server=debug\")."),
-            ("access_token_ttl", "Access-token lifetime in seconds (30..=3600)."),
-            ("refresh_token_ttl", "A session expires after this many seconds without a refresh."),
-            ("max_attachment_bytes", "Largest attachment upload in bytes."),
+            (
+                "log",
+                "Log filter, tracing EnvFilter syntax (e.g. \"info,parley_server=debug\").",
+            ),
+            (
+                "access_token_ttl",
+                "Access-token lifetime in seconds (30..=3600).",
+            ),
+            (
+                "refresh_token_ttl",
+                "A session expires after this many seconds without a refresh.",
+            ),
+            (
+                "max_attachment_bytes",
+                "Largest attachment upload in bytes.",
+            ),
             ("max_request_bytes", "Largest JSON request body in bytes."),
-            ("request_timeout", "Seconds before a request (not uploads or WebSockets) times out."),
+            (
+                "request_timeout",
+                "Seconds before a request (not uploads or WebSockets) times out.",
+            ),
             ("rate_limit", "\"on\" or \"off\": every rate limit at once."),
-            ("auth_rate_per_minute", "Login/register attempts per client IP per minute."),
-            ("message_rate_per_second", "Messages per user per second (bursts of 5x allowed)."),
-            ("cors_origins", "Browser origins allowed by CORS; empty turns CORS off."),
-            ("ws_queue", "Frames queued per WebSocket before it is told to resync."),
-            ("ws_max_frame_bytes", "Largest WebSocket frame a client may send."),
-            ("ws_replay_max", "Most events replayed after hello before answering resync."),
+            (
+                "auth_rate_per_minute",
+                "Login/register attempts per client IP per minute.",
+            ),
+            (
+                "message_rate_per_second",
+                "Messages per user per second (bursts of 5x allowed).",
+            ),
+            (
+                "cors_origins",
+                "Browser origins allowed by CORS; empty turns CORS off.",
+            ),
+            (
+                "ws_queue",
+                "Frames queued per WebSocket before it is told to resync.",
+            ),
+            (
+                "ws_max_frame_bytes",
+                "Largest WebSocket frame a client may send.",
+            ),
+            (
+                "ws_replay_max",
+                "Most events replayed after hello before answering resync.",
+            ),
             ("read_connections", "Read-only SQLite connections."),
         ];
         let mut out = String::from(
@@ -210,12 +262,19 @@ mod tests {
         Config::default().validate().unwrap();
         let printed = Config::commented_defaults();
         let parsed: Config = toml::from_str(&printed).unwrap();
-        assert_eq!(parsed, Config::default(), "print-config must print the defaults");
+        assert_eq!(
+            parsed,
+            Config::default(),
+            "print-config must print the defaults"
+        );
     }
 
     #[test]
     fn bad_values_name_the_key() {
-        let config = Config { access_token_ttl: 7200, ..Config::default() };
+        let config = Config {
+            access_token_ttl: 7200,
+            ..Config::default()
+        };
         let err = config.validate().unwrap_err().to_string();
         assert!(err.contains("access_token_ttl"), "{err}");
     }

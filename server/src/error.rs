@@ -35,11 +35,16 @@ pub type ApiResult<T> = Result<T, ApiError>;
 
 impl ApiError {
     pub fn invalid(message: impl Into<String>) -> Self {
-        Self::BadRequest { code: "invalid_input", message: message.into() }
+        Self::BadRequest {
+            code: "invalid_input",
+            message: message.into(),
+        }
     }
 
     pub fn unauthorized() -> Self {
-        Self::Unauthorized("sign in first: the access token is missing, expired or revoked".to_owned())
+        Self::Unauthorized(
+            "sign in first: the access token is missing, expired or revoked".to_owned(),
+        )
     }
 
     pub fn status(&self) -> StatusCode {
@@ -64,12 +69,16 @@ impl ApiError {
             Self::NotFound => ("not_found", "not found".to_owned()),
             Self::Conflict(m) => ("conflict", m.clone()),
             Self::TooLarge(m) => ("too_large", m.clone()),
-            Self::RateLimited { retry_after_secs } => {
-                ("rate_limited", format!("too many requests; retry in {retry_after_secs} s"))
-            }
+            Self::RateLimited { retry_after_secs } => (
+                "rate_limited",
+                format!("too many requests; retry in {retry_after_secs} s"),
+            ),
             Self::Internal(_) => ("internal", "something went wrong on the server".to_owned()),
         };
-        ErrorDetail { code: code.to_owned(), message }
+        ErrorDetail {
+            code: code.to_owned(),
+            message,
+        }
     }
 }
 
@@ -99,9 +108,18 @@ impl IntoResponse for ApiError {
         } else {
             tracing::debug!(status = status.as_u16(), error = %self, "request refused");
         }
-        let mut response = (status, Json(ErrorBody { error: self.detail() })).into_response();
+        let mut response = (
+            status,
+            Json(ErrorBody {
+                error: self.detail(),
+            }),
+        )
+            .into_response();
         if let Self::RateLimited { retry_after_secs } = self {
-            response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(retry_after_secs.max(1)));
+            response.headers_mut().insert(
+                header::RETRY_AFTER,
+                HeaderValue::from(retry_after_secs.max(1)),
+            );
         }
         response
     }

@@ -10,12 +10,7 @@ use bytes::Bytes;
 use parley_protocol::{SessionId, UserId};
 use serde::{Serialize, de::DeserializeOwned};
 
-use crate::{
-    AppState,
-    auth::token_hash,
-    error::ApiError,
-    store::sqlite::now_ms,
-};
+use crate::{AppState, auth::token_hash, error::ApiError, store::sqlite::now_ms};
 
 /// JSON body (request) or JSON response. Malformed or mistyped JSON is a 400, a body
 /// over `max_request_bytes` a 413 — both in our error shape. The content type is not
@@ -26,7 +21,9 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Json<T> {
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        let bytes = Bytes::from_request(req, state).await.map_err(body_rejection)?;
+        let bytes = Bytes::from_request(req, state)
+            .await
+            .map_err(body_rejection)?;
         let value = serde_json::from_slice(&bytes).map_err(|e| ApiError::BadRequest {
             code: "invalid_json",
             message: format!("the request body is not valid JSON for this endpoint: {e}"),
@@ -59,7 +56,10 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for Query<T> {
         axum::extract::Query::<T>::from_request_parts(parts, state)
             .await
             .map(|q| Self(q.0))
-            .map_err(|e| ApiError::BadRequest { code: "invalid_query", message: e.body_text() })
+            .map_err(|e| ApiError::BadRequest {
+                code: "invalid_query",
+                message: e.body_text(),
+            })
     }
 }
 
@@ -73,7 +73,10 @@ impl<T: DeserializeOwned + Send, S: Send + Sync> FromRequestParts<S> for Path<T>
         axum::extract::Path::<T>::from_request_parts(parts, state)
             .await
             .map(|p| Self(p.0))
-            .map_err(|e| ApiError::BadRequest { code: "invalid_path", message: e.body_text() })
+            .map_err(|e| ApiError::BadRequest {
+                code: "invalid_path",
+                message: e.body_text(),
+            })
     }
 }
 
@@ -88,12 +91,18 @@ pub struct AuthUser {
 impl FromRequestParts<AppState> for AuthUser {
     type Rejection = ApiError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
         let token = parts
             .headers
             .get(header::AUTHORIZATION)
             .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
+            .and_then(|v| {
+                v.strip_prefix("Bearer ")
+                    .or_else(|| v.strip_prefix("bearer "))
+            })
             .map(str::trim)
             .filter(|t| !t.is_empty())
             .ok_or_else(ApiError::unauthorized)?;
@@ -103,6 +112,9 @@ impl FromRequestParts<AppState> for AuthUser {
             .await?
             .ok_or_else(ApiError::unauthorized)?;
         tracing::Span::current().record("user.id", session.user_id.as_str());
-        Ok(Self { user_id: session.user_id, session_id: session.session_id })
+        Ok(Self {
+            user_id: session.user_id,
+            session_id: session.session_id,
+        })
     }
 }

@@ -97,12 +97,12 @@ impl Hub {
     }
 
     pub fn unsubscribe(&self, subscriber: &Subscriber) {
-        if let Ok(mut map) = self.sockets.write() {
-            if let Some(list) = map.get_mut(&subscriber.user_id) {
-                list.retain(|s| s.id != subscriber.id);
-                if list.is_empty() {
-                    map.remove(&subscriber.user_id);
-                }
+        if let Ok(mut map) = self.sockets.write()
+            && let Some(list) = map.get_mut(&subscriber.user_id)
+        {
+            list.retain(|s| s.id != subscriber.id);
+            if list.is_empty() {
+                map.remove(&subscriber.user_id);
             }
         }
     }
@@ -110,7 +110,11 @@ impl Hub {
     /// Closes every socket of a revoked session.
     pub fn close_session(&self, session_id: &SessionId, reason: &str) {
         let Ok(map) = self.sockets.read() else { return };
-        for subscriber in map.values().flatten().filter(|s| &s.session_id == session_id) {
+        for subscriber in map
+            .values()
+            .flatten()
+            .filter(|s| &s.session_id == session_id)
+        {
             if let Ok(mut r) = subscriber.close_reason.lock() {
                 *r = Some(reason.to_owned());
             }
@@ -120,9 +124,17 @@ impl Hub {
 
     /// Relays a typing notice to the other members' sockets (ephemeral: no cursor, no log).
     pub fn typing(&self, conversation_id: &ConversationId, from: &UserId, members: &[UserId]) {
-        let frame = ServerFrame::Typing { conversation_id: conversation_id.clone(), user_id: from.clone() };
-        let Ok(json) = serde_json::to_string(&frame) else { return };
-        let item = Outbound { cursor: 0, frame: json.into() };
+        let frame = ServerFrame::Typing {
+            conversation_id: conversation_id.clone(),
+            user_id: from.clone(),
+        };
+        let Ok(json) = serde_json::to_string(&frame) else {
+            return;
+        };
+        let item = Outbound {
+            cursor: 0,
+            frame: json.into(),
+        };
         let Ok(map) = self.sockets.read() else { return };
         for member in members.iter().filter(|m| *m != from) {
             for subscriber in map.get(member).into_iter().flatten() {
@@ -142,7 +154,10 @@ impl EventSink for Hub {
                 event.json
             )
             .into();
-            let item = Outbound { cursor: event.id, frame };
+            let item = Outbound {
+                cursor: event.id,
+                frame,
+            };
             for user in &event.recipients {
                 for subscriber in map.get(user).into_iter().flatten() {
                     subscriber.offer(item.clone());

@@ -70,13 +70,16 @@ pub async fn serve(
         }
     });
     let cancel = state.shutdown.clone();
-    axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
-        .with_graceful_shutdown(async move {
-            shutdown.await;
-            tracing::info!("shutting down: closing WebSockets, finishing requests");
-            cancel.cancel();
-        })
-        .await?;
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(async move {
+        shutdown.await;
+        tracing::info!("shutting down: closing WebSockets, finishing requests");
+        cancel.cancel();
+    })
+    .await?;
     housekeeping.abort();
     tracing::info!("stopped");
     Ok(())
@@ -85,8 +88,10 @@ pub async fn serve(
 /// The whole HTTP surface.
 pub fn router(state: AppState) -> Router {
     let timeout = Duration::from_secs(state.config.request_timeout);
-    let api = routes::api(state.clone())
-        .layer(TimeoutLayer::with_status_code(axum::http::StatusCode::REQUEST_TIMEOUT, timeout));
+    let api = routes::api(state.clone()).layer(TimeoutLayer::with_status_code(
+        axum::http::StatusCode::REQUEST_TIMEOUT,
+        timeout,
+    ));
     let mut app = Router::new()
         .merge(api)
         .merge(routes::streaming(state.clone()))
@@ -104,8 +109,12 @@ pub fn router(state: AppState) -> Router {
             }),
         );
     if !state.config.cors_origins.is_empty() {
-        let origins: Vec<HeaderValue> =
-            state.config.cors_origins.iter().filter_map(|o| o.parse().ok()).collect();
+        let origins: Vec<HeaderValue> = state
+            .config
+            .cors_origins
+            .iter()
+            .filter_map(|o| o.parse().ok())
+            .collect();
         app = app.layer(
             CorsLayer::new()
                 .allow_origin(AllowOrigin::list(origins))
@@ -118,6 +127,10 @@ pub fn router(state: AppState) -> Router {
 }
 
 /// Hashes a password as registration does (for `parley-server admin`).
-pub async fn hash_password_for_admin(password: parley_protocol::SecretString) -> anyhow::Result<String> {
-    auth::hash_password(password).await.map_err(|e| anyhow::anyhow!("{e}"))
+pub async fn hash_password_for_admin(
+    password: parley_protocol::SecretString,
+) -> anyhow::Result<String> {
+    auth::hash_password(password)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))
 }

@@ -13,7 +13,11 @@ use parley_server::{
 use tracing_subscriber::EnvFilter;
 
 #[derive(Parser)]
-#[command(name = "parley-server", version, about = "The Parley messenger server (REST + WebSocket, embedded SQLite)")]
+#[command(
+    name = "parley-server",
+    version,
+    about = "The Parley messenger server (REST + WebSocket, embedded SQLite)"
+)]
 struct Cli {
     /// TOML configuration file (also PARLEY_CONFIG).
     #[arg(long, global = true, env = "PARLEY_CONFIG")]
@@ -76,7 +80,10 @@ fn main() -> anyhow::Result<()> {
     }
     let (config, warnings) = Config::load(cli.config.as_deref(), overrides(&cli))?;
     let filter = EnvFilter::try_from_default_env().or_else(|_| EnvFilter::try_new(&config.log))?;
-    tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).init();
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .init();
     for warning in warnings {
         tracing::warn!("{warning}");
     }
@@ -153,11 +160,20 @@ async fn run_admin(config: Config, admin: Admin) -> anyhow::Result<()> {
         }
     };
     match admin {
-        Admin::CreateUser { username, display_name } => {
+        Admin::CreateUser {
+            username,
+            display_name,
+        } => {
             let username = limits::normalize_username(&username)?;
             let password_hash = parley_server::hash_password_for_admin(read_password()?).await?;
             let display_name = display_name.unwrap_or_else(|| username.clone());
-            let user = store.create_user(NewUser { username, display_name, password_hash }).await?;
+            let user = store
+                .create_user(NewUser {
+                    username,
+                    display_name,
+                    password_hash,
+                })
+                .await?;
             println!("created {} ({})", user.username, user.id);
         }
         Admin::ResetPassword { username } => {
@@ -165,11 +181,21 @@ async fn run_admin(config: Config, admin: Admin) -> anyhow::Result<()> {
             let hash = parley_server::hash_password_for_admin(read_password()?).await?;
             store.set_password_hash(&user.id, hash).await?;
             let revoked = store.revoke_all_sessions(&user.id).await?;
-            println!("password reset for {}; {} session(s) revoked", user.username, revoked.len());
+            println!(
+                "password reset for {}; {} session(s) revoked",
+                user.username,
+                revoked.len()
+            );
         }
         Admin::ListUsers => {
             for user in store.list_users().await? {
-                println!("{}\t{}\t{}\t{}", user.id, user.username, user.display_name, user.created_at.to_rfc3339());
+                println!(
+                    "{}\t{}\t{}\t{}",
+                    user.id,
+                    user.username,
+                    user.display_name,
+                    user.created_at.to_rfc3339()
+                );
             }
         }
         Admin::RevokeSessions { username } => {

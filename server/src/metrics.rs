@@ -44,19 +44,48 @@ impl Default for Metrics {
         let mut registry = Registry::with_prefix("parley");
         let requests = Family::<RequestLabels, Counter>::default();
         let latency = Family::<RouteLabels, Histogram>::new_with_constructor(|| {
-            Histogram::new([0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5])
+            Histogram::new([
+                0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5,
+            ])
         });
         let open_sockets = Gauge::default();
         let messages_stored = Gauge::default();
-        let write_batch_size = Histogram::new([1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0, 128.0, 256.0, 512.0, 1024.0]);
-        let write_batch_seconds =
-            Histogram::new([0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0]);
-        registry.register("http_requests", "HTTP requests by route and status", requests.clone());
-        registry.register("http_request_duration_seconds", "HTTP request latency by route", latency.clone());
-        registry.register("websocket_connections", "Open WebSocket connections", open_sockets.clone());
-        registry.register("messages_stored", "Messages in the store", messages_stored.clone());
-        registry.register("write_batch_size", "Jobs committed per write transaction", write_batch_size.clone());
-        registry.register("write_batch_seconds", "Time to run and commit one write transaction", write_batch_seconds.clone());
+        let write_batch_size = Histogram::new([
+            1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0, 128.0, 256.0, 512.0, 1024.0,
+        ]);
+        let write_batch_seconds = Histogram::new([
+            0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0,
+        ]);
+        registry.register(
+            "http_requests",
+            "HTTP requests by route and status",
+            requests.clone(),
+        );
+        registry.register(
+            "http_request_duration_seconds",
+            "HTTP request latency by route",
+            latency.clone(),
+        );
+        registry.register(
+            "websocket_connections",
+            "Open WebSocket connections",
+            open_sockets.clone(),
+        );
+        registry.register(
+            "messages_stored",
+            "Messages in the store",
+            messages_stored.clone(),
+        );
+        registry.register(
+            "write_batch_size",
+            "Jobs committed per write transaction",
+            write_batch_size.clone(),
+        );
+        registry.register(
+            "write_batch_seconds",
+            "Time to run and commit one write transaction",
+            write_batch_seconds.clone(),
+        );
         Self {
             registry: Mutex::new(registry),
             requests,
@@ -96,11 +125,18 @@ pub async fn track(State(metrics): State<Arc<Metrics>>, request: Request, next: 
     let response = next.run(request).await;
     metrics
         .latency
-        .get_or_create(&RouteLabels { method: method.clone(), route: route.clone() })
+        .get_or_create(&RouteLabels {
+            method: method.clone(),
+            route: route.clone(),
+        })
         .observe(started.elapsed().as_secs_f64());
     metrics
         .requests
-        .get_or_create(&RequestLabels { method, route, status: response.status().as_u16() })
+        .get_or_create(&RequestLabels {
+            method,
+            route,
+            status: response.status().as_u16(),
+        })
         .inc();
     response
 }

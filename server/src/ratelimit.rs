@@ -2,7 +2,10 @@
 
 use std::{net::IpAddr, num::NonZeroU32, sync::Arc};
 
-use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter, clock::{Clock, DefaultClock}};
+use governor::{
+    DefaultKeyedRateLimiter, Quota, RateLimiter,
+    clock::{Clock, DefaultClock},
+};
 use parley_protocol::UserId;
 
 use crate::{Config, error::ApiError};
@@ -15,14 +18,19 @@ pub struct Limits {
 impl Limits {
     pub fn new(config: &Config) -> Arc<Self> {
         if !config.rate_limit.is_on() {
-            return Arc::new(Self { auth: None, messages: None });
+            return Arc::new(Self {
+                auth: None,
+                messages: None,
+            });
         }
         let per_minute = NonZeroU32::new(config.auth_rate_per_minute).unwrap_or(NonZeroU32::MIN);
         let per_second = NonZeroU32::new(config.message_rate_per_second).unwrap_or(NonZeroU32::MIN);
         let burst = per_second.saturating_mul(NonZeroU32::new(5).unwrap_or(NonZeroU32::MIN));
         Arc::new(Self {
             auth: Some(RateLimiter::keyed(Quota::per_minute(per_minute))),
-            messages: Some(RateLimiter::keyed(Quota::per_second(per_second).allow_burst(burst))),
+            messages: Some(RateLimiter::keyed(
+                Quota::per_second(per_second).allow_burst(burst),
+            )),
         })
     }
 
@@ -45,10 +53,17 @@ impl Limits {
     }
 }
 
-fn check<K: Clone + std::hash::Hash + Eq>(limiter: Option<&DefaultKeyedRateLimiter<K>>, key: &K) -> Result<(), ApiError> {
-    let Some(limiter) = limiter else { return Ok(()) };
+fn check<K: Clone + std::hash::Hash + Eq>(
+    limiter: Option<&DefaultKeyedRateLimiter<K>>,
+    key: &K,
+) -> Result<(), ApiError> {
+    let Some(limiter) = limiter else {
+        return Ok(());
+    };
     limiter.check_key(key).map_err(|not_until| {
         let wait = not_until.wait_time_from(DefaultClock::default().now());
-        ApiError::RateLimited { retry_after_secs: wait.as_secs() + u64::from(wait.subsec_nanos() > 0) }
+        ApiError::RateLimited {
+            retry_after_secs: wait.as_secs() + u64::from(wait.subsec_nanos() > 0),
+        }
     })
 }

@@ -31,7 +31,10 @@ use crate::{
 const THUMBNAIL_EDGE: u32 = 320;
 
 pub fn upload_router(_state: &AppState) -> Router<AppState> {
-    Router::new().route("/api/v1/attachments", post(upload).layer(DefaultBodyLimit::disable()))
+    Router::new().route(
+        "/api/v1/attachments",
+        post(upload).layer(DefaultBodyLimit::disable()),
+    )
 }
 
 pub fn read_router() -> Router<AppState> {
@@ -41,16 +44,26 @@ pub fn read_router() -> Router<AppState> {
 }
 
 fn blob_path(state: &AppState, sha256: &str) -> PathBuf {
-    state.config.data_dir.join("attachments").join(&sha256[..2]).join(sha256)
+    state
+        .config
+        .data_dir
+        .join("attachments")
+        .join(&sha256[..2])
+        .join(sha256)
 }
 
 fn content_type_of(headers: &HeaderMap) -> ApiResult<String> {
     let Some(value) = headers.get(header::CONTENT_TYPE) else {
         return Ok("application/octet-stream".to_owned());
     };
-    let value = value.to_str().map_err(|_| ApiError::invalid("Content-Type must be ASCII"))?.trim();
+    let value = value
+        .to_str()
+        .map_err(|_| ApiError::invalid("Content-Type must be ASCII"))?
+        .trim();
     if value.is_empty() || value.len() > 255 || !value.contains('/') {
-        return Err(ApiError::invalid("Content-Type must look like type/subtype"));
+        return Err(ApiError::invalid(
+            "Content-Type must look like type/subtype",
+        ));
     }
     Ok(value.to_owned())
 }
@@ -74,10 +87,11 @@ pub async fn upload(
     limits::validate_label("name", &name, ATTACHMENT_NAME_MAX_CHARS)?;
     let content_type = content_type_of(&headers)?;
     let max = state.config.max_attachment_bytes;
-    if let Some(length) = headers.get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()?.parse::<u64>().ok()) {
-        if length > max {
-            return Err(too_large(max));
-        }
+    let declared = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok()?.parse::<u64>().ok());
+    if declared.is_some_and(|length| length > max) {
+        return Err(too_large(max));
     }
     let tmp_dir = state.config.data_dir.join("tmp");
     tokio::fs::create_dir_all(&tmp_dir).await.map_err(io_err)?;
@@ -94,7 +108,9 @@ pub async fn upload(
     if let Some(dir) = final_path.parent() {
         tokio::fs::create_dir_all(dir).await.map_err(io_err)?;
     }
-    tokio::fs::rename(&tmp_path, &final_path).await.map_err(io_err)?;
+    tokio::fs::rename(&tmp_path, &final_path)
+        .await
+        .map_err(io_err)?;
     let attachment = NewAttachment {
         id: AttachmentId::new(uuid::Uuid::now_v7().to_string()),
         uploader: user.user_id,
@@ -103,7 +119,10 @@ pub async fn upload(
         sha256,
         name,
     };
-    Ok((StatusCode::CREATED, Json(state.store.insert_attachment(attachment).await?)))
+    Ok((
+        StatusCode::CREATED,
+        Json(state.store.insert_attachment(attachment).await?),
+    ))
 }
 
 fn too_large(max: u64) -> ApiError {
@@ -139,19 +158,35 @@ async fn receive(path: &std::path::Path, body: Body, max: u64) -> ApiResult<(u64
 #[utoipa::path(get, path = "/api/v1/attachments/{id}", tag = "attachments", params(("id" = String, Path)),
     responses((status = 200, content_type = "application/octet-stream", body = Vec<u8>), (status = 404, body = parley_protocol::ErrorBody)))]
 #[tracing::instrument(skip_all, fields(user.id = %user.user_id))]
-pub async fn download(State(state): State<AppState>, user: AuthUser, Path(id): Path<AttachmentId>) -> ApiResult<Response> {
+pub async fn download(
+    State(state): State<AppState>,
+    user: AuthUser,
+    Path(id): Path<AttachmentId>,
+) -> ApiResult<Response> {
     let attachment = state.store.attachment(&user.user_id, &id).await?;
-    let file = tokio::fs::File::open(blob_path(&state, &attachment.sha256)).await.map_err(io_err)?;
+    let file = tokio::fs::File::open(blob_path(&state, &attachment.sha256))
+        .await
+        .map_err(io_err)?;
     let body = Body::from_stream(tokio_util::io::ReaderStream::new(file));
-    let disposition = format!("attachment; filename*=UTF-8''{}", percent_encode(&attachment.name));
+    let disposition = format!(
+        "attachment; filename*=UTF-8''{}",
+        percent_encode(&attachment.name)
+    );
     let mut response = body.into_response();
     let headers = response.headers_mut();
     headers.insert(
         header::CONTENT_TYPE,
-        HeaderValue::from_str(&attachment.content_type).unwrap_or(HeaderValue::from_static("application/octet-stream")),
+        HeaderValue::from_str(&attachment.content_type)
+            .unwrap_or(HeaderValue::from_static("application/octet-stream")),
     );
-    headers.insert(header::CONTENT_LENGTH, HeaderValue::from(attachment.size as u64));
-    headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    headers.insert(
+        header::CONTENT_LENGTH,
+        HeaderValue::from(attachment.size as u64),
+    );
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
     if let Ok(value) = HeaderValue::from_str(&disposition) {
         headers.insert(header::CONTENT_DISPOSITION, value);
     }
@@ -161,7 +196,11 @@ pub async fn download(State(state): State<AppState>, user: AuthUser, Path(id): P
 fn percent_encode(name: &str) -> String {
     name.bytes()
         .map(|b| {
-            if b.is_ascii_alphanumeric() || b"-._~".contains(&b) { (b as char).to_string() } else { format!("%{b:02X}") }
+            if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
         })
         .collect()
 }
@@ -173,12 +212,20 @@ fn percent_encode(name: &str) -> String {
 #[utoipa::path(get, path = "/api/v1/attachments/{id}/thumbnail", tag = "attachments", params(("id" = String, Path)),
     responses((status = 200, content_type = "image/png", body = Vec<u8>), (status = 404, body = parley_protocol::ErrorBody)))]
 #[tracing::instrument(skip_all, fields(user.id = %user.user_id))]
-pub async fn thumbnail(State(state): State<AppState>, user: AuthUser, Path(id): Path<AttachmentId>) -> ApiResult<Response> {
+pub async fn thumbnail(
+    State(state): State<AppState>,
+    user: AuthUser,
+    Path(id): Path<AttachmentId>,
+) -> ApiResult<Response> {
     let attachment = state.store.attachment(&user.user_id, &id).await?;
     if !attachment.content_type.starts_with("image/") {
         return Err(ApiError::NotFound);
     }
-    let cached = state.config.data_dir.join("thumbnails").join(format!("{}.png", attachment.sha256));
+    let cached = state
+        .config
+        .data_dir
+        .join("thumbnails")
+        .join(format!("{}.png", attachment.sha256));
     let png = match tokio::fs::read(&cached).await {
         Ok(bytes) => bytes,
         Err(_) => {
@@ -200,7 +247,9 @@ pub async fn thumbnail(State(state): State<AppState>, user: AuthUser, Path(id): 
 /// Decodes with limits (no decompression bombs) and scales down; `None` if not an image.
 fn make_thumbnail(path: &std::path::Path) -> Option<Vec<u8>> {
     let bytes = std::fs::read(path).ok()?;
-    let mut reader = image::ImageReader::new(Cursor::new(bytes)).with_guessed_format().ok()?;
+    let mut reader = image::ImageReader::new(Cursor::new(bytes))
+        .with_guessed_format()
+        .ok()?;
     let mut limits = image::Limits::default();
     limits.max_image_width = Some(16_384);
     limits.max_image_height = Some(16_384);

@@ -40,10 +40,17 @@ fn check_device_name(device_name: Option<&str>) -> ApiResult<()> {
 }
 
 /// Creates a session for `user` and answers with it.
-async fn start_session(state: &AppState, user: User, device_name: Option<String>) -> ApiResult<AuthResponse> {
+async fn start_session(
+    state: &AppState,
+    user: User,
+    device_name: Option<String>,
+) -> ApiResult<AuthResponse> {
     let config = &state.config;
     let tokens = issue_tokens(now_ms(), config.access_token_ttl, config.refresh_token_ttl);
-    let session_id = state.store.create_session(&user.id, device_name, tokens.hashes).await?;
+    let session_id = state
+        .store
+        .create_session(&user.id, device_name, tokens.hashes)
+        .await?;
     Ok(AuthResponse {
         user,
         session: Session {
@@ -83,9 +90,19 @@ pub async fn register(
         return Err(ApiError::Conflict("that username is taken".to_owned()));
     }
     let password_hash = hash_password(req.password).await?;
-    let user = state.store.create_user(NewUser { username, display_name, password_hash }).await?;
+    let user = state
+        .store
+        .create_user(NewUser {
+            username,
+            display_name,
+            password_hash,
+        })
+        .await?;
     tracing::info!(user.id = %user.id, "account created");
-    Ok((StatusCode::CREATED, Json(start_session(&state, user, req.device_name).await?)))
+    Ok((
+        StatusCode::CREATED,
+        Json(start_session(&state, user, req.device_name).await?),
+    ))
 }
 
 /// POST /api/v1/auth/login
@@ -112,7 +129,9 @@ pub async fn login(
         dummy_verify(req.password).await;
         return Err(wrong());
     };
-    if req.password.expose().len() > limits::PASSWORD_MAX_BYTES || !verify_password(req.password, hash).await? {
+    if req.password.expose().len() > limits::PASSWORD_MAX_BYTES
+        || !verify_password(req.password, hash).await?
+    {
         return Err(wrong());
     }
     Ok(Json(start_session(&state, user, req.device_name).await?))
@@ -125,10 +144,21 @@ pub async fn login(
 #[utoipa::path(post, path = "/api/v1/auth/refresh", tag = "auth", request_body = RefreshRequest,
     responses((status = 200, body = Session), (status = 401, body = parley_protocol::ErrorBody)))]
 #[tracing::instrument(skip_all)]
-pub async fn refresh(State(state): State<AppState>, Json(req): Json<RefreshRequest>) -> ApiResult<Json<Session>> {
+pub async fn refresh(
+    State(state): State<AppState>,
+    Json(req): Json<RefreshRequest>,
+) -> ApiResult<Json<Session>> {
     let config = &state.config;
     let tokens = issue_tokens(now_ms(), config.access_token_ttl, config.refresh_token_ttl);
-    match state.store.refresh_session(token_hash(req.refresh_token.expose()), tokens.hashes, now_ms()).await? {
+    match state
+        .store
+        .refresh_session(
+            token_hash(req.refresh_token.expose()),
+            tokens.hashes,
+            now_ms(),
+        )
+        .await?
+    {
         Refreshed::Rotated(session) => Ok(Json(Session {
             session_id: session.session_id,
             access_token: tokens.access,
@@ -137,10 +167,16 @@ pub async fn refresh(State(state): State<AppState>, Json(req): Json<RefreshReque
         })),
         Refreshed::Reused(session_id) => {
             tracing::warn!(session.id = %session_id, "refresh token reused: session revoked");
-            state.hub.close_session(&session_id, "session revoked: refresh token reused");
-            Err(ApiError::Unauthorized("this refresh token was already used; the session is revoked".to_owned()))
+            state
+                .hub
+                .close_session(&session_id, "session revoked: refresh token reused");
+            Err(ApiError::Unauthorized(
+                "this refresh token was already used; the session is revoked".to_owned(),
+            ))
         }
-        Refreshed::Invalid => Err(ApiError::Unauthorized("the refresh token is invalid or expired".to_owned())),
+        Refreshed::Invalid => Err(ApiError::Unauthorized(
+            "the refresh token is invalid or expired".to_owned(),
+        )),
     }
 }
 
@@ -155,7 +191,12 @@ pub async fn logout(State(state): State<AppState>, user: AuthUser) -> ApiResult<
     Ok(StatusCode::NO_CONTENT)
 }
 
-async fn revoke(state: &AppState, user: &UserId, session: &SessionId, reason: &str) -> ApiResult<()> {
+async fn revoke(
+    state: &AppState,
+    user: &UserId,
+    session: &SessionId,
+    reason: &str,
+) -> ApiResult<()> {
     state.store.revoke_session(user, session).await?;
     state.hub.close_session(session, reason);
     Ok(())
@@ -166,7 +207,10 @@ async fn revoke(state: &AppState, user: &UserId, session: &SessionId, reason: &s
 /// The caller's live sessions; `current` marks the one making the request.
 #[utoipa::path(get, path = "/api/v1/sessions", tag = "auth", responses((status = 200, body = SessionsResponse)))]
 #[tracing::instrument(skip_all, fields(user.id = %user.user_id))]
-pub async fn sessions(State(state): State<AppState>, user: AuthUser) -> ApiResult<Json<SessionsResponse>> {
+pub async fn sessions(
+    State(state): State<AppState>,
+    user: AuthUser,
+) -> ApiResult<Json<SessionsResponse>> {
     let rows = state.store.list_sessions(&user.user_id).await?;
     let sessions = rows
         .into_iter()

@@ -23,7 +23,10 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/conversations", get(list).post(create))
         .route("/api/v1/conversations/{id}", get(show).patch(update))
         .route("/api/v1/conversations/{id}/members", post(add_member))
-        .route("/api/v1/conversations/{id}/members/{user_id}", delete(remove_member))
+        .route(
+            "/api/v1/conversations/{id}/members/{user_id}",
+            delete(remove_member),
+        )
         .route("/api/v1/conversations/{id}/read", post(mark_read))
 }
 
@@ -43,22 +46,35 @@ pub async fn create(
     let title = match req.kind {
         ConversationKind::Direct => {
             if req.title.is_some() {
-                return Err(ApiError::invalid("title: direct conversations have no title"));
+                return Err(ApiError::invalid(
+                    "title: direct conversations have no title",
+                ));
             }
             None
         }
         ConversationKind::Group => {
-            let title = req.title.ok_or_else(|| ApiError::invalid("title: a group needs a title"))?;
+            let title = req
+                .title
+                .ok_or_else(|| ApiError::invalid("title: a group needs a title"))?;
             limits::validate_label("title", &title, TITLE_MAX_CHARS)?;
             Some(title)
         }
     };
     if req.member_ids.len() > limits::GROUP_MEMBERS_MAX {
-        return Err(ApiError::invalid(format!("member_ids: at most {} members", limits::GROUP_MEMBERS_MAX)));
+        return Err(ApiError::invalid(format!(
+            "member_ids: at most {} members",
+            limits::GROUP_MEMBERS_MAX
+        )));
     }
-    let (conversation, created) =
-        state.store.create_conversation(&user.user_id, req.kind, title, req.member_ids).await?;
-    let status = if created { StatusCode::CREATED } else { StatusCode::OK };
+    let (conversation, created) = state
+        .store
+        .create_conversation(&user.user_id, req.kind, title, req.member_ids)
+        .await?;
+    let status = if created {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
     Ok((status, Json(conversation)))
 }
 
@@ -68,8 +84,13 @@ pub async fn create(
 /// `unread_count` and `last_read_seq`.
 #[utoipa::path(get, path = "/api/v1/conversations", tag = "conversations", responses((status = 200, body = ConversationsResponse)))]
 #[tracing::instrument(skip_all, fields(user.id = %user.user_id))]
-pub async fn list(State(state): State<AppState>, user: AuthUser) -> ApiResult<Json<ConversationsResponse>> {
-    Ok(Json(ConversationsResponse { conversations: state.store.conversations(&user.user_id).await? }))
+pub async fn list(
+    State(state): State<AppState>,
+    user: AuthUser,
+) -> ApiResult<Json<ConversationsResponse>> {
+    Ok(Json(ConversationsResponse {
+        conversations: state.store.conversations(&user.user_id).await?,
+    }))
 }
 
 /// GET /api/v1/conversations/{id}
@@ -100,7 +121,9 @@ pub async fn update(
     Json(req): Json<UpdateConversationRequest>,
 ) -> ApiResult<Json<Conversation>> {
     limits::validate_label("title", &req.title, TITLE_MAX_CHARS)?;
-    Ok(Json(state.store.set_title(&user.user_id, &id, req.title).await?))
+    Ok(Json(
+        state.store.set_title(&user.user_id, &id, req.title).await?,
+    ))
 }
 
 /// POST /api/v1/conversations/{id}/members
@@ -116,7 +139,12 @@ pub async fn add_member(
     Path(id): Path<ConversationId>,
     Json(req): Json<AddMemberRequest>,
 ) -> ApiResult<Json<Conversation>> {
-    Ok(Json(state.store.add_member(&user.user_id, &id, &req.user_id).await?))
+    Ok(Json(
+        state
+            .store
+            .add_member(&user.user_id, &id, &req.user_id)
+            .await?,
+    ))
 }
 
 /// DELETE /api/v1/conversations/{id}/members/{user_id}
@@ -132,7 +160,10 @@ pub async fn remove_member(
     user: AuthUser,
     Path((id, member)): Path<(ConversationId, UserId)>,
 ) -> ApiResult<StatusCode> {
-    state.store.remove_member(&user.user_id, &id, &member).await?;
+    state
+        .store
+        .remove_member(&user.user_id, &id, &member)
+        .await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -7,8 +7,8 @@ use axum::{
     routing::{get, put},
 };
 use parley_protocol::{
-    ConversationId, EditMessageRequest, Message, MessageId, MessagesQuery, MessagesResponse, SearchQuery,
-    SearchResponse, SendMessageRequest, UserId,
+    ConversationId, EditMessageRequest, Message, MessageId, MessagesQuery, MessagesResponse,
+    SearchQuery, SearchResponse, SendMessageRequest, UserId,
     limits::{self, ATTACHMENTS_PER_MESSAGE_MAX, MESSAGES_PAGE_DEFAULT, MESSAGES_PAGE_MAX},
 };
 
@@ -22,7 +22,10 @@ use crate::{
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/api/v1/conversations/{id}/messages", get(list).post(send))
-        .route("/api/v1/conversations/{id}/messages/{message_id}", axum::routing::patch(edit).delete(delete))
+        .route(
+            "/api/v1/conversations/{id}/messages/{message_id}",
+            axum::routing::patch(edit).delete(delete),
+        )
         .route(
             "/api/v1/conversations/{id}/messages/{message_id}/reactions/{emoji}",
             put(add_reaction).delete(remove_reaction),
@@ -40,7 +43,9 @@ pub async fn send_message(
 ) -> ApiResult<(Message, bool)> {
     limits::validate_body(&req.body)?;
     if req.attachment_ids.len() > ATTACHMENTS_PER_MESSAGE_MAX {
-        return Err(ApiError::invalid(format!("attachment_ids: at most {ATTACHMENTS_PER_MESSAGE_MAX}")));
+        return Err(ApiError::invalid(format!(
+            "attachment_ids: at most {ATTACHMENTS_PER_MESSAGE_MAX}"
+        )));
     }
     state.limits.check_message(user)?;
     let new = NewMessage {
@@ -69,7 +74,14 @@ pub async fn send(
     Json(req): Json<SendMessageRequest>,
 ) -> ApiResult<(StatusCode, Json<Message>)> {
     let (message, created) = send_message(&state, &user.user_id, &id, req).await?;
-    Ok((if created { StatusCode::CREATED } else { StatusCode::OK }, Json(message)))
+    Ok((
+        if created {
+            StatusCode::CREATED
+        } else {
+            StatusCode::OK
+        },
+        Json(message),
+    ))
 }
 
 /// GET /api/v1/conversations/{id}/messages?before=SEQ|after=SEQ&limit=N
@@ -88,12 +100,17 @@ pub async fn list(
 ) -> ApiResult<Json<MessagesResponse>> {
     let limit = limits::page_limit(query.limit, MESSAGES_PAGE_DEFAULT, MESSAGES_PAGE_MAX)?;
     let page = match (query.before, query.after) {
-        (Some(_), Some(_)) => return Err(ApiError::invalid("give either before or after, not both")),
+        (Some(_), Some(_)) => {
+            return Err(ApiError::invalid("give either before or after, not both"));
+        }
         (Some(before), None) => Page::Before(before),
         (None, Some(after)) => Page::After(after),
         (None, None) => Page::Latest,
     };
-    let (messages, has_more) = state.store.messages(&user.user_id, &id, page, limit).await?;
+    let (messages, has_more) = state
+        .store
+        .messages(&user.user_id, &id, page, limit)
+        .await?;
     Ok(Json(MessagesResponse { messages, has_more }))
 }
 
@@ -111,7 +128,12 @@ pub async fn edit(
     Json(req): Json<EditMessageRequest>,
 ) -> ApiResult<Json<Message>> {
     limits::validate_body(&req.body)?;
-    Ok(Json(state.store.edit_message(&user.user_id, &id, &message_id, req.body).await?))
+    Ok(Json(
+        state
+            .store
+            .edit_message(&user.user_id, &id, &message_id, req.body)
+            .await?,
+    ))
 }
 
 /// DELETE /api/v1/conversations/{id}/messages/{message_id}
@@ -127,14 +149,25 @@ pub async fn delete(
     user: AuthUser,
     Path((id, message_id)): Path<(ConversationId, MessageId)>,
 ) -> ApiResult<StatusCode> {
-    state.store.delete_message(&user.user_id, &id, &message_id).await?;
+    state
+        .store
+        .delete_message(&user.user_id, &id, &message_id)
+        .await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
-async fn react(state: &AppState, user: &AuthUser, path: (ConversationId, MessageId, String), present: bool) -> ApiResult<StatusCode> {
+async fn react(
+    state: &AppState,
+    user: &AuthUser,
+    path: (ConversationId, MessageId, String),
+    present: bool,
+) -> ApiResult<StatusCode> {
     let (id, message_id, emoji) = path;
     limits::validate_emoji(&emoji)?;
-    state.store.set_reaction(&user.user_id, &id, &message_id, emoji, present).await?;
+    state
+        .store
+        .set_reaction(&user.user_id, &id, &message_id, emoji, present)
+        .await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -181,10 +214,25 @@ pub async fn search(
     user: AuthUser,
     Query(query): Query<SearchQuery>,
 ) -> ApiResult<Json<SearchResponse>> {
-    let limit = limits::page_limit(query.limit, limits::SEARCH_PAGE_DEFAULT, limits::SEARCH_PAGE_MAX)?;
+    let limit = limits::page_limit(
+        query.limit,
+        limits::SEARCH_PAGE_DEFAULT,
+        limits::SEARCH_PAGE_MAX,
+    )?;
     if query.q.chars().count() > limits::SEARCH_QUERY_MAX_CHARS {
-        return Err(ApiError::invalid(format!("q: at most {} characters", limits::SEARCH_QUERY_MAX_CHARS)));
+        return Err(ApiError::invalid(format!(
+            "q: at most {} characters",
+            limits::SEARCH_QUERY_MAX_CHARS
+        )));
     }
-    let results = state.store.search(&user.user_id, &query.q, query.conversation_id.as_ref(), limit).await?;
+    let results = state
+        .store
+        .search(
+            &user.user_id,
+            &query.q,
+            query.conversation_id.as_ref(),
+            limit,
+        )
+        .await?;
     Ok(Json(SearchResponse { results }))
 }

@@ -27,7 +27,10 @@ pub fn api(state: AppState) -> Router {
 
 /// Long-lived or large transfers: WebSockets and uploads (no request timeout).
 pub fn streaming(state: AppState) -> Router {
-    Router::new().merge(ws::router()).merge(attachments::upload_router(&state)).with_state(state)
+    Router::new()
+        .merge(ws::router())
+        .merge(attachments::upload_router(&state))
+        .with_state(state)
 }
 
 /// `/healthz`, `/metrics`, `/api/openapi.json`: no token needed.

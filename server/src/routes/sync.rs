@@ -24,9 +24,15 @@ pub fn router() -> Router<AppState> {
 pub fn parse_cursor(cursor: &Cursor) -> ApiResult<i64> {
     let text = cursor.as_str();
     if text.is_empty() || text.len() > 19 || !text.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(ApiError::BadRequest { code: "invalid_cursor", message: "not a cursor this server issued".to_owned() });
+        return Err(ApiError::BadRequest {
+            code: "invalid_cursor",
+            message: "not a cursor this server issued".to_owned(),
+        });
     }
-    text.parse().map_err(|_| ApiError::BadRequest { code: "invalid_cursor", message: "cursor out of range".to_owned() })
+    text.parse().map_err(|_| ApiError::BadRequest {
+        code: "invalid_cursor",
+        message: "cursor out of range".to_owned(),
+    })
 }
 
 /// GET /api/v1/sync?since=CURSOR&limit=N
@@ -37,17 +43,34 @@ pub fn parse_cursor(cursor: &Cursor) -> ApiResult<i64> {
 #[utoipa::path(get, path = "/api/v1/sync", tag = "sync", params(("since" = Option<String>, Query), ("limit" = Option<i64>, Query)),
     responses((status = 200, body = SyncResponse), (status = 400, body = parley_protocol::ErrorBody)))]
 #[tracing::instrument(skip_all, fields(user.id = %user.user_id))]
-pub async fn sync(State(state): State<AppState>, user: AuthUser, Query(query): Query<SyncQuery>) -> ApiResult<Response> {
-    let limit = limits::page_limit(query.limit, limits::SYNC_PAGE_DEFAULT, limits::SYNC_PAGE_MAX)?;
-    let since = query.since.as_ref().map(parse_cursor).transpose()?.unwrap_or(0);
-    let (events, has_more) = state.store.events_since(&user.user_id, since, limit).await?;
+pub async fn sync(
+    State(state): State<AppState>,
+    user: AuthUser,
+    Query(query): Query<SyncQuery>,
+) -> ApiResult<Response> {
+    let limit = limits::page_limit(
+        query.limit,
+        limits::SYNC_PAGE_DEFAULT,
+        limits::SYNC_PAGE_MAX,
+    )?;
+    let since = query
+        .since
+        .as_ref()
+        .map(parse_cursor)
+        .transpose()?
+        .unwrap_or(0);
+    let (events, has_more) = state
+        .store
+        .events_since(&user.user_id, since, limit)
+        .await?;
     let next_cursor = match (events.last(), &query.since) {
         (Some(last), _) => cursor_of(last.id),
         (None, Some(since)) => since.clone(),
         (None, None) => cursor_of(0),
     };
     // The events are stored serialized; splice them in rather than parse and re-serialize.
-    let mut body = String::with_capacity(events.iter().map(|e| e.json.len() + 1).sum::<usize>() + 64);
+    let mut body =
+        String::with_capacity(events.iter().map(|e| e.json.len() + 1).sum::<usize>() + 64);
     body.push_str("{\"events\":[");
     for (i, event) in events.iter().enumerate() {
         if i > 0 {
@@ -56,7 +79,9 @@ pub async fn sync(State(state): State<AppState>, user: AuthUser, Query(query): Q
         body.push_str(&event.json);
     }
     body.push_str("],\"next_cursor\":");
-    body.push_str(&serde_json::to_string(&next_cursor).map_err(|e| ApiError::Internal(e.to_string()))?);
+    body.push_str(
+        &serde_json::to_string(&next_cursor).map_err(|e| ApiError::Internal(e.to_string()))?,
+    );
     body.push_str(",\"has_more\":");
     body.push_str(if has_more { "true" } else { "false" });
     body.push('}');

@@ -35,7 +35,10 @@ pub async fn metrics(State(state): State<AppState>) -> Result<Response, ApiError
     let stored = state.store.message_count().await?;
     state.metrics.messages_stored.set(stored);
     Ok((
-        [(header::CONTENT_TYPE, "application/openmetrics-text; version=1.0.0; charset=utf-8")],
+        [(
+            header::CONTENT_TYPE,
+            "application/openmetrics-text; version=1.0.0; charset=utf-8",
+        )],
         state.metrics.render(),
     )
         .into_response())
@@ -44,5 +47,9 @@ pub async fn metrics(State(state): State<AppState>) -> Result<Response, ApiError
 /// GET /api/openapi.json — OpenAPI 3.1, generated from the code.
 #[utoipa::path(get, path = "/api/openapi.json", tag = "system", responses((status = 200, content_type = "application/json")))]
 pub async fn openapi() -> Response {
-    ([(header::CONTENT_TYPE, "application/json")], crate::openapi_json()).into_response()
+    (
+        [(header::CONTENT_TYPE, "application/json")],
+        crate::openapi_json(),
+    )
+        .into_response()
 }

@@ -38,7 +38,12 @@ pub async fn update_me(
     Json(req): Json<UpdateMeRequest>,
 ) -> ApiResult<Json<User>> {
     limits::validate_label("display_name", &req.display_name, DISPLAY_NAME_MAX_CHARS)?;
-    Ok(Json(state.store.set_display_name(&user.user_id, req.display_name).await?))
+    Ok(Json(
+        state
+            .store
+            .set_display_name(&user.user_id, req.display_name)
+            .await?,
+    ))
 }
 
 /// GET /api/v1/users?q=prefix
@@ -57,13 +62,19 @@ pub async fn find(
     if prefix.chars().count() > limits::USERNAME_MAX_CHARS.max(DISPLAY_NAME_MAX_CHARS) {
         return Ok(Json(UsersResponse { users: Vec::new() }));
     }
-    Ok(Json(UsersResponse { users: state.store.find_users(&prefix, USERS_PAGE_MAX).await? }))
+    Ok(Json(UsersResponse {
+        users: state.store.find_users(&prefix, USERS_PAGE_MAX).await?,
+    }))
 }
 
 /// GET /api/v1/users/{id}
 #[utoipa::path(get, path = "/api/v1/users/{id}", tag = "users", params(("id" = String, Path)),
     responses((status = 200, body = User), (status = 404, body = parley_protocol::ErrorBody)))]
 #[tracing::instrument(skip_all, fields(user.id = %_user.user_id))]
-pub async fn user(State(state): State<AppState>, _user: AuthUser, Path(id): Path<UserId>) -> ApiResult<Json<User>> {
+pub async fn user(
+    State(state): State<AppState>,
+    _user: AuthUser,
+    Path(id): Path<UserId>,
+) -> ApiResult<Json<User>> {
     Ok(Json(state.store.user(&id).await?))
 }

@@ -29,7 +29,10 @@ use crate::{
     error::ApiError,
     hub::{Outbound, Subscriber},
     routes::{messages::send_message, sync::parse_cursor},
-    store::{SessionAuth, sqlite::{cursor_of, now_ms}},
+    store::{
+        SessionAuth,
+        sqlite::{cursor_of, now_ms},
+    },
 };
 
 const HELLO_TIMEOUT: Duration = Duration::from_secs(10);
@@ -63,7 +66,10 @@ fn frame_text(frame: &ServerFrame) -> Utf8Bytes {
 }
 
 fn close(code: u16, reason: &str) -> WsMessage {
-    WsMessage::Close(Some(CloseFrame { code, reason: reason.into() }))
+    WsMessage::Close(Some(CloseFrame {
+        code,
+        reason: reason.into(),
+    }))
 }
 
 async fn run(state: AppState, mut socket: WebSocket) {
@@ -71,28 +77,45 @@ async fn run(state: AppState, mut socket: WebSocket) {
         Ok(Some(Ok(WsMessage::Text(text)))) => serde_json::from_str::<ClientFrame>(&text).ok(),
         _ => None,
     };
-    let Some(ClientFrame::Hello { access_token, since }) = hello else {
-        let _ = socket.send(close(CLOSE_POLICY, "the first frame must be a hello")).await;
+    let Some(ClientFrame::Hello {
+        access_token,
+        since,
+    }) = hello
+    else {
+        let _ = socket
+            .send(close(CLOSE_POLICY, "the first frame must be a hello"))
+            .await;
         return;
     };
-    let session = match state.store.session_by_access(token_hash(access_token.expose()), now_ms()).await {
-        Ok(Some(session)) => session,
-        _ => {
-            let _ = socket.send(close(CLOSE_UNAUTHORIZED, "invalid or expired access token")).await;
-            return;
-        }
+    let Ok(Some(session)) = state
+        .store
+        .session_by_access(token_hash(access_token.expose()), now_ms())
+        .await
+    else {
+        let _ = socket
+            .send(close(CLOSE_UNAUTHORIZED, "invalid or expired access token"))
+            .await;
+        return;
     };
-    let since = match since.as_ref().map(parse_cursor).transpose() {
-        Ok(since) => since,
-        Err(_) => {
-            let _ = socket.send(close(CLOSE_POLICY, "since is not a cursor this server issued")).await;
-            return;
-        }
+    let Ok(since) = since.as_ref().map(parse_cursor).transpose() else {
+        let _ = socket
+            .send(close(
+                CLOSE_POLICY,
+                "since is not a cursor this server issued",
+            ))
+            .await;
+        return;
     };
-    let (subscriber, queue) =
-        state.hub.subscribe(session.user_id.clone(), session.session_id.clone(), state.config.ws_queue);
+    let (subscriber, queue) = state.hub.subscribe(
+        session.user_id.clone(),
+        session.session_id.clone(),
+        state.config.ws_queue,
+    );
     state.metrics.open_sockets.inc();
-    let _ = state.store.touch_session(&session.session_id, now_ms()).await;
+    let _ = state
+        .store
+        .touch_session(&session.session_id, now_ms())
+        .await;
     if let Err(e) = connected(&state, socket, &session, since, &subscriber, queue).await {
         tracing::debug!(error = %e, "websocket ended");
     }
@@ -112,21 +135,32 @@ async fn connected(
 ) -> Result<(), axum::Error> {
     let (mut sink, mut stream) = socket.split();
     let latest = state.store.latest_event_id().await.unwrap_or(0);
-    let ready = ServerFrame::Ready { user_id: session.user_id.clone(), cursor: cursor_of(latest) };
+    let ready = ServerFrame::Ready {
+        user_id: session.user_id.clone(),
+        cursor: cursor_of(latest),
+    };
     sink.send(WsMessage::Text(frame_text(&ready))).await?;
     let last_sent = replay(state, &mut sink, &session.user_id, since, latest).await?;
 
     let (replies_tx, replies_rx) = mpsc::channel::<Utf8Bytes>(64);
-    let writer = write_loop(state, sink, subscriber, queue, replies_rx, last_sent, session.access_expires_at);
+    let writer = write_loop(
+        state,
+        sink,
+        subscriber,
+        queue,
+        replies_rx,
+        last_sent,
+        session.access_expires_at,
+    );
     let reader = async {
         while let Some(Ok(message)) = stream.next().await {
             match message {
                 WsMessage::Text(text) => {
                     let reply = handle_frame(state, &session.user_id, &text).await;
-                    if let Some(reply) = reply {
-                        if replies_tx.send(frame_text(&reply)).await.is_err() {
-                            break;
-                        }
+                    if let Some(reply) = reply
+                        && replies_tx.send(frame_text(&reply)).await.is_err()
+                    {
+                        break;
                     }
                 }
                 WsMessage::Binary(_) => {
@@ -146,20 +180,34 @@ async fn connected(
 
 /// Sends the events after `since`; too many means `resync` instead. Returns the last
 /// cursor covered, from which live frames continue.
-async fn replay(state: &AppState, sink: &mut Sink, user: &UserId, since: Option<i64>, latest: i64) -> Result<i64, axum::Error> {
-    let Some(since) = since else { return Ok(latest) };
+async fn replay(
+    state: &AppState,
+    sink: &mut Sink,
+    user: &UserId,
+    since: Option<i64>,
+    latest: i64,
+) -> Result<i64, axum::Error> {
+    let Some(since) = since else {
+        return Ok(latest);
+    };
     let max = state.config.ws_replay_max as i64;
     let Ok((events, has_more)) = state.store.events_since(user, since, max).await else {
-        sink.send(WsMessage::Text(frame_text(&ServerFrame::Resync))).await?;
+        sink.send(WsMessage::Text(frame_text(&ServerFrame::Resync)))
+            .await?;
         return Ok(latest);
     };
     if has_more {
-        sink.send(WsMessage::Text(frame_text(&ServerFrame::Resync))).await?;
+        sink.send(WsMessage::Text(frame_text(&ServerFrame::Resync)))
+            .await?;
         return Ok(latest);
     }
     let mut last = since.max(latest);
     for event in events {
-        let frame = format!(r#"{{"type":"event","cursor":"{}","event":{}}}"#, cursor_of(event.id), event.json);
+        let frame = format!(
+            r#"{{"type":"event","cursor":"{}","event":{}}}"#,
+            cursor_of(event.id),
+            event.json
+        );
         sink.send(WsMessage::Text(frame.into())).await?;
         last = last.max(event.id);
     }
@@ -223,7 +271,10 @@ async fn write_loop(
 
 fn error_frame(client_id: Option<uuid::Uuid>, error: &ApiError) -> ServerFrame {
     let ErrorDetail { code, message } = error.detail();
-    ServerFrame::Error { client_id, error: ErrorDetail { code, message } }
+    ServerFrame::Error {
+        client_id,
+        error: ErrorDetail { code, message },
+    }
 }
 
 /// One client frame after `hello`; returns the reply, if any.
@@ -231,27 +282,49 @@ async fn handle_frame(state: &AppState, user: &UserId, text: &str) -> Option<Ser
     let frame = match serde_json::from_str::<ClientFrame>(text) {
         Ok(frame) => frame,
         Err(e) => {
-            let error = ApiError::BadRequest { code: "invalid_frame", message: format!("not a valid frame: {e}") };
+            let error = ApiError::BadRequest {
+                code: "invalid_frame",
+                message: format!("not a valid frame: {e}"),
+            };
             return Some(error_frame(None, &error));
         }
     };
     match frame {
-        ClientFrame::Send { conversation_id, client_id, body, reply_to, attachment_ids } => {
-            let req = SendMessageRequest { client_id, body, reply_to, attachment_ids };
-            Some(match send_message(state, user, &conversation_id, req).await {
-                Ok((message, _)) => ServerFrame::Ack { client_id, message },
-                Err(e) => error_frame(Some(client_id), &e),
-            })
+        ClientFrame::Send {
+            conversation_id,
+            client_id,
+            body,
+            reply_to,
+            attachment_ids,
+        } => {
+            let req = SendMessageRequest {
+                client_id,
+                body,
+                reply_to,
+                attachment_ids,
+            };
+            Some(
+                match send_message(state, user, &conversation_id, req).await {
+                    Ok((message, _)) => ServerFrame::Ack { client_id, message },
+                    Err(e) => error_frame(Some(client_id), &e),
+                },
+            )
         }
-        ClientFrame::Typing { conversation_id } => match state.store.member_ids(user, &conversation_id).await {
-            Ok(members) => {
-                state.hub.typing(&conversation_id, user, &members);
-                None
+        ClientFrame::Typing { conversation_id } => {
+            match state.store.member_ids(user, &conversation_id).await {
+                Ok(members) => {
+                    state.hub.typing(&conversation_id, user, &members);
+                    None
+                }
+                Err(e) => Some(error_frame(None, &e.into())),
             }
-            Err(e) => Some(error_frame(None, &e.into())),
-        },
-        ClientFrame::Hello { .. } => {
-            Some(error_frame(None, &ApiError::BadRequest { code: "already_authenticated", message: "hello was already sent".to_owned() }))
         }
+        ClientFrame::Hello { .. } => Some(error_frame(
+            None,
+            &ApiError::BadRequest {
+                code: "already_authenticated",
+                message: "hello was already sent".to_owned(),
+            },
+        )),
     }
 }

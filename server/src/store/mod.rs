@@ -150,8 +150,17 @@ pub trait Store: Send + Sync + 'static {
         tokens: TokenHashes,
     ) -> StoreResult<SessionId>;
     /// The session an access token belongs to, if it is live (not revoked, not expired at `now`).
-    async fn session_by_access(&self, access_hash: [u8; 32], now: i64) -> StoreResult<Option<SessionAuth>>;
-    async fn refresh_session(&self, refresh_hash: [u8; 32], new: TokenHashes, now: i64) -> StoreResult<Refreshed>;
+    async fn session_by_access(
+        &self,
+        access_hash: [u8; 32],
+        now: i64,
+    ) -> StoreResult<Option<SessionAuth>>;
+    async fn refresh_session(
+        &self,
+        refresh_hash: [u8; 32],
+        new: TokenHashes,
+        now: i64,
+    ) -> StoreResult<Refreshed>;
     async fn list_sessions(&self, user: &UserId) -> StoreResult<Vec<SessionRow>>;
     /// Revokes one of `user`'s sessions (NotFound if it isn't theirs or is already revoked).
     async fn revoke_session(&self, user: &UserId, session: &SessionId) -> StoreResult<()>;
@@ -170,9 +179,24 @@ pub trait Store: Send + Sync + 'static {
     ) -> StoreResult<(Conversation, bool)>;
     async fn conversations(&self, actor: &UserId) -> StoreResult<Vec<Conversation>>;
     async fn conversation(&self, actor: &UserId, id: &ConversationId) -> StoreResult<Conversation>;
-    async fn set_title(&self, actor: &UserId, id: &ConversationId, title: String) -> StoreResult<Conversation>;
-    async fn add_member(&self, actor: &UserId, id: &ConversationId, user: &UserId) -> StoreResult<Conversation>;
-    async fn remove_member(&self, actor: &UserId, id: &ConversationId, user: &UserId) -> StoreResult<()>;
+    async fn set_title(
+        &self,
+        actor: &UserId,
+        id: &ConversationId,
+        title: String,
+    ) -> StoreResult<Conversation>;
+    async fn add_member(
+        &self,
+        actor: &UserId,
+        id: &ConversationId,
+        user: &UserId,
+    ) -> StoreResult<Conversation>;
+    async fn remove_member(
+        &self,
+        actor: &UserId,
+        id: &ConversationId,
+        user: &UserId,
+    ) -> StoreResult<()>;
     /// Ids of the current members, if `actor` is one of them.
     async fn member_ids(&self, actor: &UserId, id: &ConversationId) -> StoreResult<Vec<UserId>>;
 
@@ -199,7 +223,12 @@ pub trait Store: Send + Sync + 'static {
         message: &MessageId,
         body: String,
     ) -> StoreResult<Message>;
-    async fn delete_message(&self, actor: &UserId, conversation: &ConversationId, message: &MessageId) -> StoreResult<()>;
+    async fn delete_message(
+        &self,
+        actor: &UserId,
+        conversation: &ConversationId,
+        message: &MessageId,
+    ) -> StoreResult<()>;
     async fn set_reaction(
         &self,
         actor: &UserId,
@@ -208,7 +237,12 @@ pub trait Store: Send + Sync + 'static {
         emoji: String,
         present: bool,
     ) -> StoreResult<()>;
-    async fn mark_read(&self, actor: &UserId, conversation: &ConversationId, seq: i64) -> StoreResult<()>;
+    async fn mark_read(
+        &self,
+        actor: &UserId,
+        conversation: &ConversationId,
+        seq: i64,
+    ) -> StoreResult<()>;
     /// Full-text search in the conversations `actor` is a member of, newest first.
     async fn search(
         &self,
@@ -225,7 +259,12 @@ pub trait Store: Send + Sync + 'static {
 
     // Sync.
     /// Events `user` may see after `since`, at most `limit`, and whether more follow.
-    async fn events_since(&self, user: &UserId, since: i64, limit: i64) -> StoreResult<(Vec<StoredEvent>, bool)>;
+    async fn events_since(
+        &self,
+        user: &UserId,
+        since: i64,
+        limit: i64,
+    ) -> StoreResult<(Vec<StoredEvent>, bool)>;
     /// The newest event id overall (0 when the log is empty).
     async fn latest_event_id(&self) -> StoreResult<i64>;
     /// Messages stored so far (for `/metrics`).
@@ -238,6 +277,11 @@ pub async fn open(
     sink: Arc<dyn EventSink>,
     metrics: Arc<crate::metrics::Metrics>,
 ) -> anyhow::Result<Arc<dyn Store>> {
-    let store = sqlite::SqliteStore::open(&config.data_dir.join("parley.db"), config.read_connections, sink, metrics)?;
+    let store = sqlite::SqliteStore::open(
+        &config.data_dir.join("parley.db"),
+        config.read_connections,
+        sink,
+        metrics,
+    )?;
     Ok(Arc::new(store))
 }

@@ -5,14 +5,28 @@ use sha2::{Digest, Sha256};
 
 use crate::fixture::{Resp, TestServer, TestUser, id_of, new_client_id};
 
-async fn upload(s: &TestServer, user: &TestUser, name: &str, content_type: &str, bytes: &[u8]) -> Resp {
+async fn upload(
+    s: &TestServer,
+    user: &TestUser,
+    name: &str,
+    content_type: &str,
+    bytes: &[u8],
+) -> Resp {
     let url = s.url_q("/api/v1/attachments", &[("name", name)]);
-    s.post(&url).auth(user).raw(content_type, bytes.to_vec()).send().await
+    s.post(&url)
+        .auth(user)
+        .raw(content_type, bytes.to_vec())
+        .send()
+        .await
 }
 
 async fn send_with(s: &TestServer, user: &TestUser, conv: &str, ids: Value) -> Resp {
     let body = json!({"client_id": new_client_id(), "body": "see attached", "attachment_ids": ids});
-    s.post(&format!("/api/v1/conversations/{conv}/messages")).auth(user).json(&body).send().await
+    s.post(&format!("/api/v1/conversations/{conv}/messages"))
+        .auth(user)
+        .json(&body)
+        .send()
+        .await
 }
 
 #[tokio::test]
@@ -20,16 +34,33 @@ async fn upload_describes_the_file() {
     let s = TestServer::start().await;
     let alice = s.register("alice").await;
     let bytes = b"hello, attachment\n\x00\xff binary too";
-    let meta = upload(&s, &alice, "notes.txt", "text/plain", bytes).await.expect(201, "upload");
-    assert!(meta["id"].as_str().is_some_and(|id| !id.is_empty()), "id: {meta}");
+    let meta = upload(&s, &alice, "notes.txt", "text/plain", bytes)
+        .await
+        .expect(201, "upload");
+    assert!(
+        meta["id"].as_str().is_some_and(|id| !id.is_empty()),
+        "id: {meta}"
+    );
     assert_eq!(meta["size"], bytes.len(), "size in bytes");
     assert_eq!(meta["content_type"], "text/plain");
     assert_eq!(meta["name"], "notes.txt", "name comes from ?name=");
-    assert_eq!(meta["sha256"], hex::encode(Sha256::digest(bytes)), "lower-case hex sha256 of the content");
-    let got = s.get(&format!("/api/v1/attachments/{}", id_of(&meta))).auth(&alice).send().await;
+    assert_eq!(
+        meta["sha256"],
+        hex::encode(Sha256::digest(bytes)),
+        "lower-case hex sha256 of the content"
+    );
+    let got = s
+        .get(&format!("/api/v1/attachments/{}", id_of(&meta)))
+        .auth(&alice)
+        .send()
+        .await;
     got.expect(200, "the uploader reads it back");
     assert_eq!(got.body, bytes, "served byte for byte");
-    assert_eq!(got.header("content-type").as_deref(), Some("text/plain"), "served with its Content-Type");
+    assert_eq!(
+        got.header("content-type").as_deref(),
+        Some("text/plain"),
+        "served with its Content-Type"
+    );
 }
 
 #[tokio::test]
@@ -38,17 +69,37 @@ async fn readable_by_members_of_a_conversation_it_was_sent_in_only() {
     let alice = s.register("alice").await;
     let bob = s.register("bob").await;
     let carol = s.register("carol").await;
-    let meta = upload(&s, &alice, "plan.txt", "text/plain", b"the plan").await.expect(201, "upload");
+    let meta = upload(&s, &alice, "plan.txt", "text/plain", b"the plan")
+        .await
+        .expect(201, "upload");
     let path = format!("/api/v1/attachments/{}", id_of(&meta));
-    s.get(&path).auth(&bob).send().await.expect_error(404, "not yet sent anywhere bob is");
+    s.get(&path)
+        .auth(&bob)
+        .send()
+        .await
+        .expect_error(404, "not yet sent anywhere bob is");
     let conv = s.direct(&alice, &bob).await;
-    let m = send_with(&s, &alice, &conv, json!([meta["id"]])).await.expect(201, "send with attachment");
-    assert_eq!(m["attachments"], json!([meta]), "the message carries the attachment description");
+    let m = send_with(&s, &alice, &conv, json!([meta["id"]]))
+        .await
+        .expect(201, "send with attachment");
+    assert_eq!(
+        m["attachments"],
+        json!([meta]),
+        "the message carries the attachment description"
+    );
     let got = s.get(&path).auth(&bob).send().await;
     got.expect(200, "a member of the conversation reads it");
     assert_eq!(got.body, b"the plan");
-    s.get(&path).auth(&carol).send().await.expect_error(404, "an outsider gets 404");
-    s.get("/api/v1/attachments/no-such-id").auth(&alice).send().await.expect_error(404, "unknown id");
+    s.get(&path)
+        .auth(&carol)
+        .send()
+        .await
+        .expect_error(404, "an outsider gets 404");
+    s.get("/api/v1/attachments/no-such-id")
+        .auth(&alice)
+        .send()
+        .await
+        .expect_error(404, "unknown id");
 }
 
 #[tokio::test]
@@ -57,22 +108,46 @@ async fn only_the_uploader_may_attach() {
     let alice = s.register("alice").await;
     let bob = s.register("bob").await;
     let conv = s.direct(&alice, &bob).await;
-    let meta = upload(&s, &alice, "mine.txt", "text/plain", b"mine").await.expect(201, "upload");
+    let meta = upload(&s, &alice, "mine.txt", "text/plain", b"mine")
+        .await
+        .expect(201, "upload");
     let resp = send_with(&s, &bob, &conv, json!([meta["id"]])).await;
     resp.expect_error(400, "bob attaches alice's upload");
     let resp = send_with(&s, &bob, &conv, json!(["no-such-attachment"])).await;
     resp.expect_error(400, "an unknown attachment id");
-    assert!(s.messages(&alice, &conv, "").await.is_empty(), "refused sends stored nothing");
+    assert!(
+        s.messages(&alice, &conv, "").await.is_empty(),
+        "refused sends stored nothing"
+    );
     let path = format!("/api/v1/attachments/{}", id_of(&meta));
-    s.get(&path).auth(&bob).send().await.expect_error(404, "the refused attempt granted no access");
+    s.get(&path)
+        .auth(&bob)
+        .send()
+        .await
+        .expect_error(404, "the refused attempt granted no access");
 }
 
 #[tokio::test]
 async fn size_limit_is_413() {
     let s = TestServer::start_with(|c| c.max_attachment_bytes = 1024).await;
     let alice = s.register("alice").await;
-    upload(&s, &alice, "max.bin", "application/octet-stream", &[7; 1024]).await.expect(201, "exactly the limit");
-    let resp = upload(&s, &alice, "big.bin", "application/octet-stream", &[7; 4096]).await;
+    upload(
+        &s,
+        &alice,
+        "max.bin",
+        "application/octet-stream",
+        &[7; 1024],
+    )
+    .await
+    .expect(201, "exactly the limit");
+    let resp = upload(
+        &s,
+        &alice,
+        "big.bin",
+        "application/octet-stream",
+        &[7; 4096],
+    )
+    .await;
     resp.expect_error(413, "over max_attachment_bytes");
 }
 
@@ -80,7 +155,11 @@ async fn size_limit_is_413() {
 async fn upload_needs_a_token() {
     let s = TestServer::start().await;
     let url = s.url_q("/api/v1/attachments", &[("name", "x.txt")]);
-    s.post(&url).raw("text/plain", b"x".to_vec()).send().await.expect_error(401, "anonymous upload");
+    s.post(&url)
+        .raw("text/plain", b"x".to_vec())
+        .send()
+        .await
+        .expect_error(401, "anonymous upload");
 }
 
 #[tokio::test]
@@ -90,31 +169,81 @@ async fn thumbnail_of_a_png_is_a_small_image() {
     let bob = s.register("bob").await;
     let carol = s.register("carol").await;
     let png = png(320, 240);
-    let meta = upload(&s, &alice, "photo.png", "image/png", &png).await.expect(201, "upload a PNG");
+    let meta = upload(&s, &alice, "photo.png", "image/png", &png)
+        .await
+        .expect(201, "upload a PNG");
     let path = format!("/api/v1/attachments/{}/thumbnail", id_of(&meta));
     let thumb = s.get(&path).auth(&alice).send().await;
     thumb.expect(200, "the uploader gets a thumbnail");
     let content_type = thumb.header("content-type").unwrap_or_default();
-    assert!(content_type.starts_with("image/"), "thumbnail Content-Type is an image: {content_type:?}");
-    assert!(is_image(&thumb.body), "thumbnail bytes are PNG/JPEG/WebP/GIF: {:?}", &thumb.body[..thumb.body.len().min(16)]);
-    assert!(thumb.body.len() < png.len(), "a thumbnail is smaller than the original");
-    s.get(&path).auth(&carol).send().await.expect_error(404, "outsiders get no thumbnail");
+    assert!(
+        content_type.starts_with("image/"),
+        "thumbnail Content-Type is an image: {content_type:?}"
+    );
+    assert!(
+        is_image(&thumb.body),
+        "thumbnail bytes are PNG/JPEG/WebP/GIF: {:?}",
+        &thumb.body[..thumb.body.len().min(16)]
+    );
+    assert!(
+        thumb.body.len() < png.len(),
+        "a thumbnail is smaller than the original"
+    );
+    s.get(&path)
+        .auth(&carol)
+        .send()
+        .await
+        .expect_error(404, "outsiders get no thumbnail");
     let conv = s.direct(&alice, &bob).await;
-    send_with(&s, &alice, &conv, json!([meta["id"]])).await.expect(201, "send the photo");
-    s.get(&path).auth(&bob).send().await.expect(200, "members get the thumbnail");
+    send_with(&s, &alice, &conv, json!([meta["id"]]))
+        .await
+        .expect(201, "send the photo");
+    s.get(&path)
+        .auth(&bob)
+        .send()
+        .await
+        .expect(200, "members get the thumbnail");
 }
 
 #[tokio::test]
 async fn thumbnail_of_a_non_image_is_a_client_error() {
     let s = TestServer::start().await;
     let alice = s.register("alice").await;
-    let meta = upload(&s, &alice, "a.txt", "text/plain", b"not a picture").await.expect(201, "upload");
-    let resp = s.get(&format!("/api/v1/attachments/{}/thumbnail", id_of(&meta))).auth(&alice).send().await;
-    assert!(matches!(resp.status.as_u16(), 400 | 404 | 415), "no thumbnail for text: {} {}", resp.status, resp.text());
+    let meta = upload(&s, &alice, "a.txt", "text/plain", b"not a picture")
+        .await
+        .expect(201, "upload");
+    let resp = s
+        .get(&format!("/api/v1/attachments/{}/thumbnail", id_of(&meta)))
+        .auth(&alice)
+        .send()
+        .await;
+    assert!(
+        matches!(resp.status.as_u16(), 400 | 404 | 415),
+        "no thumbnail for text: {} {}",
+        resp.status,
+        resp.text()
+    );
     crate::fixture::assert_error_shape(&resp.json(), "thumbnail of text");
-    let fake = upload(&s, &alice, "fake.png", "image/png", b"\x89PNG\r\n\x1a\nbroken").await.expect(201, "upload");
-    let resp = s.get(&format!("/api/v1/attachments/{}/thumbnail", id_of(&fake))).auth(&alice).send().await;
-    assert!(resp.status.is_client_error(), "a corrupt image is a 4xx, never a 5xx: {} {}", resp.status, resp.text());
+    let fake = upload(
+        &s,
+        &alice,
+        "fake.png",
+        "image/png",
+        b"\x89PNG\r\n\x1a\nbroken",
+    )
+    .await
+    .expect(201, "upload");
+    let resp = s
+        .get(&format!("/api/v1/attachments/{}/thumbnail", id_of(&fake)))
+        .auth(&alice)
+        .send()
+        .await;
+    assert!(
+        resp.status.is_client_error(),
+        "a corrupt image is a 4xx, never a 5xx: {} {}",
+        resp.status,
+        resp.text()
+    );
 }
 
 fn is_image(bytes: &[u8]) -> bool {
@@ -164,7 +293,11 @@ fn crc32(bytes: &[u8]) -> u32 {
     for &b in bytes {
         crc ^= u32::from(b);
         for _ in 0..8 {
-            crc = if crc & 1 == 1 { (crc >> 1) ^ 0xEDB8_8320 } else { crc >> 1 };
+            crc = if crc & 1 == 1 {
+                (crc >> 1) ^ 0xEDB8_8320
+            } else {
+                crc >> 1
+            };
         }
     }
     !crc

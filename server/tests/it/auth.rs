@@ -12,7 +12,9 @@ fn register_body(username: &str, password: &str) -> Value {
 
 #[track_caller]
 fn assert_rfc3339_utc(value: &Value, what: &str) {
-    let text = value.as_str().unwrap_or_else(|| panic!("{what} is a string: {value}"));
+    let text = value
+        .as_str()
+        .unwrap_or_else(|| panic!("{what} is a string: {value}"));
     let time = chrono::DateTime::parse_from_rfc3339(text)
         .unwrap_or_else(|e| panic!("{what} is RFC 3339 ({e}): {text}"));
     assert_eq!(time.offset().local_minus_utc(), 0, "{what} is UTC: {text}");
@@ -22,30 +24,70 @@ fn assert_rfc3339_utc(value: &Value, what: &str) {
 async fn register_returns_201_with_user_and_session() {
     let s = TestServer::start().await;
     let body = json!({"username": "alice", "password": PASSWORD, "display_name": "Alice A.", "device_name": "laptop"});
-    let auth = s.post("/api/v1/auth/register").json(&body).send().await.expect(201, "register");
+    let auth = s
+        .post("/api/v1/auth/register")
+        .json(&body)
+        .send()
+        .await
+        .expect(201, "register");
     let user = &auth["user"];
-    assert!(user["id"].as_str().is_some_and(|id| !id.is_empty()), "user.id is a string: {auth}");
+    assert!(
+        user["id"].as_str().is_some_and(|id| !id.is_empty()),
+        "user.id is a string: {auth}"
+    );
     assert_eq!(user["username"], "alice");
-    assert_eq!(user["display_name"], "Alice A.", "display_name is kept as sent");
+    assert_eq!(
+        user["display_name"], "Alice A.",
+        "display_name is kept as sent"
+    );
     assert_rfc3339_utc(&user["created_at"], "user.created_at");
     let session = &auth["session"];
     for key in ["session_id", "access_token", "refresh_token"] {
-        assert!(session[key].as_str().is_some_and(|t| !t.is_empty()), "session.{key} present: {auth}");
+        assert!(
+            session[key].as_str().is_some_and(|t| !t.is_empty()),
+            "session.{key} present: {auth}"
+        );
     }
-    assert_ne!(session["access_token"], session["refresh_token"], "the two tokens differ");
-    assert_eq!(session["expires_in"], 900, "default access-token lifetime is 900 s");
-    assert!(!auth.to_string().contains(PASSWORD), "the password is never echoed back");
+    assert_ne!(
+        session["access_token"], session["refresh_token"],
+        "the two tokens differ"
+    );
+    assert_eq!(
+        session["expires_in"], 900,
+        "default access-token lifetime is 900 s"
+    );
+    assert!(
+        !auth.to_string().contains(PASSWORD),
+        "the password is never echoed back"
+    );
 }
 
 #[tokio::test]
 async fn usernames_fold_to_lower_case_and_collide_case_insensitively() {
     let s = TestServer::start().await;
-    let auth = s.post("/api/v1/auth/register").json(&register_body("Alice", PASSWORD)).send().await;
-    assert_eq!(auth.expect(201, "register Alice")["user"]["username"], "alice", "Alice signs up as alice");
-    let again = s.post("/api/v1/auth/register").json(&register_body("ALICE", PASSWORD)).send().await;
+    let auth = s
+        .post("/api/v1/auth/register")
+        .json(&register_body("Alice", PASSWORD))
+        .send()
+        .await;
+    assert_eq!(
+        auth.expect(201, "register Alice")["user"]["username"],
+        "alice",
+        "Alice signs up as alice"
+    );
+    let again = s
+        .post("/api/v1/auth/register")
+        .json(&register_body("ALICE", PASSWORD))
+        .send()
+        .await;
     again.expect_error(409, "ALICE folds to the taken name alice");
     let login = json!({"username": "ALICE", "password": PASSWORD});
-    let auth = s.post("/api/v1/auth/login").json(&login).send().await.expect(200, "login folds too");
+    let auth = s
+        .post("/api/v1/auth/login")
+        .json(&login)
+        .send()
+        .await
+        .expect(200, "login folds too");
     assert_eq!(auth["user"]["username"], "alice");
 }
 
@@ -60,8 +102,15 @@ async fn usernames_fold_to_lower_case_and_collide_case_insensitively() {
 #[tokio::test]
 async fn invalid_usernames_are_400(#[case] username: &str) {
     let s = TestServer::start().await;
-    let resp = s.post("/api/v1/auth/register").json(&register_body(username, PASSWORD)).send().await;
-    resp.expect_error(400, &format!("username {username:?} breaks the 3–32 [a-z0-9_.-] rule"));
+    let resp = s
+        .post("/api/v1/auth/register")
+        .json(&register_body(username, PASSWORD))
+        .send()
+        .await;
+    resp.expect_error(
+        400,
+        &format!("username {username:?} breaks the 3–32 [a-z0-9_.-] rule"),
+    );
 }
 
 #[rstest]
@@ -71,8 +120,15 @@ async fn invalid_usernames_are_400(#[case] username: &str) {
 #[tokio::test]
 async fn valid_usernames_are_accepted(#[case] username: &str) {
     let s = TestServer::start().await;
-    let resp = s.post("/api/v1/auth/register").json(&register_body(username, PASSWORD)).send().await;
-    assert_eq!(resp.expect(201, "a valid username")["user"]["username"], username);
+    let resp = s
+        .post("/api/v1/auth/register")
+        .json(&register_body(username, PASSWORD))
+        .send()
+        .await;
+    assert_eq!(
+        resp.expect(201, "a valid username")["user"]["username"],
+        username
+    );
 }
 
 #[rstest]
@@ -85,7 +141,11 @@ async fn valid_usernames_are_accepted(#[case] username: &str) {
 #[tokio::test]
 async fn passwords_are_8_to_1024_bytes(#[case] password: &str, #[case] status: u16) {
     let s = TestServer::start().await;
-    let resp = s.post("/api/v1/auth/register").json(&register_body("bob", password)).send().await;
+    let resp = s
+        .post("/api/v1/auth/register")
+        .json(&register_body("bob", password))
+        .send()
+        .await;
     let why = format!("password of {} bytes", password.len());
     if status == 201 {
         resp.expect(201, &why);
@@ -100,30 +160,69 @@ async fn login_succeeds_with_the_right_password_only() {
     let alice = s.register("alice").await;
     let bob = s.login("alice", PASSWORD).await;
     assert_eq!(bob.id, alice.id, "login returns the same user");
-    assert_ne!(bob.session_id, alice.session_id, "each login creates a new session");
+    assert_ne!(
+        bob.session_id, alice.session_id,
+        "each login creates a new session"
+    );
     let wrong = json!({"username": "alice", "password": "not the password"});
-    s.post("/api/v1/auth/login").json(&wrong).send().await.expect_error(401, "wrong password");
+    s.post("/api/v1/auth/login")
+        .json(&wrong)
+        .send()
+        .await
+        .expect_error(401, "wrong password");
     let nobody = json!({"username": "nobody", "password": PASSWORD});
-    s.post("/api/v1/auth/login").json(&nobody).send().await.expect_error(401, "unknown user");
+    s.post("/api/v1/auth/login")
+        .json(&nobody)
+        .send()
+        .await
+        .expect_error(401, "unknown user");
 }
 
 async fn refresh(s: &TestServer, refresh_token: &str) -> crate::fixture::Resp {
-    s.post("/api/v1/auth/refresh").json(&json!({"refresh_token": refresh_token})).send().await
+    s.post("/api/v1/auth/refresh")
+        .json(&json!({"refresh_token": refresh_token}))
+        .send()
+        .await
 }
 
 #[tokio::test]
 async fn refresh_rotates_both_tokens_in_the_same_session() {
     let s = TestServer::start().await;
     let alice = s.register("alice").await;
-    let session = refresh(&s, &alice.refresh_token).await.expect(200, "refresh with a fresh token");
-    assert_eq!(session["session_id"], alice.session_id.as_str(), "refresh keeps the session");
-    assert_ne!(session["refresh_token"], alice.refresh_token.as_str(), "refresh token rotates");
-    assert_ne!(session["access_token"], alice.access_token.as_str(), "a new access token is issued");
-    assert!(session["expires_in"].as_u64().is_some_and(|e| e > 0 && e <= 3600), "expires_in ≤ 3600: {session}");
+    let session = refresh(&s, &alice.refresh_token)
+        .await
+        .expect(200, "refresh with a fresh token");
+    assert_eq!(
+        session["session_id"],
+        alice.session_id.as_str(),
+        "refresh keeps the session"
+    );
+    assert_ne!(
+        session["refresh_token"],
+        alice.refresh_token.as_str(),
+        "refresh token rotates"
+    );
+    assert_ne!(
+        session["access_token"],
+        alice.access_token.as_str(),
+        "a new access token is issued"
+    );
+    assert!(
+        session["expires_in"]
+            .as_u64()
+            .is_some_and(|e| e > 0 && e <= 3600),
+        "expires_in ≤ 3600: {session}"
+    );
     let token = session["access_token"].as_str().unwrap();
-    s.get("/api/v1/me").bearer(token).send().await.expect(200, "the new access token works");
+    s.get("/api/v1/me")
+        .bearer(token)
+        .send()
+        .await
+        .expect(200, "the new access token works");
     let next = session["refresh_token"].as_str().unwrap();
-    refresh(&s, next).await.expect(200, "the rotated refresh token works once");
+    refresh(&s, next)
+        .await
+        .expect(200, "the rotated refresh token works once");
 }
 
 #[tokio::test]
@@ -131,13 +230,27 @@ async fn reusing_an_old_refresh_token_revokes_the_session() {
     let s = TestServer::start().await;
     let alice = s.register("alice").await;
     let other = s.login("alice", PASSWORD).await;
-    let rotated = refresh(&s, &alice.refresh_token).await.expect(200, "first refresh");
-    refresh(&s, &alice.refresh_token).await.expect_error(401, "the old refresh token is reused");
+    let rotated = refresh(&s, &alice.refresh_token)
+        .await
+        .expect(200, "first refresh");
+    refresh(&s, &alice.refresh_token)
+        .await
+        .expect_error(401, "the old refresh token is reused");
     let access = rotated["access_token"].as_str().unwrap();
-    s.get("/api/v1/me").bearer(access).send().await.expect_error(401, "reuse revoked the session at once");
+    s.get("/api/v1/me")
+        .bearer(access)
+        .send()
+        .await
+        .expect_error(401, "reuse revoked the session at once");
     let newest = rotated["refresh_token"].as_str().unwrap();
-    refresh(&s, newest).await.expect_error(401, "the revoked session cannot be refreshed");
-    s.get("/api/v1/me").auth(&other).send().await.expect(200, "other sessions are untouched");
+    refresh(&s, newest)
+        .await
+        .expect_error(401, "the revoked session cannot be refreshed");
+    s.get("/api/v1/me")
+        .auth(&other)
+        .send()
+        .await
+        .expect(200, "other sessions are untouched");
 }
 
 #[rstest]
@@ -160,13 +273,26 @@ async fn logout_revokes_the_session_at_once() {
     let other = s.login("alice", PASSWORD).await;
     let out = s.post("/api/v1/auth/logout").auth(&alice).send().await;
     assert_eq!(out.status.as_u16(), 204, "logout is 204: {}", out.text());
-    s.get("/api/v1/me").auth(&alice).send().await.expect_error(401, "the logged-out access token");
-    refresh(&s, &alice.refresh_token).await.expect_error(401, "the logged-out refresh token");
-    s.get("/api/v1/me").auth(&other).send().await.expect(200, "logout ends only this session");
+    s.get("/api/v1/me")
+        .auth(&alice)
+        .send()
+        .await
+        .expect_error(401, "the logged-out access token");
+    refresh(&s, &alice.refresh_token)
+        .await
+        .expect_error(401, "the logged-out refresh token");
+    s.get("/api/v1/me")
+        .auth(&other)
+        .send()
+        .await
+        .expect(200, "logout ends only this session");
 }
 
 fn sessions_of(list: &Value) -> Vec<Value> {
-    list["sessions"].as_array().expect("sessions is an array").clone()
+    list["sessions"]
+        .as_array()
+        .expect("sessions is an array")
+        .clone()
 }
 
 #[tokio::test]
@@ -174,23 +300,52 @@ async fn sessions_list_marks_the_current_one_and_hides_tokens() {
     let s = TestServer::start().await;
     let alice = s.register("alice").await;
     let phone = s.login("alice", PASSWORD).await;
-    let list = s.get("/api/v1/sessions").auth(&phone).send().await.expect(200, "list sessions");
+    let list = s
+        .get("/api/v1/sessions")
+        .auth(&phone)
+        .send()
+        .await
+        .expect(200, "list sessions");
     let sessions = sessions_of(&list);
-    assert_eq!(sessions.len(), 2, "register and login each made a session: {list}");
+    assert_eq!(
+        sessions.len(),
+        2,
+        "register and login each made a session: {list}"
+    );
     for session in &sessions {
-        for key in ["session_id", "device_name", "created_at", "last_seen_at", "current"] {
+        for key in [
+            "session_id",
+            "device_name",
+            "created_at",
+            "last_seen_at",
+            "current",
+        ] {
             assert!(session.get(key).is_some(), "session has {key}: {session}");
         }
         assert_rfc3339_utc(&session["created_at"], "session.created_at");
         assert_rfc3339_utc(&session["last_seen_at"], "session.last_seen_at");
         let current = session["session_id"] == phone.session_id.as_str();
-        assert_eq!(session["current"], current, "only the caller's session is current: {list}");
+        assert_eq!(
+            session["current"], current,
+            "only the caller's session is current: {list}"
+        );
     }
     let devices: Vec<&Value> = sessions.iter().map(|s| &s["device_name"]).collect();
-    assert!(devices.contains(&&json!("test rig")), "device_name is kept: {list}");
+    assert!(
+        devices.contains(&&json!("test rig")),
+        "device_name is kept: {list}"
+    );
     let text = list.to_string();
-    for secret in [&alice.access_token, &alice.refresh_token, &phone.access_token, &phone.refresh_token] {
-        assert!(!text.contains(secret.as_str()), "the session list never contains tokens");
+    for secret in [
+        &alice.access_token,
+        &alice.refresh_token,
+        &phone.access_token,
+        &phone.refresh_token,
+    ] {
+        assert!(
+            !text.contains(secret.as_str()),
+            "the session list never contains tokens"
+        );
     }
 }
 
@@ -201,14 +356,45 @@ async fn deleting_a_session_revokes_it() {
     let phone = s.login("alice", PASSWORD).await;
     let path = format!("/api/v1/sessions/{}", phone.session_id);
     let resp = s.delete(&path).auth(&alice).send().await;
-    assert_eq!(resp.status.as_u16(), 204, "DELETE /sessions/{{id}} is 204: {}", resp.text());
-    s.get("/api/v1/me").auth(&phone).send().await.expect_error(401, "the revoked session's token");
-    refresh(&s, &phone.refresh_token).await.expect_error(401, "the revoked session's refresh token");
-    let list = s.get("/api/v1/sessions").auth(&alice).send().await.expect(200, "list");
-    let ids: Vec<Value> = sessions_of(&list).iter().map(|x| x["session_id"].clone()).collect();
-    assert_eq!(ids, vec![json!(alice.session_id)], "only the remaining session is listed");
-    s.delete(&path).auth(&alice).send().await.expect_error(404, "an already revoked session");
-    s.delete("/api/v1/sessions/nope").auth(&alice).send().await.expect_error(404, "an unknown session");
+    assert_eq!(
+        resp.status.as_u16(),
+        204,
+        "DELETE /sessions/{{id}} is 204: {}",
+        resp.text()
+    );
+    s.get("/api/v1/me")
+        .auth(&phone)
+        .send()
+        .await
+        .expect_error(401, "the revoked session's token");
+    refresh(&s, &phone.refresh_token)
+        .await
+        .expect_error(401, "the revoked session's refresh token");
+    let list = s
+        .get("/api/v1/sessions")
+        .auth(&alice)
+        .send()
+        .await
+        .expect(200, "list");
+    let ids: Vec<Value> = sessions_of(&list)
+        .iter()
+        .map(|x| x["session_id"].clone())
+        .collect();
+    assert_eq!(
+        ids,
+        vec![json!(alice.session_id)],
+        "only the remaining session is listed"
+    );
+    s.delete(&path)
+        .auth(&alice)
+        .send()
+        .await
+        .expect_error(404, "an already revoked session");
+    s.delete("/api/v1/sessions/nope")
+        .auth(&alice)
+        .send()
+        .await
+        .expect_error(404, "an unknown session");
 }
 
 #[tokio::test]
@@ -217,12 +403,23 @@ async fn a_user_cannot_revoke_someone_elses_session() {
     let alice = s.register("alice").await;
     let mallory = s.register("mallory").await;
     let path = format!("/api/v1/sessions/{}", alice.session_id);
-    s.delete(&path).auth(&mallory).send().await.expect_error(404, "another user's session is not found");
-    s.get("/api/v1/me").auth(&alice).send().await.expect(200, "alice's session survives");
+    s.delete(&path)
+        .auth(&mallory)
+        .send()
+        .await
+        .expect_error(404, "another user's session is not found");
+    s.get("/api/v1/me")
+        .auth(&alice)
+        .send()
+        .await
+        .expect(200, "alice's session survives");
 }
 
 async fn login_status(s: &TestServer, password: &str) -> crate::fixture::Resp {
-    s.post("/api/v1/auth/login").json(&json!({"username": "alice", "password": password})).send().await
+    s.post("/api/v1/auth/login")
+        .json(&json!({"username": "alice", "password": password}))
+        .send()
+        .await
 }
 
 #[tokio::test]
@@ -243,12 +440,23 @@ async fn repeated_logins_are_rate_limited_with_retry_after() {
         resp.expect_error(401, "a wrong password before the limit is reached");
     }
     let (attempt, resp) = limited.expect("10 logins in a row with auth_rate_per_minute=3 hit 429");
-    assert!(attempt <= 4, "the limit of 3/minute holds (first 429 after {attempt} failures)");
+    assert!(
+        attempt <= 4,
+        "the limit of 3/minute holds (first 429 after {attempt} failures)"
+    );
     resp.expect_error(429, "rate limited");
     let retry = resp.header("retry-after").expect("429 carries Retry-After");
-    let secs: u64 = retry.trim().parse().unwrap_or_else(|_| panic!("Retry-After is whole seconds: {retry:?}"));
-    assert!((1..=60).contains(&secs), "Retry-After within the minute window: {secs}");
-    login_status(&s, PASSWORD).await.expect_error(429, "even a right password is refused while limited");
+    let secs: u64 = retry
+        .trim()
+        .parse()
+        .unwrap_or_else(|_| panic!("Retry-After is whole seconds: {retry:?}"));
+    assert!(
+        (1..=60).contains(&secs),
+        "Retry-After within the minute window: {secs}"
+    );
+    login_status(&s, PASSWORD)
+        .await
+        .expect_error(429, "even a right password is refused while limited");
 }
 
 #[tokio::test]
@@ -274,5 +482,8 @@ async fn message_sends_are_rate_limited_with_retry_after() {
     }
     let resp = seen_429.expect("40 sends at once with message_rate_per_second=1 hit 429");
     resp.expect_error(429, "message rate limit");
-    assert!(resp.header("retry-after").is_some(), "429 carries Retry-After");
+    assert!(
+        resp.header("retry-after").is_some(),
+        "429 carries Retry-After"
+    );
 }

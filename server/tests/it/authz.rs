@@ -55,12 +55,33 @@ async fn world() -> World {
     let mallory = s.register("mallory").await;
     let conv = s.group(&alice, TITLE, &[&bob]).await;
     let url = s.url_q("/api/v1/attachments", &[("name", "secret.txt")]);
-    let upload = s.post(&url).auth(&alice).raw("text/plain", FILE).send().await.expect(201, "upload");
+    let upload = s
+        .post(&url)
+        .auth(&alice)
+        .raw("text/plain", FILE)
+        .send()
+        .await
+        .expect(201, "upload");
     let attachment = id_of(&upload);
     let body = json!({"client_id": new_client_id(), "body": BODY, "attachment_ids": [attachment]});
     let path = format!("/api/v1/conversations/{conv}/messages");
-    let message = id_of(&s.post(&path).auth(&alice).json(&body).send().await.expect(201, "send"));
-    World { s, alice, bob, mallory, conv, message, attachment }
+    let message = id_of(
+        &s.post(&path)
+            .auth(&alice)
+            .json(&body)
+            .send()
+            .await
+            .expect(201, "send"),
+    );
+    World {
+        s,
+        alice,
+        bob,
+        mallory,
+        conv,
+        message,
+        attachment,
+    }
 }
 
 enum Body {
@@ -78,28 +99,92 @@ fn requests(w: &Ids<'_>) -> Vec<(Method, String, Body)> {
     vec![
         (Method::POST, "/api/v1/auth/logout".into(), Body::Empty),
         (Method::GET, "/api/v1/sessions".into(), Body::Empty),
-        (Method::DELETE, format!("/api/v1/sessions/{}", w.alice_session), Body::Empty),
+        (
+            Method::DELETE,
+            format!("/api/v1/sessions/{}", w.alice_session),
+            Body::Empty,
+        ),
         (Method::GET, "/api/v1/me".into(), Body::Empty),
-        (Method::PATCH, "/api/v1/me".into(), Body::Json(json!({"display_name": "pwned"}))),
+        (
+            Method::PATCH,
+            "/api/v1/me".into(),
+            Body::Json(json!({"display_name": "pwned"})),
+        ),
         (Method::GET, "/api/v1/users?q=a".into(), Body::Empty),
-        (Method::GET, format!("/api/v1/users/{}", w.alice), Body::Empty),
-        (Method::POST, "/api/v1/conversations".into(), Body::Json(json!({"kind": "direct", "member_ids": [w.alice]}))),
+        (
+            Method::GET,
+            format!("/api/v1/users/{}", w.alice),
+            Body::Empty,
+        ),
+        (
+            Method::POST,
+            "/api/v1/conversations".into(),
+            Body::Json(json!({"kind": "direct", "member_ids": [w.alice]})),
+        ),
         (Method::GET, "/api/v1/conversations".into(), Body::Empty),
-        (Method::GET, format!("/api/v1/conversations/{c}"), Body::Empty),
-        (Method::PATCH, format!("/api/v1/conversations/{c}"), Body::Json(json!({"title": "pwned"}))),
-        (Method::POST, format!("/api/v1/conversations/{c}/members"), Body::Json(json!({"user_id": w.mallory}))),
-        (Method::DELETE, format!("/api/v1/conversations/{c}/members/{}", w.alice), Body::Empty),
-        (Method::POST, format!("/api/v1/conversations/{c}/messages"), Body::Json(send)),
-        (Method::GET, format!("/api/v1/conversations/{c}/messages"), Body::Empty),
-        (Method::PATCH, msg.clone(), Body::Json(json!({"body": "pwned"}))),
-        (Method::PUT, format!("{msg}/reactions/{}", w.emoji), Body::Empty),
-        (Method::DELETE, format!("{msg}/reactions/{}", w.emoji), Body::Empty),
+        (
+            Method::GET,
+            format!("/api/v1/conversations/{c}"),
+            Body::Empty,
+        ),
+        (
+            Method::PATCH,
+            format!("/api/v1/conversations/{c}"),
+            Body::Json(json!({"title": "pwned"})),
+        ),
+        (
+            Method::POST,
+            format!("/api/v1/conversations/{c}/members"),
+            Body::Json(json!({"user_id": w.mallory})),
+        ),
+        (
+            Method::DELETE,
+            format!("/api/v1/conversations/{c}/members/{}", w.alice),
+            Body::Empty,
+        ),
+        (
+            Method::POST,
+            format!("/api/v1/conversations/{c}/messages"),
+            Body::Json(send),
+        ),
+        (
+            Method::GET,
+            format!("/api/v1/conversations/{c}/messages"),
+            Body::Empty,
+        ),
+        (
+            Method::PATCH,
+            msg.clone(),
+            Body::Json(json!({"body": "pwned"})),
+        ),
+        (
+            Method::PUT,
+            format!("{msg}/reactions/{}", w.emoji),
+            Body::Empty,
+        ),
+        (
+            Method::DELETE,
+            format!("{msg}/reactions/{}", w.emoji),
+            Body::Empty,
+        ),
         (Method::DELETE, msg, Body::Empty),
-        (Method::POST, format!("/api/v1/conversations/{c}/read"), Body::Json(json!({"seq": 1}))),
+        (
+            Method::POST,
+            format!("/api/v1/conversations/{c}/read"),
+            Body::Json(json!({"seq": 1})),
+        ),
         (Method::GET, "/api/v1/search?q=secret".into(), Body::Empty),
-        (Method::POST, "/api/v1/attachments?name=x.txt".into(), Body::Raw),
+        (
+            Method::POST,
+            "/api/v1/attachments?name=x.txt".into(),
+            Body::Raw,
+        ),
         (Method::GET, format!("/api/v1/attachments/{a}"), Body::Empty),
-        (Method::GET, format!("/api/v1/attachments/{a}/thumbnail"), Body::Empty),
+        (
+            Method::GET,
+            format!("/api/v1/attachments/{a}/thumbnail"),
+            Body::Empty,
+        ),
         (Method::GET, "/api/v1/sync".into(), Body::Empty),
     ]
 }
@@ -121,14 +206,27 @@ async fn assert_untouched(w: &World) {
     let s = &w.s;
     let conv = s.conversation(&w.alice, &w.conv).await;
     assert_eq!(conv["title"], TITLE, "the title is unchanged");
-    assert_eq!(conv["members"].as_array().map(Vec::len), Some(2), "the members are unchanged: {conv}");
+    assert_eq!(
+        conv["members"].as_array().map(Vec::len),
+        Some(2),
+        "the members are unchanged: {conv}"
+    );
     let messages = s.messages(&w.alice, &w.conv, "").await;
     assert_eq!(messages.len(), 1, "no message was added: {messages:?}");
     assert_eq!(messages[0]["body"], BODY, "the message is unchanged");
     assert_eq!(messages[0]["reactions"], json!([]), "no reaction was added");
-    let file = s.get(&format!("/api/v1/attachments/{}", w.attachment)).auth(&w.alice).send().await;
+    let file = s
+        .get(&format!("/api/v1/attachments/{}", w.attachment))
+        .auth(&w.alice)
+        .send()
+        .await;
     assert_eq!(file.body, FILE, "the attachment is intact");
-    let me = s.get("/api/v1/me").auth(&w.alice).send().await.expect(200, "alice's session still works");
+    let me = s
+        .get("/api/v1/me")
+        .auth(&w.alice)
+        .send()
+        .await
+        .expect(200, "alice's session still works");
     assert_eq!(me["display_name"], "alice", "alice's profile is unchanged");
 }
 
@@ -173,11 +271,18 @@ async fn every_route_refuses_a_missing_or_bad_token_with_401(#[case] bad: BadAut
         } else {
             assert_error_shape(&resp.json(), &format!("{method} {path}"));
             for secret in [TITLE, BODY] {
-                assert!(!resp.text().contains(secret), "{method} {path} leaks {secret:?}");
+                assert!(
+                    !resp.text().contains(secret),
+                    "{method} {path} leaks {secret:?}"
+                );
             }
         }
     }
-    assert!(wrong.is_empty(), "{bad:?}: these routes did not answer 401:\n{}", wrong.join("\n"));
+    assert!(
+        wrong.is_empty(),
+        "{bad:?}: these routes did not answer 401:\n{}",
+        wrong.join("\n")
+    );
     assert_untouched(&w).await;
 }
 
@@ -204,13 +309,27 @@ async fn an_outsider_gets_404_and_learns_nothing() {
             assert_error_shape(&resp.json(), &format!("{method} {path}"));
         }
         for secret in [TITLE, BODY, &secret_bytes] {
-            assert!(!text.contains(secret), "{method} {path} leaks {secret:?} to an outsider");
+            assert!(
+                !text.contains(secret),
+                "{method} {path} leaks {secret:?} to an outsider"
+            );
         }
     }
-    assert!(wrong.is_empty(), "an outsider must get 404 (never leak existence):\n{}", wrong.join("\n"));
-    for list in ["/api/v1/conversations", "/api/v1/search?q=secret", "/api/v1/sync"] {
+    assert!(
+        wrong.is_empty(),
+        "an outsider must get 404 (never leak existence):\n{}",
+        wrong.join("\n")
+    );
+    for list in [
+        "/api/v1/conversations",
+        "/api/v1/search?q=secret",
+        "/api/v1/sync",
+    ] {
         let text = w.s.get(list).auth(&w.mallory).send().await.text();
-        assert!(!text.contains(BODY) && !text.contains(TITLE), "{list} leaks alice's group to mallory: {text}");
+        assert!(
+            !text.contains(BODY) && !text.contains(TITLE),
+            "{list} leaks alice's group to mallory: {text}"
+        );
     }
     assert_untouched(&w).await;
 }
@@ -221,10 +340,26 @@ async fn a_plain_member_gets_403_for_admin_and_sender_actions() {
     let c = &w.conv;
     let msg = format!("/api/v1/conversations/{c}/messages/{}", w.message);
     let cases = [
-        (Method::PATCH, format!("/api/v1/conversations/{c}"), Body::Json(json!({"title": "bob's"}))),
-        (Method::POST, format!("/api/v1/conversations/{c}/members"), Body::Json(json!({"user_id": w.mallory.id}))),
-        (Method::DELETE, format!("/api/v1/conversations/{c}/members/{}", w.alice.id), Body::Empty),
-        (Method::PATCH, msg.clone(), Body::Json(json!({"body": "bob's"}))),
+        (
+            Method::PATCH,
+            format!("/api/v1/conversations/{c}"),
+            Body::Json(json!({"title": "bob's"})),
+        ),
+        (
+            Method::POST,
+            format!("/api/v1/conversations/{c}/members"),
+            Body::Json(json!({"user_id": w.mallory.id})),
+        ),
+        (
+            Method::DELETE,
+            format!("/api/v1/conversations/{c}/members/{}", w.alice.id),
+            Body::Empty,
+        ),
+        (
+            Method::PATCH,
+            msg.clone(),
+            Body::Json(json!({"body": "bob's"})),
+        ),
         (Method::DELETE, msg, Body::Empty),
     ];
     let bob = format!("Bearer {}", w.bob.access_token);
@@ -237,7 +372,11 @@ async fn a_plain_member_gets_403_for_admin_and_sender_actions() {
             assert_error_shape(&resp.json(), &format!("{method} {path}"));
         }
     }
-    assert!(wrong.is_empty(), "a plain member must get 403:\n{}", wrong.join("\n"));
+    assert!(
+        wrong.is_empty(),
+        "a plain member must get 403:\n{}",
+        wrong.join("\n")
+    );
     assert_untouched(&w).await;
 }
 
@@ -246,16 +385,32 @@ fn the_matrix_covers_every_authenticated_route() {
     // Guards against drift from `routes::ROUTES`: every route except the public ones and the
     // WebSocket must have a request in the matrix.
     let p = "{}";
-    let ids = Ids { conv: p, message: p, attachment: p, alice: p, alice_session: p, mallory: p, emoji: p };
+    let ids = Ids {
+        conv: p,
+        message: p,
+        attachment: p,
+        alice: p,
+        alice_session: p,
+        mallory: p,
+        emoji: p,
+    };
     let listed: Vec<String> = requests(&ids)
         .iter()
-        .map(|(method, path, _)| format!("{method} {}", normalize(path.split('?').next().unwrap_or(path))))
+        .map(|(method, path, _)| {
+            format!(
+                "{method} {}",
+                normalize(path.split('?').next().unwrap_or(path))
+            )
+        })
         .collect();
     for (method, path) in ROUTES {
         if PUBLIC.contains(path) || *path == "/api/v1/ws" {
             continue;
         }
         let route = format!("{method} {}", normalize(path));
-        assert!(listed.contains(&route), "{route} is missing from the authorization matrix: {listed:?}");
+        assert!(
+            listed.contains(&route),
+            "{route} is missing from the authorization matrix: {listed:?}"
+        );
     }
 }

@@ -10,7 +10,13 @@ use crate::fixture::{Resp, TestServer, assert_error_shape, id_of, new_client_id}
 
 #[track_caller]
 fn assert_400(resp: &Resp, why: &str) {
-    assert_eq!(resp.status.as_u16(), 400, "{why}: got {} {}", resp.status, resp.text());
+    assert_eq!(
+        resp.status.as_u16(),
+        400,
+        "{why}: got {} {}",
+        resp.status,
+        resp.text()
+    );
     assert_error_shape(&resp.json(), why);
 }
 
@@ -28,15 +34,33 @@ fn assert_400(resp: &Resp, why: &str) {
 #[tokio::test]
 async fn malformed_json_is_400(#[case] raw: &'static [u8]) {
     let s = TestServer::start().await;
-    let resp = s.post("/api/v1/auth/register").raw("application/json", raw).send().await;
-    assert_400(&resp, &format!("register with {:?}", String::from_utf8_lossy(raw)));
+    let resp = s
+        .post("/api/v1/auth/register")
+        .raw("application/json", raw)
+        .send()
+        .await;
+    assert_400(
+        &resp,
+        &format!("register with {:?}", String::from_utf8_lossy(raw)),
+    );
     let alice = s.register("alice").await;
     let bob = s.register("bob").await;
     let conv = s.direct(&alice, &bob).await;
     let path = format!("/api/v1/conversations/{conv}/messages");
-    let resp = s.post(&path).auth(&alice).raw("application/json", raw).send().await;
-    assert_400(&resp, &format!("send with {:?}", String::from_utf8_lossy(raw)));
-    assert!(s.messages(&alice, &conv, "").await.is_empty(), "nothing was stored");
+    let resp = s
+        .post(&path)
+        .auth(&alice)
+        .raw("application/json", raw)
+        .send()
+        .await;
+    assert_400(
+        &resp,
+        &format!("send with {:?}", String::from_utf8_lossy(raw)),
+    );
+    assert!(
+        s.messages(&alice, &conv, "").await.is_empty(),
+        "nothing was stored"
+    );
 }
 
 #[tokio::test]
@@ -55,22 +79,48 @@ async fn wrongly_typed_fields_are_400() {
         json!({"body": "x"}),
     ];
     for body in cases {
-        assert_400(&s.post(&path).auth(&alice).json(&body).send().await, &format!("send {body}"));
+        assert_400(
+            &s.post(&path).auth(&alice).json(&body).send().await,
+            &format!("send {body}"),
+        );
     }
     let read = format!("/api/v1/conversations/{conv}/read");
     for seq in [json!(1e30), json!("1"), json!(null), json!(1.5)] {
-        assert_400(&s.post(&read).auth(&alice).json(&json!({"seq": seq})).send().await, &format!("read seq {seq}"));
+        assert_400(
+            &s.post(&read)
+                .auth(&alice)
+                .json(&json!({"seq": seq}))
+                .send()
+                .await,
+            &format!("read seq {seq}"),
+        );
     }
     let body = json!({"kind": "group", "title": "t", "member_ids": bob.id});
-    assert_400(&s.post("/api/v1/conversations").auth(&alice).json(&body).send().await, "member_ids not a list");
+    assert_400(
+        &s.post("/api/v1/conversations")
+            .auth(&alice)
+            .json(&body)
+            .send()
+            .await,
+        "member_ids not a list",
+    );
 }
 
 #[tokio::test]
 async fn json_with_the_wrong_content_type_is_refused_in_shape() {
     let s = TestServer::start().await;
     let body = br#"{"username": "zed", "password": "12345678"}"#;
-    let resp = s.post("/api/v1/auth/register").raw("text/plain", body.to_vec()).send().await;
-    assert!(matches!(resp.status.as_u16(), 400 | 415), "text/plain JSON: {} {}", resp.status, resp.text());
+    let resp = s
+        .post("/api/v1/auth/register")
+        .raw("text/plain", body.to_vec())
+        .send()
+        .await;
+    assert!(
+        matches!(resp.status.as_u16(), 400 | 415),
+        "text/plain JSON: {} {}",
+        resp.status,
+        resp.text()
+    );
     assert_error_shape(&resp.json(), "wrong content type");
 }
 
@@ -87,7 +137,10 @@ async fn oversize_json_bodies_are_413() {
     let huge = json!({"username": "zed", "password": "x".repeat(200_000)});
     let resp = s.post("/api/v1/auth/register").json(&huge).send().await;
     resp.expect_error(413, "a register body over max_request_bytes");
-    assert!(s.messages(&alice, &conv, "").await.is_empty(), "nothing was stored");
+    assert!(
+        s.messages(&alice, &conv, "").await.is_empty(),
+        "nothing was stored"
+    );
 }
 
 #[rstest]
@@ -109,16 +162,37 @@ async fn bodies_are_stored_and_returned_byte_for_byte(#[case] text: &str) {
     let bob = s.register("bob").await;
     let conv = s.direct(&alice, &bob).await;
     let sent = s.send(&alice, &conv, text).await;
-    assert_eq!(sent["body"], text, "the send response echoes the exact body");
+    assert_eq!(
+        sent["body"], text,
+        "the send response echoes the exact body"
+    );
     let listed = s.messages(&bob, &conv, "").await;
-    assert_eq!(listed[0]["body"], text, "GET messages returns the exact body");
+    assert_eq!(
+        listed[0]["body"], text,
+        "GET messages returns the exact body"
+    );
     let (events, _) = s.sync_all(&bob, None, 1000).await;
-    let event = events.iter().find(|e| e["type"] == "message.created").expect("message.created event");
-    assert_eq!(event["data"]["body"], text, "the sync event carries the exact body");
+    let event = events
+        .iter()
+        .find(|e| e["type"] == "message.created")
+        .expect("message.created event");
+    assert_eq!(
+        event["data"]["body"], text,
+        "the sync event carries the exact body"
+    );
     let path = format!("/api/v1/conversations/{conv}/messages/{}", id_of(&sent));
     let edited = format!("{text} (edited)");
-    let resp = s.patch(&path).auth(&alice).json(&json!({"body": edited})).send().await;
-    assert_eq!(resp.expect(200, "edit")["body"], edited.as_str(), "edits are exact too");
+    let resp = s
+        .patch(&path)
+        .auth(&alice)
+        .json(&json!({"body": edited}))
+        .send()
+        .await;
+    assert_eq!(
+        resp.expect(200, "edit")["body"],
+        edited.as_str(),
+        "edits are exact too"
+    );
 }
 
 #[rstest]
@@ -129,14 +203,37 @@ async fn labels_are_stored_verbatim(#[case] text: &str) {
     let s = TestServer::start().await;
     let alice = s.register("alice").await;
     let bob = s.register("bob").await;
-    let me = s.patch("/api/v1/me").auth(&alice).json(&json!({"display_name": text})).send().await;
+    let me = s
+        .patch("/api/v1/me")
+        .auth(&alice)
+        .json(&json!({"display_name": text}))
+        .send()
+        .await;
     assert_eq!(me.expect(200, "display name")["display_name"], text);
-    let user = s.get(&format!("/api/v1/users/{}", alice.id)).auth(&bob).send().await.expect(200, "read");
+    let user = s
+        .get(&format!("/api/v1/users/{}", alice.id))
+        .auth(&bob)
+        .send()
+        .await
+        .expect(200, "read");
     assert_eq!(user["display_name"], text, "display name unescaped");
     let conv = s.group(&alice, text, &[&bob]).await;
-    assert_eq!(s.conversation(&bob, &conv).await["title"], text, "title unescaped");
-    let list = s.get(&s.url_q("/api/v1/users", &[("q", text)])).auth(&bob).send().await.expect(200, "q");
-    assert_eq!(list["users"][0]["id"], alice.id.as_str(), "searching by the exact display name works");
+    assert_eq!(
+        s.conversation(&bob, &conv).await["title"],
+        text,
+        "title unescaped"
+    );
+    let list = s
+        .get(&s.url_q("/api/v1/users", &[("q", text)]))
+        .auth(&bob)
+        .send()
+        .await
+        .expect(200, "q");
+    assert_eq!(
+        list["users"][0]["id"],
+        alice.id.as_str(),
+        "searching by the exact display name works"
+    );
 }
 
 #[tokio::test]
@@ -182,26 +279,46 @@ async fn an_oversize_websocket_frame_closes_that_socket_only() {
     let alice = s.register("alice").await;
     let mut ws = s.ws(&alice, None).await;
     let body = "x".repeat(70 * 1024);
-    ws.send_raw(WsMessage::text(json!({"type": "typing", "conversation_id": body}).to_string())).await;
+    ws.send_raw(WsMessage::text(
+        json!({"type": "typing", "conversation_id": body}).to_string(),
+    ))
+    .await;
     if let Some((code, _)) = ws.closed().await {
         assert_ne!(code, 1000, "an oversize frame is not a normal closure");
     }
-    s.get("/healthz").send().await.expect(200, "the server is fine");
+    s.get("/healthz")
+        .send()
+        .await
+        .expect(200, "the server is fine");
     let other = s.ws(&alice, None).await;
-    assert_eq!(other.ready["user_id"], alice.id.as_str(), "a new socket still says hello");
-    s.get("/api/v1/me").auth(&alice).send().await.expect(200, "other clients are fine");
+    assert_eq!(
+        other.ready["user_id"],
+        alice.id.as_str(),
+        "a new socket still says hello"
+    );
+    s.get("/api/v1/me")
+        .auth(&alice)
+        .send()
+        .await
+        .expect(200, "other clients are fine");
 }
 
 #[tokio::test]
 async fn a_malformed_frame_after_hello_gets_an_error_or_a_close() {
     let s = TestServer::start().await;
     let alice = s.register("alice").await;
-    for junk in [WsMessage::text("{not json"), WsMessage::text(r#"{"type":"launch_missiles"}"#)] {
+    for junk in [
+        WsMessage::text("{not json"),
+        WsMessage::text(r#"{"type":"launch_missiles"}"#),
+    ] {
         let mut ws = s.ws(&alice, None).await;
         ws.send_raw(junk.clone()).await;
         let frame = ws.next_or_close().await.unwrap_or(Value::Null);
         if !frame.is_null() {
-            assert_eq!(frame["type"], "error", "{junk:?} is answered with an error frame: {frame}");
+            assert_eq!(
+                frame["type"], "error",
+                "{junk:?} is answered with an error frame: {frame}"
+            );
             assert_error_shape(&json!({"error": frame["error"]}), "ws error frame");
         }
     }

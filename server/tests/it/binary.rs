@@ -47,7 +47,10 @@ impl ServerProcess {
     /// Starts `parley-server --listen 127.0.0.1:0 --data-dir DIR` and waits for its listening line.
     pub async fn start(data_dir: &Path) -> Self {
         let mut cmd = command(data_dir);
-        cmd.arg("--listen").arg("127.0.0.1:0").arg("--data-dir").arg(data_dir);
+        cmd.arg("--listen")
+            .arg("127.0.0.1:0")
+            .arg("--data-dir")
+            .arg(data_dir);
         cmd.stdout(Stdio::null()).stderr(Stdio::piped());
         let mut child = cmd.spawn().expect("spawn parley-server");
         let stderr = child.stderr.take().expect("stderr is piped");
@@ -67,7 +70,10 @@ impl ServerProcess {
             }
         });
         let Ok(Ok(addr)) = tokio::time::timeout(Duration::from_secs(60), rx).await else {
-            panic!("parley-server never logged `listening on http://ADDR`; stderr:\n{}", log.lock().unwrap().join("\n"));
+            panic!(
+                "parley-server never logged `listening on http://ADDR`; stderr:\n{}",
+                log.lock().unwrap().join("\n")
+            );
         };
         Self { child, addr, log }
     }
@@ -79,7 +85,9 @@ impl ServerProcess {
     /// SIGKILL (on Unix, `start_kill` is SIGKILL) and reap.
     pub async fn kill(&mut self) {
         self.child.start_kill().expect("send SIGKILL");
-        let _ = tokio::time::timeout(Duration::from_secs(30), self.child.wait()).await.expect("the child dies");
+        let _ = tokio::time::timeout(Duration::from_secs(30), self.child.wait())
+            .await
+            .expect("the child dies");
     }
 
     pub fn stderr(&self) -> String {
@@ -91,7 +99,9 @@ impl ServerProcess {
 pub fn listening_addr(line: &str) -> Option<SocketAddr> {
     let plain = strip_ansi(line);
     let rest = &plain[plain.find("listening on http://")? + "listening on http://".len()..];
-    let end = rest.find(|c: char| !(c.is_ascii_hexdigit() || ".:[]".contains(c))).unwrap_or(rest.len());
+    let end = rest
+        .find(|c: char| !(c.is_ascii_hexdigit() || ".:[]".contains(c)))
+        .unwrap_or(rest.len());
     rest[..end].parse().ok()
 }
 
@@ -116,8 +126,14 @@ fn strip_ansi(line: &str) -> String {
 #[test]
 fn listening_lines_parse() {
     let line = "2025-01-01T00:00:00Z  INFO parley_server: listening on http://127.0.0.1:41234";
-    assert_eq!(listening_addr(line), Some("127.0.0.1:41234".parse().unwrap()));
+    assert_eq!(
+        listening_addr(line),
+        Some("127.0.0.1:41234".parse().unwrap())
+    );
     let colored = "\u{1b}[32m INFO\u{1b}[0m listening on http://127.0.0.1:8080 (pid 1)";
-    assert_eq!(listening_addr(colored), Some("127.0.0.1:8080".parse().unwrap()));
+    assert_eq!(
+        listening_addr(colored),
+        Some("127.0.0.1:8080".parse().unwrap())
+    );
     assert_eq!(listening_addr("starting"), None);
 }

@@ -20,18 +20,34 @@ async fn concurrent_duplicate_sends_store_one_message() {
         let sends = (0..16).map(|_| s.post(&path).auth(&alice).json(&body).send());
         let responses = join_all(sends).await;
         let statuses: Vec<u16> = responses.iter().map(|r| r.status.as_u16()).collect();
-        assert_eq!(statuses.iter().filter(|&&c| c == 201).count(), 1, "exactly one 201 per client_id: {statuses:?}");
-        assert!(statuses.iter().all(|&c| c == 201 || c == 200), "the rest are 200: {statuses:?}");
+        assert_eq!(
+            statuses.iter().filter(|&&c| c == 201).count(),
+            1,
+            "exactly one 201 per client_id: {statuses:?}"
+        );
+        assert!(
+            statuses.iter().all(|&c| c == 201 || c == 200),
+            "the rest are 200: {statuses:?}"
+        );
         let ids: HashSet<String> = responses.iter().map(|r| id_of(&r.json())).collect();
         assert_eq!(ids.len(), 1, "every answer names the same message: {ids:?}");
     }
     let stored = s.messages(&bob, &conv, "limit=200").await;
     let seqs: Vec<i64> = stored.iter().map(|m| m["seq"].as_i64().unwrap()).collect();
-    assert_eq!(seqs, [1, 2, 3, 4, 5], "five client_ids, five messages, no gaps");
+    assert_eq!(
+        seqs,
+        [1, 2, 3, 4, 5],
+        "five client_ids, five messages, no gaps"
+    );
 }
 
 /// Sends `count` messages as `user`, one after another; returns `(id, seq)` of each ack.
-async fn send_many(s: &TestServer, user: &TestUser, conv: &str, count: usize) -> Vec<(String, i64)> {
+async fn send_many(
+    s: &TestServer,
+    user: &TestUser,
+    conv: &str,
+    count: usize,
+) -> Vec<(String, i64)> {
     let mut acked = Vec::with_capacity(count);
     for i in 0..count {
         let m = s.send(user, conv, &format!("{} #{i}", user.username)).await;
@@ -45,7 +61,9 @@ async fn all_messages(s: &TestServer, user: &TestUser, conv: &str) -> Vec<Value>
     let mut all: Vec<Value> = Vec::new();
     loop {
         let after = all.last().map_or(0, |m| m["seq"].as_i64().unwrap());
-        let page = s.messages(user, conv, &format!("after={after}&limit=200")).await;
+        let page = s
+            .messages(user, conv, &format!("after={after}&limit=200"))
+            .await;
         if page.is_empty() {
             return all;
         }
@@ -64,17 +82,36 @@ async fn concurrent_senders_get_gap_free_seqs() {
     let conv = s.group(&users[0], "Busy", &others).await;
     let per_user = 30;
     let acked: Vec<(String, i64)> =
-        join_all(users.iter().map(|u| send_many(&s, u, &conv, per_user))).await.into_iter().flatten().collect();
+        join_all(users.iter().map(|u| send_many(&s, u, &conv, per_user)))
+            .await
+            .into_iter()
+            .flatten()
+            .collect();
     let total = (users.len() * per_user) as i64;
     let seqs: BTreeSet<i64> = acked.iter().map(|(_, seq)| *seq).collect();
     assert_eq!(seqs.len() as i64, total, "no two acks share a seq");
-    assert_eq!(seqs, (1..=total).collect(), "acked seqs are exactly 1..={total}");
+    assert_eq!(
+        seqs,
+        (1..=total).collect(),
+        "acked seqs are exactly 1..={total}"
+    );
     let stored = all_messages(&s, &users[0], &conv).await;
     let stored_seqs: Vec<i64> = stored.iter().map(|m| m["seq"].as_i64().unwrap()).collect();
-    assert_eq!(stored_seqs, (1..=total).collect::<Vec<_>>(), "stored seqs are gap-free and ascending");
-    let by_seq: HashMap<i64, String> = stored.iter().map(|m| (m["seq"].as_i64().unwrap(), id_of(m))).collect();
+    assert_eq!(
+        stored_seqs,
+        (1..=total).collect::<Vec<_>>(),
+        "stored seqs are gap-free and ascending"
+    );
+    let by_seq: HashMap<i64, String> = stored
+        .iter()
+        .map(|m| (m["seq"].as_i64().unwrap(), id_of(m)))
+        .collect();
     for (id, seq) in &acked {
-        assert_eq!(by_seq.get(seq), Some(id), "the acked message {id} is stored at seq {seq}");
+        assert_eq!(
+            by_seq.get(seq),
+            Some(id),
+            "the acked message {id} is stored at seq {seq}"
+        );
     }
 }
 
@@ -89,8 +126,14 @@ async fn sync_paging_during_writes_misses_and_repeats_nothing() {
     let (_, start) = s.sync_all(&bob, None, 1000).await;
 
     let writers = async {
-        let (a, c) = tokio::join!(send_many(&s, &alice, &one, 40), send_many(&s, &carol, &two, 40));
-        a.into_iter().chain(c).map(|(id, _)| id).collect::<HashSet<String>>()
+        let (a, c) = tokio::join!(
+            send_many(&s, &alice, &one, 40),
+            send_many(&s, &carol, &two, 40)
+        );
+        a.into_iter()
+            .chain(c)
+            .map(|(id, _)| id)
+            .collect::<HashSet<String>>()
     };
     let reader = async {
         let mut seen = Vec::new();
@@ -110,20 +153,53 @@ async fn sync_paging_during_writes_misses_and_repeats_nothing() {
 
     let cursors: Vec<&str> = seen.iter().map(|e| e["cursor"].as_str().unwrap()).collect();
     let unique: HashSet<&str> = cursors.iter().copied().collect();
-    assert_eq!(unique.len(), cursors.len(), "no event is delivered twice across pages");
-    let created: Vec<&Value> = seen.iter().filter(|e| e["type"] == "message.created").collect();
+    assert_eq!(
+        unique.len(),
+        cursors.len(),
+        "no event is delivered twice across pages"
+    );
+    let created: Vec<&Value> = seen
+        .iter()
+        .filter(|e| e["type"] == "message.created")
+        .collect();
     let ids: HashSet<String> = created.iter().map(|e| id_of(&e["data"])).collect();
-    assert_eq!(ids, acked, "every acknowledged message appears in /sync, and nothing else");
+    assert_eq!(
+        ids, acked,
+        "every acknowledged message appears in /sync, and nothing else"
+    );
     for conv in [&one, &two] {
-        let seqs: Vec<i64> = created.iter().filter(|e| e["conversation_id"] == conv.as_str())
-            .map(|e| e["data"]["seq"].as_i64().unwrap()).collect();
-        assert_eq!(seqs, (1..=40).collect::<Vec<_>>(), "per conversation, events come in seq order");
+        let seqs: Vec<i64> = created
+            .iter()
+            .filter(|e| e["conversation_id"] == conv.as_str())
+            .map(|e| e["data"]["seq"].as_i64().unwrap())
+            .collect();
+        assert_eq!(
+            seqs,
+            (1..=40).collect::<Vec<_>>(),
+            "per conversation, events come in seq order"
+        );
     }
 }
 
-async fn sync_page(s: &TestServer, user: &TestUser, since: &str, limit: u32) -> (Vec<Value>, String) {
-    let url = s.url_q("/api/v1/sync", &[("since", since), ("limit", &limit.to_string())]);
-    let page = s.get(&url).auth(user).send().await.expect(200, "a /sync page");
-    let next = page["next_cursor"].as_str().expect("next_cursor is a string").to_owned();
+async fn sync_page(
+    s: &TestServer,
+    user: &TestUser,
+    since: &str,
+    limit: u32,
+) -> (Vec<Value>, String) {
+    let url = s.url_q(
+        "/api/v1/sync",
+        &[("since", since), ("limit", &limit.to_string())],
+    );
+    let page = s
+        .get(&url)
+        .auth(user)
+        .send()
+        .await
+        .expect(200, "a /sync page");
+    let next = page["next_cursor"]
+        .as_str()
+        .expect("next_cursor is a string")
+        .to_owned();
     (page["events"].as_array().expect("events").clone(), next)
 }

@@ -6,10 +6,17 @@ use serde_json::{Value, json};
 use crate::fixture::{TestServer, TestUser, id_of};
 
 fn member_roles(conversation: &Value) -> Vec<(String, String)> {
-    let members = conversation["members"].as_array().unwrap_or_else(|| panic!("members: {conversation}"));
+    let members = conversation["members"]
+        .as_array()
+        .unwrap_or_else(|| panic!("members: {conversation}"));
     let mut roles: Vec<(String, String)> = members
         .iter()
-        .map(|m| (m["user_id"].as_str().unwrap().to_owned(), m["role"].as_str().unwrap().to_owned()))
+        .map(|m| {
+            (
+                m["user_id"].as_str().unwrap().to_owned(),
+                m["role"].as_str().unwrap().to_owned(),
+            )
+        })
         .collect();
     roles.sort();
     roles
@@ -25,7 +32,11 @@ fn role(user: &TestUser, role: &str) -> (String, String) {
 }
 
 async fn three(s: &TestServer) -> (TestUser, TestUser, TestUser) {
-    (s.register("alice").await, s.register("bob").await, s.register("carol").await)
+    (
+        s.register("alice").await,
+        s.register("bob").await,
+        s.register("carol").await,
+    )
 }
 
 #[tokio::test]
@@ -33,10 +44,19 @@ async fn direct_conversation_is_created_once() {
     let s = TestServer::start().await;
     let (alice, bob, _) = three(&s).await;
     let body = json!({"kind": "direct", "member_ids": [bob.id]});
-    let first = s.post("/api/v1/conversations").auth(&alice).json(&body).send().await;
+    let first = s
+        .post("/api/v1/conversations")
+        .auth(&alice)
+        .json(&body)
+        .send()
+        .await;
     let first = first.expect(201, "the first direct conversation is created");
     assert_eq!(first["kind"], "direct");
-    assert_eq!(first["title"], Value::Null, "direct conversations have a null title");
+    assert_eq!(
+        first["title"],
+        Value::Null,
+        "direct conversations have a null title"
+    );
     assert_eq!(first["last_message"], Value::Null, "no messages yet");
     assert_eq!(first["unread_count"], 0);
     assert_eq!(first["last_read_seq"], 0);
@@ -45,11 +65,27 @@ async fn direct_conversation_is_created_once() {
     let mut expected = vec![alice.id.clone(), bob.id.clone()];
     expected.sort();
     assert_eq!(ids, expected, "exactly the two members");
-    let again = s.post("/api/v1/conversations").auth(&alice).json(&body).send().await;
-    assert_eq!(id_of(&again.expect(200, "asking again returns the existing one")), id_of(&first));
+    let again = s
+        .post("/api/v1/conversations")
+        .auth(&alice)
+        .json(&body)
+        .send()
+        .await;
+    assert_eq!(
+        id_of(&again.expect(200, "asking again returns the existing one")),
+        id_of(&first)
+    );
     let back = json!({"kind": "direct", "member_ids": [alice.id]});
-    let reverse = s.post("/api/v1/conversations").auth(&bob).json(&back).send().await;
-    assert_eq!(id_of(&reverse.expect(200, "the other side gets the same one")), id_of(&first));
+    let reverse = s
+        .post("/api/v1/conversations")
+        .auth(&bob)
+        .json(&back)
+        .send()
+        .await;
+    assert_eq!(
+        id_of(&reverse.expect(200, "the other side gets the same one")),
+        id_of(&first)
+    );
 }
 
 #[tokio::test]
@@ -58,15 +94,38 @@ async fn direct_conversation_needs_exactly_one_other_member() {
     let (alice, bob, carol) = three(&s).await;
     for ids in [json!([]), json!([bob.id, carol.id]), json!([alice.id])] {
         let body = json!({"kind": "direct", "member_ids": ids});
-        let resp = s.post("/api/v1/conversations").auth(&alice).json(&body).send().await;
-        resp.expect_error(400, &format!("direct with member_ids {ids}: exactly two members"));
+        let resp = s
+            .post("/api/v1/conversations")
+            .auth(&alice)
+            .json(&body)
+            .send()
+            .await;
+        resp.expect_error(
+            400,
+            &format!("direct with member_ids {ids}: exactly two members"),
+        );
     }
     let body = json!({"kind": "direct", "member_ids": ["no-such-user"]});
-    let resp = s.post("/api/v1/conversations").auth(&alice).json(&body).send().await;
-    assert!(matches!(resp.status.as_u16(), 400 | 404), "unknown member is 400/404: {} {}", resp.status, resp.text());
+    let resp = s
+        .post("/api/v1/conversations")
+        .auth(&alice)
+        .json(&body)
+        .send()
+        .await;
+    assert!(
+        matches!(resp.status.as_u16(), 400 | 404),
+        "unknown member is 400/404: {} {}",
+        resp.status,
+        resp.text()
+    );
     crate::fixture::assert_error_shape(&resp.json(), "unknown member");
     let body = json!({"kind": "channel", "member_ids": [bob.id]});
-    let resp = s.post("/api/v1/conversations").auth(&alice).json(&body).send().await;
+    let resp = s
+        .post("/api/v1/conversations")
+        .auth(&alice)
+        .json(&body)
+        .send()
+        .await;
     resp.expect_error(400, "an unknown kind");
 }
 
@@ -75,12 +134,25 @@ async fn group_creator_is_admin() {
     let s = TestServer::start().await;
     let (alice, bob, carol) = three(&s).await;
     let body = json!({"kind": "group", "title": "Tea party", "member_ids": [bob.id, carol.id]});
-    let group = s.post("/api/v1/conversations").auth(&alice).json(&body).send().await;
+    let group = s
+        .post("/api/v1/conversations")
+        .auth(&alice)
+        .json(&body)
+        .send()
+        .await;
     let group = group.expect(201, "create a group");
     assert_eq!(group["kind"], "group");
     assert_eq!(group["title"], "Tea party");
-    let expected = sorted(vec![role(&alice, "admin"), role(&bob, "member"), role(&carol, "member")]);
-    assert_eq!(member_roles(&group), expected, "creator is admin, the rest members");
+    let expected = sorted(vec![
+        role(&alice, "admin"),
+        role(&bob, "member"),
+        role(&carol, "member"),
+    ]);
+    assert_eq!(
+        member_roles(&group),
+        expected,
+        "creator is admin, the rest members"
+    );
     let seen = s.conversation(&bob, &id_of(&group)).await;
     assert_eq!(member_roles(&seen), expected, "members see the same roster");
 }
@@ -94,7 +166,12 @@ async fn group_needs_a_title() {
         json!({"kind": "group", "title": "", "member_ids": [bob.id]}),
         json!({"kind": "group", "title": "x".repeat(129), "member_ids": [bob.id]}),
     ] {
-        let resp = s.post("/api/v1/conversations").auth(&alice).json(&body).send().await;
+        let resp = s
+            .post("/api/v1/conversations")
+            .auth(&alice)
+            .json(&body)
+            .send()
+            .await;
         resp.expect_error(400, &format!("group body {body}"));
     }
 }
@@ -105,14 +182,38 @@ async fn only_admins_rename_a_group() {
     let (alice, bob, carol) = three(&s).await;
     let id = s.group(&alice, "Old", &[&bob]).await;
     let path = format!("/api/v1/conversations/{id}");
-    let renamed = s.patch(&path).auth(&alice).json(&json!({"title": "New"})).send().await;
+    let renamed = s
+        .patch(&path)
+        .auth(&alice)
+        .json(&json!({"title": "New"}))
+        .send()
+        .await;
     assert_eq!(renamed.expect(200, "admin renames")["title"], "New");
-    let resp = s.patch(&path).auth(&bob).json(&json!({"title": "Bob's"})).send().await;
+    let resp = s
+        .patch(&path)
+        .auth(&bob)
+        .json(&json!({"title": "Bob's"}))
+        .send()
+        .await;
     resp.expect_error(403, "a plain member may not rename");
-    let resp = s.patch(&path).auth(&carol).json(&json!({"title": "Carol's"})).send().await;
+    let resp = s
+        .patch(&path)
+        .auth(&carol)
+        .json(&json!({"title": "Carol's"}))
+        .send()
+        .await;
     resp.expect_error(404, "a non-member does not learn the group exists");
-    assert_eq!(s.conversation(&bob, &id).await["title"], "New", "refused renames changed nothing");
-    let resp = s.patch(&path).auth(&alice).json(&json!({"title": ""})).send().await;
+    assert_eq!(
+        s.conversation(&bob, &id).await["title"],
+        "New",
+        "refused renames changed nothing"
+    );
+    let resp = s
+        .patch(&path)
+        .auth(&alice)
+        .json(&json!({"title": ""}))
+        .send()
+        .await;
     resp.expect_error(400, "an empty title");
 }
 
@@ -123,25 +224,73 @@ async fn admins_add_and_remove_members() {
     let dave = s.register("dave").await;
     let id = s.group(&alice, "G", &[&bob]).await;
     let members = format!("/api/v1/conversations/{id}/members");
-    let resp = s.post(&members).auth(&bob).json(&json!({"user_id": carol.id})).send().await;
+    let resp = s
+        .post(&members)
+        .auth(&bob)
+        .json(&json!({"user_id": carol.id}))
+        .send()
+        .await;
     resp.expect_error(403, "a plain member may not add");
-    let resp = s.post(&members).auth(&dave).json(&json!({"user_id": dave.id})).send().await;
+    let resp = s
+        .post(&members)
+        .auth(&dave)
+        .json(&json!({"user_id": dave.id}))
+        .send()
+        .await;
     resp.expect_error(404, "a non-member may not add (even themself)");
-    let added = s.post(&members).auth(&alice).json(&json!({"user_id": carol.id})).send().await;
+    let added = s
+        .post(&members)
+        .auth(&alice)
+        .json(&json!({"user_id": carol.id}))
+        .send()
+        .await;
     let added = added.expect(200, "admin adds carol");
-    assert!(member_roles(&added).contains(&role(&carol, "member")), "carol joins as member: {added}");
+    assert!(
+        member_roles(&added).contains(&role(&carol, "member")),
+        "carol joins as member: {added}"
+    );
     s.conversation(&carol, &id).await;
 
-    let resp = s.delete(&format!("{members}/{}", carol.id)).auth(&bob).send().await;
+    let resp = s
+        .delete(&format!("{members}/{}", carol.id))
+        .auth(&bob)
+        .send()
+        .await;
     resp.expect_error(403, "a plain member may not remove someone else");
-    let resp = s.delete(&format!("{members}/{}", carol.id)).auth(&alice).send().await;
-    assert_eq!(resp.status.as_u16(), 204, "admin removes carol: {}", resp.text());
-    let resp = s.get(&format!("/api/v1/conversations/{id}")).auth(&carol).send().await;
+    let resp = s
+        .delete(&format!("{members}/{}", carol.id))
+        .auth(&alice)
+        .send()
+        .await;
+    assert_eq!(
+        resp.status.as_u16(),
+        204,
+        "admin removes carol: {}",
+        resp.text()
+    );
+    let resp = s
+        .get(&format!("/api/v1/conversations/{id}"))
+        .auth(&carol)
+        .send()
+        .await;
     resp.expect_error(404, "a removed member no longer sees the group");
-    let resp = s.delete(&format!("{members}/{}", bob.id)).auth(&bob).send().await;
-    assert_eq!(resp.status.as_u16(), 204, "bob leaves by removing himself: {}", resp.text());
+    let resp = s
+        .delete(&format!("{members}/{}", bob.id))
+        .auth(&bob)
+        .send()
+        .await;
+    assert_eq!(
+        resp.status.as_u16(),
+        204,
+        "bob leaves by removing himself: {}",
+        resp.text()
+    );
     let left = s.conversation(&alice, &id).await;
-    assert_eq!(member_roles(&left), vec![role(&alice, "admin")], "only alice remains");
+    assert_eq!(
+        member_roles(&left),
+        vec![role(&alice, "admin")],
+        "only alice remains"
+    );
 }
 
 #[tokio::test]
@@ -150,13 +299,30 @@ async fn direct_conversations_have_no_member_changes() {
     let (alice, bob, carol) = three(&s).await;
     let id = s.direct(&alice, &bob).await;
     let members = format!("/api/v1/conversations/{id}/members");
-    let resp = s.post(&members).auth(&alice).json(&json!({"user_id": carol.id})).send().await;
+    let resp = s
+        .post(&members)
+        .auth(&alice)
+        .json(&json!({"user_id": carol.id}))
+        .send()
+        .await;
     resp.expect_error(400, "adding to a direct conversation");
-    let resp = s.delete(&format!("{members}/{}", bob.id)).auth(&alice).send().await;
+    let resp = s
+        .delete(&format!("{members}/{}", bob.id))
+        .auth(&alice)
+        .send()
+        .await;
     resp.expect_error(400, "removing from a direct conversation");
-    let resp = s.delete(&format!("{members}/{}", alice.id)).auth(&alice).send().await;
+    let resp = s
+        .delete(&format!("{members}/{}", alice.id))
+        .auth(&alice)
+        .send()
+        .await;
     resp.expect_error(400, "leaving a direct conversation");
-    assert_eq!(member_roles(&s.conversation(&bob, &id).await).len(), 2, "still two members");
+    assert_eq!(
+        member_roles(&s.conversation(&bob, &id).await).len(),
+        2,
+        "still two members"
+    );
 }
 
 #[tokio::test]
@@ -164,11 +330,27 @@ async fn non_members_and_unknown_ids_look_the_same() {
     let s = TestServer::start().await;
     let (alice, bob, carol) = three(&s).await;
     let id = s.group(&alice, "Secret plans", &[&bob]).await;
-    let hidden = s.get(&format!("/api/v1/conversations/{id}")).auth(&carol).send().await;
+    let hidden = s
+        .get(&format!("/api/v1/conversations/{id}"))
+        .auth(&carol)
+        .send()
+        .await;
     let hidden_code = hidden.expect_error(404, "non-member");
-    assert!(!hidden.text().contains("Secret plans"), "nothing of the group leaks: {}", hidden.text());
-    let missing = s.get("/api/v1/conversations/no-such-id").auth(&carol).send().await;
-    assert_eq!(missing.expect_error(404, "unknown id"), hidden_code, "same answer, no existence leak");
+    assert!(
+        !hidden.text().contains("Secret plans"),
+        "nothing of the group leaks: {}",
+        hidden.text()
+    );
+    let missing = s
+        .get("/api/v1/conversations/no-such-id")
+        .auth(&carol)
+        .send()
+        .await;
+    assert_eq!(
+        missing.expect_error(404, "unknown id"),
+        hidden_code,
+        "same answer, no existence leak"
+    );
 }
 
 #[tokio::test]
@@ -178,15 +360,46 @@ async fn list_is_newest_activity_first() {
     let first = s.direct(&alice, &bob).await;
     let second = s.group(&alice, "Later", &[&carol]).await;
     let ids = |list: &Value| -> Vec<String> {
-        list["conversations"].as_array().expect("conversations").iter().map(id_of).collect()
+        list["conversations"]
+            .as_array()
+            .expect("conversations")
+            .iter()
+            .map(id_of)
+            .collect()
     };
-    let list = s.get("/api/v1/conversations").auth(&alice).send().await.expect(200, "list");
-    assert_eq!(ids(&list), [second.clone(), first.clone()], "the newer conversation first");
+    let list = s
+        .get("/api/v1/conversations")
+        .auth(&alice)
+        .send()
+        .await
+        .expect(200, "list");
+    assert_eq!(
+        ids(&list),
+        [second.clone(), first.clone()],
+        "the newer conversation first"
+    );
     let message = s.send(&bob, &first, "bump").await;
-    let list = s.get("/api/v1/conversations").auth(&alice).send().await.expect(200, "list");
-    assert_eq!(ids(&list), [first.clone(), second], "a new message moves it to the top");
-    assert_eq!(list["conversations"][0]["last_message"]["id"], message["id"], "last_message is the newest");
-    let bobs = s.get("/api/v1/conversations").auth(&bob).send().await.expect(200, "list");
+    let list = s
+        .get("/api/v1/conversations")
+        .auth(&alice)
+        .send()
+        .await
+        .expect(200, "list");
+    assert_eq!(
+        ids(&list),
+        [first.clone(), second],
+        "a new message moves it to the top"
+    );
+    assert_eq!(
+        list["conversations"][0]["last_message"]["id"], message["id"],
+        "last_message is the newest"
+    );
+    let bobs = s
+        .get("/api/v1/conversations")
+        .auth(&bob)
+        .send()
+        .await
+        .expect(200, "list");
     assert_eq!(ids(&bobs), [first], "bob lists only his own conversations");
 }
 
@@ -201,24 +414,79 @@ async fn unread_count_and_read_marker() {
     let third = s.messages(&alice, &id, "").await[2].clone();
     s.send(&bob, &id, "bob's own").await;
     let view = s.conversation(&bob, &id).await;
-    assert_eq!(view["unread_count"], 3, "bob's own message does not count: {view}");
-    assert_eq!(s.conversation(&alice, &id).await["unread_count"], 1, "alice has bob's one");
+    assert_eq!(
+        view["unread_count"], 3,
+        "bob's own message does not count: {view}"
+    );
+    assert_eq!(
+        s.conversation(&alice, &id).await["unread_count"],
+        1,
+        "alice has bob's one"
+    );
     let read = format!("/api/v1/conversations/{id}/read");
-    let resp = s.post(&read).auth(&bob).json(&json!({"seq": 2})).send().await;
-    assert_eq!(resp.status.as_u16(), 204, "POST read is 204: {}", resp.text());
+    let resp = s
+        .post(&read)
+        .auth(&bob)
+        .json(&json!({"seq": 2}))
+        .send()
+        .await;
+    assert_eq!(
+        resp.status.as_u16(),
+        204,
+        "POST read is 204: {}",
+        resp.text()
+    );
     let view = s.conversation(&bob, &id).await;
-    assert_eq!((view["last_read_seq"].clone(), view["unread_count"].clone()), (json!(2), json!(1)), "{view}");
-    let resp = s.post(&read).auth(&bob).json(&json!({"seq": 1})).send().await;
-    assert_eq!(resp.status.as_u16(), 204, "an older marker is accepted: {}", resp.text());
+    assert_eq!(
+        (view["last_read_seq"].clone(), view["unread_count"].clone()),
+        (json!(2), json!(1)),
+        "{view}"
+    );
+    let resp = s
+        .post(&read)
+        .auth(&bob)
+        .json(&json!({"seq": 1}))
+        .send()
+        .await;
+    assert_eq!(
+        resp.status.as_u16(),
+        204,
+        "an older marker is accepted: {}",
+        resp.text()
+    );
     let view = s.conversation(&bob, &id).await;
-    assert_eq!(view["last_read_seq"], 2, "the read marker never moves backwards");
+    assert_eq!(
+        view["last_read_seq"], 2,
+        "the read marker never moves backwards"
+    );
     let path = format!("/api/v1/conversations/{id}/messages/{}", id_of(&third));
     let resp = s.delete(&path).auth(&alice).send().await;
-    assert_eq!(resp.status.as_u16(), 204, "alice deletes seq 3: {}", resp.text());
+    assert_eq!(
+        resp.status.as_u16(),
+        204,
+        "alice deletes seq 3: {}",
+        resp.text()
+    );
     let view = s.conversation(&bob, &id).await;
-    assert_eq!(view["unread_count"], 0, "a deleted message is not unread: {view}");
-    let list = s.get("/api/v1/conversations").auth(&bob).send().await.expect(200, "list");
-    assert_eq!(list["conversations"][0]["unread_count"], 0, "the list agrees");
-    let resp = s.post(&read).auth(&bob).json(&json!({"seq": "two"})).send().await;
+    assert_eq!(
+        view["unread_count"], 0,
+        "a deleted message is not unread: {view}"
+    );
+    let list = s
+        .get("/api/v1/conversations")
+        .auth(&bob)
+        .send()
+        .await
+        .expect(200, "list");
+    assert_eq!(
+        list["conversations"][0]["unread_count"], 0,
+        "the list agrees"
+    );
+    let resp = s
+        .post(&read)
+        .auth(&bob)
+        .json(&json!({"seq": "two"}))
+        .send()
+        .await;
     resp.expect_error(400, "a non-numeric seq");
 }

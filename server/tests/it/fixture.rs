@@ -43,7 +43,9 @@ impl TestServer {
     /// A server whose config `tweak` may adjust (rate limits start off).
     pub async fn start_with(tweak: impl FnOnce(&mut Config)) -> Self {
         let data = tempfile::tempdir().expect("create a temp data dir");
-        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind 127.0.0.1:0");
+        let listener = TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind 127.0.0.1:0");
         let addr = listener.local_addr().expect("listener has an address");
         let mut config = Config {
             listen: addr,
@@ -57,7 +59,13 @@ impl TestServer {
             let _ = rx.await;
         };
         let task = tokio::spawn(Box::pin(parley_server::serve(config, listener, shutdown)));
-        Self { addr, http: http_client(), shutdown: Some(tx), task: Some(task), _data: data }
+        Self {
+            addr,
+            http: http_client(),
+            shutdown: Some(tx),
+            task: Some(task),
+            _data: data,
+        }
     }
 
     /// Signals shutdown and waits for `serve` to return; it must return `Ok`.
@@ -69,11 +77,17 @@ impl TestServer {
         let result = tokio::time::timeout(WAIT, task)
             .await
             .expect("serve returns promptly after the shutdown signal");
-        result.expect("serve task did not panic").expect("serve returns Ok on graceful shutdown");
+        result
+            .expect("serve task did not panic")
+            .expect("serve returns Ok on graceful shutdown");
     }
 
     pub fn url(&self, path: &str) -> String {
-        if path.starts_with("http://") { path.to_owned() } else { format!("http://{}{path}", self.addr) }
+        if path.starts_with("http://") {
+            path.to_owned()
+        } else {
+            format!("http://{}{path}", self.addr)
+        }
     }
 
     /// `path` with `pairs` percent-encoded as its query string.
@@ -113,13 +127,21 @@ impl TestServer {
     pub async fn login(&self, username: &str, password: &str) -> TestUser {
         let body = json!({"username": username, "password": password, "device_name": "second"});
         let auth = self.post("/api/v1/auth/login").json(&body).send().await;
-        TestUser::from_auth(&auth.expect(200, "logging in with the right password"), password)
+        TestUser::from_auth(
+            &auth.expect(200, "logging in with the right password"),
+            password,
+        )
     }
 
     /// Opens (or finds) the direct conversation of `a` and `b`; returns its id.
     pub async fn direct(&self, a: &TestUser, b: &TestUser) -> String {
         let body = json!({"kind": "direct", "member_ids": [b.id]});
-        let resp = self.post("/api/v1/conversations").auth(a).json(&body).send().await;
+        let resp = self
+            .post("/api/v1/conversations")
+            .auth(a)
+            .json(&body)
+            .send()
+            .await;
         assert!(
             resp.status == StatusCode::CREATED || resp.status == StatusCode::OK,
             "opening a direct conversation: got {} {}",
@@ -133,7 +155,12 @@ impl TestServer {
     pub async fn group(&self, admin: &TestUser, title: &str, members: &[&TestUser]) -> String {
         let ids: Vec<&str> = members.iter().map(|m| m.id.as_str()).collect();
         let body = json!({"kind": "group", "title": title, "member_ids": ids});
-        let resp = self.post("/api/v1/conversations").auth(admin).json(&body).send().await;
+        let resp = self
+            .post("/api/v1/conversations")
+            .auth(admin)
+            .json(&body)
+            .send()
+            .await;
         id_of(&resp.expect(201, "creating a group"))
     }
 
@@ -141,24 +168,46 @@ impl TestServer {
     pub async fn send(&self, user: &TestUser, conversation: &str, body: &str) -> Value {
         let req = json!({"client_id": new_client_id(), "body": body});
         let path = format!("/api/v1/conversations/{conversation}/messages");
-        self.post(&path).auth(user).json(&req).send().await.expect(201, "sending a message")
+        self.post(&path)
+            .auth(user)
+            .json(&req)
+            .send()
+            .await
+            .expect(201, "sending a message")
     }
 
     /// `GET .../messages?{query}` as `user`: the messages array.
     pub async fn messages(&self, user: &TestUser, conversation: &str, query: &str) -> Vec<Value> {
         let path = format!("/api/v1/conversations/{conversation}/messages?{query}");
-        let page = self.get(&path).auth(user).send().await.expect(200, "listing messages");
-        page["messages"].as_array().expect("messages is an array").clone()
+        let page = self
+            .get(&path)
+            .auth(user)
+            .send()
+            .await
+            .expect(200, "listing messages");
+        page["messages"]
+            .as_array()
+            .expect("messages is an array")
+            .clone()
     }
 
     /// `GET /conversations/{id}` as `user`.
     pub async fn conversation(&self, user: &TestUser, conversation: &str) -> Value {
         let path = format!("/api/v1/conversations/{conversation}");
-        self.get(&path).auth(user).send().await.expect(200, "a member reads the conversation")
+        self.get(&path)
+            .auth(user)
+            .send()
+            .await
+            .expect(200, "a member reads the conversation")
     }
 
     /// Pages `/sync` from `since` to the end with `limit`; returns all events and the last cursor.
-    pub async fn sync_all(&self, user: &TestUser, since: Option<&str>, limit: u32) -> (Vec<Value>, String) {
+    pub async fn sync_all(
+        &self,
+        user: &TestUser,
+        since: Option<&str>,
+        limit: u32,
+    ) -> (Vec<Value>, String) {
         let mut events = Vec::new();
         let mut since = since.map(str::to_owned);
         for _ in 0..10_000 {
@@ -167,13 +216,25 @@ impl TestServer {
             if let Some(s) = &since {
                 pairs.push(("since", s));
             }
-            let page = self.get(&self.url_q("/api/v1/sync", &pairs)).auth(user).send().await;
+            let page = self
+                .get(&self.url_q("/api/v1/sync", &pairs))
+                .auth(user)
+                .send()
+                .await;
             let page = page.expect(200, "paging /sync");
-            let batch = page["events"].as_array().expect("events is an array").clone();
-            let next = page["next_cursor"].as_str().expect("next_cursor is always a string");
+            let batch = page["events"]
+                .as_array()
+                .expect("events is an array")
+                .clone();
+            let next = page["next_cursor"]
+                .as_str()
+                .expect("next_cursor is always a string");
             since = Some(next.to_owned());
             let more = page["has_more"].as_bool().expect("has_more is a bool");
-            assert!(!more || !batch.is_empty(), "has_more=true with an empty page would loop forever");
+            assert!(
+                !more || !batch.is_empty(),
+                "has_more=true with an empty page would loop forever"
+            );
             events.extend(batch);
             if !more {
                 return (events, since.unwrap_or_default());
@@ -188,19 +249,27 @@ impl TestServer {
 
     /// A WebSocket that has not said hello yet.
     pub async fn ws_raw(&self) -> Ws {
-        let (stream, _) = tokio::time::timeout(WAIT, tokio_tungstenite::connect_async(self.ws_url()))
-            .await
-            .expect("WebSocket upgrade answered in time")
-            .expect("GET /api/v1/ws upgrades to a WebSocket");
-        Ws { stream, ready: Value::Null }
+        let (stream, _) =
+            tokio::time::timeout(WAIT, tokio_tungstenite::connect_async(self.ws_url()))
+                .await
+                .expect("WebSocket upgrade answered in time")
+                .expect("GET /api/v1/ws upgrades to a WebSocket");
+        Ws {
+            stream,
+            ready: Value::Null,
+        }
     }
 
     /// A WebSocket after `hello` and `ready`.
     pub async fn ws(&self, user: &TestUser, since: Option<&str>) -> Ws {
         let mut ws = self.ws_raw().await;
-        ws.send(json!({"type": "hello", "access_token": user.access_token, "since": since})).await;
+        ws.send(json!({"type": "hello", "access_token": user.access_token, "since": since}))
+            .await;
         let ready = ws.next().await;
-        assert_eq!(ready["type"], "ready", "the first server frame after hello is ready: {ready}");
+        assert_eq!(
+            ready["type"], "ready",
+            "the first server frame after hello is ready: {ready}"
+        );
         ws.ready = ready;
         ws
     }
@@ -229,12 +298,18 @@ pub fn new_client_id() -> String {
 /// `value["id"]` as a string.
 #[track_caller]
 pub fn id_of(value: &Value) -> String {
-    value["id"].as_str().unwrap_or_else(|| panic!("expected an `id` string in {value}")).to_owned()
+    value["id"]
+        .as_str()
+        .unwrap_or_else(|| panic!("expected an `id` string in {value}"))
+        .to_owned()
 }
 
 /// `events[i]["type"]`, for readable assertions.
 pub fn types(events: &[Value]) -> Vec<String> {
-    events.iter().map(|e| e["type"].as_str().unwrap_or("<no type>").to_owned()).collect()
+    events
+        .iter()
+        .map(|e| e["type"].as_str().unwrap_or("<no type>").to_owned())
+        .collect()
 }
 
 /// A signed-in test user: one session.
@@ -251,7 +326,11 @@ pub struct TestUser {
 impl TestUser {
     #[track_caller]
     pub fn from_auth(auth: &Value, password: &str) -> Self {
-        let s = |v: &Value| v.as_str().unwrap_or_else(|| panic!("string expected in {auth}")).to_owned();
+        let s = |v: &Value| {
+            v.as_str()
+                .unwrap_or_else(|| panic!("string expected in {auth}"))
+                .to_owned()
+        };
         Self {
             id: s(&auth["user"]["id"]),
             username: s(&auth["user"]["username"]),
@@ -281,7 +360,11 @@ impl Req {
     }
     /// A raw body with an explicit Content-Type.
     pub fn raw(self, content_type: &str, body: impl Into<Vec<u8>>) -> Self {
-        Self(self.0.header("content-type", content_type).body(body.into()))
+        Self(
+            self.0
+                .header("content-type", content_type)
+                .body(body.into()),
+        )
     }
     pub async fn send(self) -> Resp {
         let mut resp = self.0.send().await.expect("the server answers the request");
@@ -290,9 +373,16 @@ impl Req {
         let mut body = Vec::new();
         while let Some(chunk) = resp.chunk().await.expect("read the response body") {
             body.extend_from_slice(&chunk);
-            assert!(body.len() <= MAX_READ, "response body larger than {MAX_READ} bytes");
+            assert!(
+                body.len() <= MAX_READ,
+                "response body larger than {MAX_READ} bytes"
+            );
         }
-        Resp { status, headers, body }
+        Resp {
+            status,
+            headers,
+            body,
+        }
     }
 }
 
@@ -319,33 +409,65 @@ impl Resp {
     /// (`Null` when empty).
     #[track_caller]
     pub fn expect(&self, status: u16, why: &str) -> Value {
-        assert_eq!(self.status.as_u16(), status, "{why}: got {} {}", self.status, self.text());
-        if self.body.is_empty() { Value::Null } else { self.json() }
+        assert_eq!(
+            self.status.as_u16(),
+            status,
+            "{why}: got {} {}",
+            self.status,
+            self.text()
+        );
+        if self.body.is_empty() {
+            Value::Null
+        } else {
+            self.json()
+        }
     }
 
     /// Asserts the status and the contract's error shape; returns the error code.
     #[track_caller]
     pub fn expect_error(&self, status: u16, why: &str) -> String {
-        assert_eq!(self.status.as_u16(), status, "{why}: got {} {}", self.status, self.text());
+        assert_eq!(
+            self.status.as_u16(),
+            status,
+            "{why}: got {} {}",
+            self.status,
+            self.text()
+        );
         assert_error_shape(&self.json(), why)
     }
 
     pub fn header(&self, name: &str) -> Option<String> {
-        self.headers.get(name).and_then(|v| v.to_str().ok()).map(str::to_owned)
+        self.headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned)
     }
 }
 
 /// `{"error": {"code": "snake_case", "message": "..."}}` and nothing else; returns the code.
 #[track_caller]
 pub fn assert_error_shape(body: &Value, why: &str) -> String {
-    let obj = body.as_object().unwrap_or_else(|| panic!("{why}: error body is not an object: {body}"));
-    assert_eq!(obj.len(), 1, "{why}: error body has only the `error` key: {body}");
-    let code = body["error"]["code"].as_str().unwrap_or_else(|| panic!("{why}: no error.code: {body}"));
+    let obj = body
+        .as_object()
+        .unwrap_or_else(|| panic!("{why}: error body is not an object: {body}"));
+    assert_eq!(
+        obj.len(),
+        1,
+        "{why}: error body has only the `error` key: {body}"
+    );
+    let code = body["error"]["code"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{why}: no error.code: {body}"));
     let snake = !code.is_empty()
-        && code.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+        && code
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
     assert!(snake, "{why}: error.code is snake_case: {code:?}");
     let message = body["error"]["message"].as_str();
-    assert!(message.is_some_and(|m| !m.is_empty()), "{why}: error.message is non-empty text: {body}");
+    assert!(
+        message.is_some_and(|m| !m.is_empty()),
+        "{why}: error.message is non-empty text: {body}"
+    );
     code.to_owned()
 }
 
@@ -360,11 +482,17 @@ pub struct Ws {
 
 impl Ws {
     pub async fn send(&mut self, frame: Value) {
-        self.stream.send(WsMessage::text(frame.to_string())).await.expect("send a WebSocket frame");
+        self.stream
+            .send(WsMessage::text(frame.to_string()))
+            .await
+            .expect("send a WebSocket frame");
     }
 
     pub async fn send_raw(&mut self, message: WsMessage) {
-        self.stream.send(message).await.expect("send a WebSocket frame");
+        self.stream
+            .send(message)
+            .await
+            .expect("send a WebSocket frame");
     }
 
     /// The next text frame as JSON; fails on close, end of stream or [`WAIT`].
@@ -394,7 +522,10 @@ impl Ws {
                 .expect("a frame or a close arrives in time");
             match next {
                 Some(Ok(WsMessage::Text(text))) => {
-                    return Some(serde_json::from_str(&text).unwrap_or_else(|e| panic!("not JSON ({e}): {text}")));
+                    return Some(
+                        serde_json::from_str(&text)
+                            .unwrap_or_else(|e| panic!("not JSON ({e}): {text}")),
+                    );
                 }
                 Some(Ok(WsMessage::Ping(_) | WsMessage::Pong(_))) => {}
                 Some(Ok(WsMessage::Close(_)) | Err(_)) | None => return None,
@@ -423,7 +554,8 @@ impl Ws {
                 .expect("the server closes the WebSocket in time");
             match next {
                 Some(Ok(WsMessage::Close(frame))) => {
-                    return frame.map(|CloseFrame { code, reason }| (u16::from(code), reason.to_string()));
+                    return frame
+                        .map(|CloseFrame { code, reason }| (u16::from(code), reason.to_string()));
                 }
                 Some(Ok(_)) => {}
                 Some(Err(_)) | None => return None,

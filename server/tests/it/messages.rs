@@ -12,7 +12,10 @@ async fn pair(s: &TestServer) -> (TestUser, TestUser, String) {
 }
 
 fn seqs(messages: &[Value]) -> Vec<i64> {
-    messages.iter().map(|m| m["seq"].as_i64().expect("seq is an integer")).collect()
+    messages
+        .iter()
+        .map(|m| m["seq"].as_i64().expect("seq is an integer"))
+        .collect()
 }
 
 #[tokio::test]
@@ -22,7 +25,13 @@ async fn send_returns_201_with_the_full_message() {
     let client_id = new_client_id();
     let body = json!({"client_id": client_id, "body": "hello"});
     let path = format!("/api/v1/conversations/{conv}/messages");
-    let m = s.post(&path).auth(&alice).json(&body).send().await.expect(201, "send");
+    let m = s
+        .post(&path)
+        .auth(&alice)
+        .json(&body)
+        .send()
+        .await
+        .expect(201, "send");
     assert!(m["id"].as_str().is_some_and(|id| !id.is_empty()), "id: {m}");
     assert_eq!(m["conversation_id"], conv.as_str());
     assert_eq!(m["sender_id"], alice.id.as_str());
@@ -43,16 +52,49 @@ async fn resending_a_client_id_returns_the_same_message() {
     let (alice, _bob, conv) = pair(&s).await;
     let path = format!("/api/v1/conversations/{conv}/messages");
     let body = json!({"client_id": new_client_id(), "body": "once"});
-    let first = s.post(&path).auth(&alice).json(&body).send().await.expect(201, "first send");
-    let again = s.post(&path).auth(&alice).json(&body).send().await.expect(200, "resend is 200");
+    let first = s
+        .post(&path)
+        .auth(&alice)
+        .json(&body)
+        .send()
+        .await
+        .expect(201, "first send");
+    let again = s
+        .post(&path)
+        .auth(&alice)
+        .json(&body)
+        .send()
+        .await
+        .expect(200, "resend is 200");
     assert_eq!(again, first, "the resend returns the very same message");
     let changed = json!({"client_id": body["client_id"], "body": "twice?"});
-    let third = s.post(&path).auth(&alice).json(&changed).send().await.expect(200, "resend, new body");
-    assert_eq!(third["id"], first["id"], "a client_id names one message, whatever the body");
-    assert_eq!(third["body"], "once", "the stored message is returned unchanged");
-    assert_eq!(s.messages(&alice, &conv, "").await.len(), 1, "never a duplicate");
+    let third = s
+        .post(&path)
+        .auth(&alice)
+        .json(&changed)
+        .send()
+        .await
+        .expect(200, "resend, new body");
+    assert_eq!(
+        third["id"], first["id"],
+        "a client_id names one message, whatever the body"
+    );
+    assert_eq!(
+        third["body"], "once",
+        "the stored message is returned unchanged"
+    );
+    assert_eq!(
+        s.messages(&alice, &conv, "").await.len(),
+        1,
+        "never a duplicate"
+    );
     let bad = json!({"client_id": "not-a-uuid", "body": "x"});
-    s.post(&path).auth(&alice).json(&bad).send().await.expect_error(400, "client_id must be a UUID");
+    s.post(&path)
+        .auth(&alice)
+        .json(&bad)
+        .send()
+        .await
+        .expect_error(400, "client_id must be a UUID");
 }
 
 #[tokio::test]
@@ -61,10 +103,22 @@ async fn seq_counts_per_conversation() {
     let (alice, bob, conv) = pair(&s).await;
     let group = s.group(&alice, "G", &[&bob]).await;
     for i in 1..=3 {
-        assert_eq!(s.send(&alice, &conv, "a").await["seq"], i, "seq {i} in the direct conversation");
+        assert_eq!(
+            s.send(&alice, &conv, "a").await["seq"],
+            i,
+            "seq {i} in the direct conversation"
+        );
     }
-    assert_eq!(s.send(&bob, &group, "b").await["seq"], 1, "another conversation starts at 1");
-    assert_eq!(s.send(&bob, &conv, "c").await["seq"], 4, "seq is shared by all senders");
+    assert_eq!(
+        s.send(&bob, &group, "b").await["seq"],
+        1,
+        "another conversation starts at 1"
+    );
+    assert_eq!(
+        s.send(&bob, &conv, "c").await["seq"],
+        4,
+        "seq is shared by all senders"
+    );
 }
 
 #[tokio::test]
@@ -76,12 +130,28 @@ async fn replies_must_point_into_the_same_conversation() {
     let elsewhere = s.send(&alice, &group, "elsewhere").await;
     let path = format!("/api/v1/conversations/{conv}/messages");
     let reply = json!({"client_id": new_client_id(), "body": "answer", "reply_to": original["id"]});
-    let m = s.post(&path).auth(&bob).json(&reply).send().await.expect(201, "reply");
+    let m = s
+        .post(&path)
+        .auth(&bob)
+        .json(&reply)
+        .send()
+        .await
+        .expect(201, "reply");
     assert_eq!(m["reply_to"], original["id"]);
     let cross = json!({"client_id": new_client_id(), "body": "x", "reply_to": elsewhere["id"]});
-    s.post(&path).auth(&bob).json(&cross).send().await.expect_error(400, "reply_to from another conversation");
+    s.post(&path)
+        .auth(&bob)
+        .json(&cross)
+        .send()
+        .await
+        .expect_error(400, "reply_to from another conversation");
     let ghost = json!({"client_id": new_client_id(), "body": "x", "reply_to": "no-such-message"});
-    s.post(&path).auth(&bob).json(&ghost).send().await.expect_error(400, "reply_to an unknown message");
+    s.post(&path)
+        .auth(&bob)
+        .json(&ghost)
+        .send()
+        .await
+        .expect_error(400, "reply_to an unknown message");
 }
 
 #[tokio::test]
@@ -92,18 +162,51 @@ async fn paging_before_after_and_limit() {
         s.send(&alice, &conv, &format!("m{i}")).await;
     }
     let path = |q: &str| format!("/api/v1/conversations/{conv}/messages?{q}");
-    let page = |v: Value| (seqs(v["messages"].as_array().expect("messages")), v["has_more"].clone());
+    let page = |v: Value| {
+        (
+            seqs(v["messages"].as_array().expect("messages")),
+            v["has_more"].clone(),
+        )
+    };
     let get = |q: &'static str| {
         let (s, alice, path) = (&s, &alice, path(q));
         async move { s.get(&path).auth(alice).send().await.expect(200, q) }
     };
-    assert_eq!(page(get("limit=3").await), (vec![5, 6, 7], json!(true)), "newest page, ascending");
-    assert_eq!(page(get("before=5&limit=3").await), (vec![2, 3, 4], json!(true)), "before=5");
-    assert_eq!(page(get("before=2&limit=3").await), (vec![1], json!(false)), "the oldest page");
-    assert_eq!(page(get("after=4&limit=2").await), (vec![5, 6], json!(true)), "after=4");
-    assert_eq!(page(get("after=6&limit=5").await), (vec![7], json!(false)), "after reaches the end");
-    assert_eq!(page(get("after=7").await), (vec![], json!(false)), "nothing after the newest");
-    assert_eq!(page(get("").await), ((1..=7).collect(), json!(false)), "default page holds all 7");
+    assert_eq!(
+        page(get("limit=3").await),
+        (vec![5, 6, 7], json!(true)),
+        "newest page, ascending"
+    );
+    assert_eq!(
+        page(get("before=5&limit=3").await),
+        (vec![2, 3, 4], json!(true)),
+        "before=5"
+    );
+    assert_eq!(
+        page(get("before=2&limit=3").await),
+        (vec![1], json!(false)),
+        "the oldest page"
+    );
+    assert_eq!(
+        page(get("after=4&limit=2").await),
+        (vec![5, 6], json!(true)),
+        "after=4"
+    );
+    assert_eq!(
+        page(get("after=6&limit=5").await),
+        (vec![7], json!(false)),
+        "after reaches the end"
+    );
+    assert_eq!(
+        page(get("after=7").await),
+        (vec![], json!(false)),
+        "nothing after the newest"
+    );
+    assert_eq!(
+        page(get("").await),
+        ((1..=7).collect(), json!(false)),
+        "default page holds all 7"
+    );
 }
 
 #[tokio::test]
@@ -114,12 +217,30 @@ async fn limit_defaults_to_50_and_caps_at_200() {
         s.send(&alice, &conv, &format!("m{i}")).await;
     }
     let default = s.messages(&alice, &conv, "").await;
-    assert_eq!(seqs(&default), (156..=205).collect::<Vec<_>>(), "default limit 50, newest page");
+    assert_eq!(
+        seqs(&default),
+        (156..=205).collect::<Vec<_>>(),
+        "default limit 50, newest page"
+    );
     let capped = s.messages(&alice, &conv, "limit=1000").await;
-    assert_eq!(seqs(&capped), (6..=205).collect::<Vec<_>>(), "limit above 200 is capped at 200");
-    for bad in ["limit=abc", "limit=0", "limit=-1", "before=abc", "after=1.5"] {
+    assert_eq!(
+        seqs(&capped),
+        (6..=205).collect::<Vec<_>>(),
+        "limit above 200 is capped at 200"
+    );
+    for bad in [
+        "limit=abc",
+        "limit=0",
+        "limit=-1",
+        "before=abc",
+        "after=1.5",
+    ] {
         let path = format!("/api/v1/conversations/{conv}/messages?{bad}");
-        s.get(&path).auth(&alice).send().await.expect_error(400, bad);
+        s.get(&path)
+            .auth(&alice)
+            .send()
+            .await
+            .expect_error(400, bad);
     }
 }
 
@@ -130,17 +251,53 @@ async fn only_the_sender_edits() {
     let carol = s.register("carol").await;
     let m = s.send(&alice, &conv, "typo").await;
     let path = format!("/api/v1/conversations/{conv}/messages/{}", id_of(&m));
-    let edited = s.patch(&path).auth(&alice).json(&json!({"body": "fixed"})).send().await;
+    let edited = s
+        .patch(&path)
+        .auth(&alice)
+        .json(&json!({"body": "fixed"}))
+        .send()
+        .await;
     let edited = edited.expect(200, "the sender edits");
     assert_eq!(edited["body"], "fixed");
-    assert_eq!((edited["id"].clone(), edited["seq"].clone()), (m["id"].clone(), m["seq"].clone()), "same id and seq");
-    assert!(edited["edited_at"].is_string(), "edited_at is set: {edited}");
-    s.patch(&path).auth(&bob).json(&json!({"body": "bob's"})).send().await.expect_error(403, "not the sender");
-    s.patch(&path).auth(&carol).json(&json!({"body": "carol's"})).send().await.expect_error(404, "non-member");
-    s.patch(&path).auth(&alice).json(&json!({"body": " "})).send().await.expect_error(400, "blank edit");
+    assert_eq!(
+        (edited["id"].clone(), edited["seq"].clone()),
+        (m["id"].clone(), m["seq"].clone()),
+        "same id and seq"
+    );
+    assert!(
+        edited["edited_at"].is_string(),
+        "edited_at is set: {edited}"
+    );
+    s.patch(&path)
+        .auth(&bob)
+        .json(&json!({"body": "bob's"}))
+        .send()
+        .await
+        .expect_error(403, "not the sender");
+    s.patch(&path)
+        .auth(&carol)
+        .json(&json!({"body": "carol's"}))
+        .send()
+        .await
+        .expect_error(404, "non-member");
+    s.patch(&path)
+        .auth(&alice)
+        .json(&json!({"body": " "}))
+        .send()
+        .await
+        .expect_error(400, "blank edit");
     let ghost = format!("/api/v1/conversations/{conv}/messages/no-such-message");
-    s.patch(&ghost).auth(&alice).json(&json!({"body": "x"})).send().await.expect_error(404, "unknown message");
-    assert_eq!(s.messages(&bob, &conv, "").await[0]["body"], "fixed", "refused edits changed nothing");
+    s.patch(&ghost)
+        .auth(&alice)
+        .json(&json!({"body": "x"}))
+        .send()
+        .await
+        .expect_error(404, "unknown message");
+    assert_eq!(
+        s.messages(&bob, &conv, "").await[0]["body"],
+        "fixed",
+        "refused edits changed nothing"
+    );
 }
 
 fn text_attachment() -> Vec<u8> {
@@ -151,25 +308,58 @@ fn text_attachment() -> Vec<u8> {
 async fn delete_leaves_a_tombstone() {
     let s = TestServer::start().await;
     let (alice, bob, conv) = pair(&s).await;
-    let upload = s.post(&s.url_q("/api/v1/attachments", &[("name", "a.txt")]))
-        .auth(&alice).raw("text/plain", text_attachment()).send().await.expect(201, "upload");
+    let upload = s
+        .post(&s.url_q("/api/v1/attachments", &[("name", "a.txt")]))
+        .auth(&alice)
+        .raw("text/plain", text_attachment())
+        .send()
+        .await
+        .expect(201, "upload");
     let path = format!("/api/v1/conversations/{conv}/messages");
-    let body = json!({"client_id": new_client_id(), "body": "secret", "attachment_ids": [upload["id"]]});
-    let m = s.post(&path).auth(&alice).json(&body).send().await.expect(201, "send with attachment");
+    let body =
+        json!({"client_id": new_client_id(), "body": "secret", "attachment_ids": [upload["id"]]});
+    let m = s
+        .post(&path)
+        .auth(&alice)
+        .json(&body)
+        .send()
+        .await
+        .expect(201, "send with attachment");
     let one = format!("{path}/{}", id_of(&m));
-    let resp = s.put(&format!("{one}/reactions/👍")).auth(&bob).send().await;
+    let resp = s
+        .put(&format!("{one}/reactions/👍"))
+        .auth(&bob)
+        .send()
+        .await;
     assert_eq!(resp.status.as_u16(), 204, "react: {}", resp.text());
-    s.delete(&one).auth(&bob).send().await.expect_error(403, "bob is not the sender (direct: no admins)");
+    s.delete(&one)
+        .auth(&bob)
+        .send()
+        .await
+        .expect_error(403, "bob is not the sender (direct: no admins)");
     let resp = s.delete(&one).auth(&alice).send().await;
-    assert_eq!(resp.status.as_u16(), 204, "the sender deletes: {}", resp.text());
+    assert_eq!(
+        resp.status.as_u16(),
+        204,
+        "the sender deletes: {}",
+        resp.text()
+    );
     let t = s.messages(&bob, &conv, "").await[0].clone();
-    assert_eq!((t["id"].clone(), t["seq"].clone()), (m["id"].clone(), m["seq"].clone()), "keeps id and seq");
+    assert_eq!(
+        (t["id"].clone(), t["seq"].clone()),
+        (m["id"].clone(), m["seq"].clone()),
+        "keeps id and seq"
+    );
     assert_eq!(t["deleted"], true);
     assert_eq!(t["body"], "", "the body is emptied");
     assert_eq!(t["reactions"], json!([]), "no reactions on a tombstone");
     assert_eq!(t["attachments"], json!([]), "no attachments on a tombstone");
     let ghost = format!("{path}/no-such-message");
-    s.delete(&ghost).auth(&alice).send().await.expect_error(404, "unknown message");
+    s.delete(&ghost)
+        .auth(&alice)
+        .send()
+        .await
+        .expect_error(404, "unknown message");
 }
 
 #[tokio::test]
@@ -182,11 +372,28 @@ async fn group_admins_delete_anyones_message_members_do_not() {
     let group = s.group(&alice, "G", &[&bob, &carol]).await;
     let by_bob = s.send(&bob, &group, "bob says").await;
     let path = format!("/api/v1/conversations/{group}/messages/{}", id_of(&by_bob));
-    s.delete(&path).auth(&carol).send().await.expect_error(403, "a member deletes another's message");
-    s.delete(&path).auth(&mallory).send().await.expect_error(404, "a non-member");
-    assert_eq!(s.messages(&alice, &group, "").await[0]["deleted"], false, "refusals changed nothing");
+    s.delete(&path)
+        .auth(&carol)
+        .send()
+        .await
+        .expect_error(403, "a member deletes another's message");
+    s.delete(&path)
+        .auth(&mallory)
+        .send()
+        .await
+        .expect_error(404, "a non-member");
+    assert_eq!(
+        s.messages(&alice, &group, "").await[0]["deleted"],
+        false,
+        "refusals changed nothing"
+    );
     let resp = s.delete(&path).auth(&alice).send().await;
-    assert_eq!(resp.status.as_u16(), 204, "the admin deletes bob's message: {}", resp.text());
+    assert_eq!(
+        resp.status.as_u16(),
+        204,
+        "the admin deletes bob's message: {}",
+        resp.text()
+    );
     assert_eq!(s.messages(&carol, &group, "").await[0]["deleted"], true);
 }
 
@@ -199,18 +406,26 @@ async fn reactions_are_idempotent_and_counted() {
     let s = TestServer::start().await;
     let (alice, bob, conv) = pair(&s).await;
     let m = s.send(&alice, &conv, "react to me").await;
-    let url = format!("/api/v1/conversations/{conv}/messages/{}/reactions/👍", id_of(&m));
+    let url = format!(
+        "/api/v1/conversations/{conv}/messages/{}/reactions/👍",
+        id_of(&m)
+    );
     for (who, what) in [(&alice, "first put"), (&alice, "repeated put")] {
         let resp = s.put(&url).auth(who).send().await;
         assert_eq!(resp.status.as_u16(), 204, "{what} is 204: {}", resp.text());
     }
     let r = reactions_of(&s, &bob, &conv).await;
-    assert_eq!(r, json!([{"emoji": "👍", "count": 1, "user_ids": [alice.id]}]), "a repeat adds nothing");
+    assert_eq!(
+        r,
+        json!([{"emoji": "👍", "count": 1, "user_ids": [alice.id]}]),
+        "a repeat adds nothing"
+    );
     let resp = s.put(&url).auth(&bob).send().await;
     assert_eq!(resp.status.as_u16(), 204, "bob reacts: {}", resp.text());
     let r = reactions_of(&s, &alice, &conv).await;
     assert_eq!(r[0]["count"], 2, "two reactors: {r}");
-    let mut users: Vec<String> = serde_json::from_value(r[0]["user_ids"].clone()).expect("user_ids");
+    let mut users: Vec<String> =
+        serde_json::from_value(r[0]["user_ids"].clone()).expect("user_ids");
     users.sort();
     let mut expected = vec![alice.id.clone(), bob.id.clone()];
     expected.sort();
@@ -220,10 +435,18 @@ async fn reactions_are_idempotent_and_counted() {
         assert_eq!(resp.status.as_u16(), 204, "{what} is 204: {}", resp.text());
     }
     let r = reactions_of(&s, &alice, &conv).await;
-    assert_eq!(r, json!([{"emoji": "👍", "count": 1, "user_ids": [bob.id]}]), "only bob's remains");
+    assert_eq!(
+        r,
+        json!([{"emoji": "👍", "count": 1, "user_ids": [bob.id]}]),
+        "only bob's remains"
+    );
     let resp = s.delete(&url).auth(&bob).send().await;
     assert_eq!(resp.status.as_u16(), 204, "bob unreacts: {}", resp.text());
-    assert_eq!(reactions_of(&s, &alice, &conv).await, json!([]), "an emptied reaction disappears");
+    assert_eq!(
+        reactions_of(&s, &alice, &conv).await,
+        json!([]),
+        "an emptied reaction disappears"
+    );
 }
 
 #[tokio::test]
@@ -232,14 +455,37 @@ async fn reaction_errors() {
     let (alice, _bob, conv) = pair(&s).await;
     let carol = s.register("carol").await;
     let m = s.send(&alice, &conv, "m").await;
-    let base = format!("/api/v1/conversations/{conv}/messages/{}/reactions", id_of(&m));
-    s.put(&format!("{base}/👍")).auth(&carol).send().await.expect_error(404, "a non-member reacts");
-    s.put(&format!("{base}/a%20b")).auth(&alice).send().await.expect_error(400, "an emoji with whitespace");
+    let base = format!(
+        "/api/v1/conversations/{conv}/messages/{}/reactions",
+        id_of(&m)
+    );
+    s.put(&format!("{base}/👍"))
+        .auth(&carol)
+        .send()
+        .await
+        .expect_error(404, "a non-member reacts");
+    s.put(&format!("{base}/a%20b"))
+        .auth(&alice)
+        .send()
+        .await
+        .expect_error(400, "an emoji with whitespace");
     let long = "x".repeat(65);
-    s.put(&format!("{base}/{long}")).auth(&alice).send().await.expect_error(400, "an emoji over 64 bytes");
+    s.put(&format!("{base}/{long}"))
+        .auth(&alice)
+        .send()
+        .await
+        .expect_error(400, "an emoji over 64 bytes");
     let ghost = format!("/api/v1/conversations/{conv}/messages/no-such-message/reactions/👍");
-    s.put(&ghost).auth(&alice).send().await.expect_error(404, "an unknown message");
-    assert_eq!(reactions_of(&s, &alice, &conv).await, json!([]), "refusals added nothing");
+    s.put(&ghost)
+        .auth(&alice)
+        .send()
+        .await
+        .expect_error(404, "an unknown message");
+    assert_eq!(
+        reactions_of(&s, &alice, &conv).await,
+        json!([]),
+        "refusals added nothing"
+    );
 }
 
 #[tokio::test]
@@ -249,15 +495,35 @@ async fn body_limits() {
     let path = format!("/api/v1/conversations/{conv}/messages");
     let max = "é".repeat(8192);
     let body = json!({"client_id": new_client_id(), "body": max});
-    let m = s.post(&path).auth(&alice).json(&body).send().await.expect(201, "16384 bytes is the maximum");
+    let m = s
+        .post(&path)
+        .auth(&alice)
+        .json(&body)
+        .send()
+        .await
+        .expect(201, "16384 bytes is the maximum");
     assert_eq!(m["body"].as_str().map(str::len), Some(16_384));
     let over = json!({"client_id": new_client_id(), "body": format!("{max}x")});
     let resp = s.post(&path).auth(&alice).json(&over).send().await;
-    assert!(matches!(resp.status.as_u16(), 400 | 413), "16385 bytes refused: {} {}", resp.status, resp.text());
+    assert!(
+        matches!(resp.status.as_u16(), 400 | 413),
+        "16385 bytes refused: {} {}",
+        resp.status,
+        resp.text()
+    );
     crate::fixture::assert_error_shape(&resp.json(), "an over-long body");
     for blank in ["", " ", "\n\t  ", "\u{3000}"] {
         let body = json!({"client_id": new_client_id(), "body": blank});
-        s.post(&path).auth(&alice).json(&body).send().await.expect_error(400, &format!("body {blank:?}"));
+        s.post(&path)
+            .auth(&alice)
+            .json(&body)
+            .send()
+            .await
+            .expect_error(400, &format!("body {blank:?}"));
     }
-    assert_eq!(s.messages(&alice, &conv, "").await.len(), 1, "refused bodies stored nothing");
+    assert_eq!(
+        s.messages(&alice, &conv, "").await.len(),
+        1,
+        "refused bodies stored nothing"
+    );
 }

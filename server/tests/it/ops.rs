@@ -11,7 +11,12 @@ use crate::routes::{ROUTES, normalize};
 async fn healthz_needs_no_token() {
     let s = TestServer::start().await;
     let resp = s.get("/healthz").send().await;
-    assert_eq!(resp.status.as_u16(), 200, "the store is reachable: {}", resp.text());
+    assert_eq!(
+        resp.status.as_u16(),
+        200,
+        "the store is reachable: {}",
+        resp.text()
+    );
 }
 
 #[tokio::test]
@@ -19,30 +24,51 @@ async fn metrics_are_prometheus_text() {
     let s = TestServer::start().await;
     s.register("alice").await;
     let resp = s.get("/metrics").send().await;
-    assert_eq!(resp.status.as_u16(), 200, "metrics need no token: {}", resp.text());
+    assert_eq!(
+        resp.status.as_u16(),
+        200,
+        "metrics need no token: {}",
+        resp.text()
+    );
     let content_type = resp.header("content-type").unwrap_or_default();
     assert!(
-        content_type.starts_with("text/plain") || content_type.starts_with("application/openmetrics-text"),
+        content_type.starts_with("text/plain")
+            || content_type.starts_with("application/openmetrics-text"),
         "Prometheus exposition Content-Type: {content_type:?}"
     );
     let text = resp.text();
-    assert!(text.contains("# TYPE"), "metrics declare their types:\n{text}");
-    let samples = text.lines().filter(|l| !l.starts_with('#') && !l.trim().is_empty()).count();
+    assert!(
+        text.contains("# TYPE"),
+        "metrics declare their types:\n{text}"
+    );
+    let samples = text
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+        .count();
     assert!(samples > 0, "at least one sample after traffic:\n{text}");
 }
 
 #[tokio::test]
 async fn openapi_documents_every_route() {
     let s = TestServer::start().await;
-    let doc = s.get("/api/openapi.json").send().await.expect(200, "the OpenAPI document needs no token");
+    let doc = s
+        .get("/api/openapi.json")
+        .send()
+        .await
+        .expect(200, "the OpenAPI document needs no token");
     let version = doc["openapi"].as_str().unwrap_or_default();
     assert!(version.starts_with("3.1"), "OpenAPI 3.1, got {version:?}");
     let paths = doc["paths"].as_object().expect("paths is an object");
     let documented: BTreeSet<String> = paths
         .iter()
         .flat_map(|(path, item)| {
-            let methods: Vec<String> = item.as_object().map(|o| o.keys().cloned().collect()).unwrap_or_default();
-            methods.into_iter().map(move |m| format!("{} {}", m.to_uppercase(), normalize(path)))
+            let methods: Vec<String> = item
+                .as_object()
+                .map(|o| o.keys().cloned().collect())
+                .unwrap_or_default();
+            methods
+                .into_iter()
+                .map(move |m| format!("{} {}", m.to_uppercase(), normalize(path)))
         })
         .collect();
     let missing: Vec<String> = ROUTES
@@ -50,7 +76,10 @@ async fn openapi_documents_every_route() {
         .map(|(method, path)| format!("{method} {}", normalize(path)))
         .filter(|route| !documented.contains(route))
         .collect();
-    assert!(missing.is_empty(), "routes missing from openapi.json: {missing:#?}\ndocumented: {documented:#?}");
+    assert!(
+        missing.is_empty(),
+        "routes missing from openapi.json: {missing:#?}\ndocumented: {documented:#?}"
+    );
 }
 
 #[tokio::test]
@@ -63,14 +92,30 @@ async fn graceful_shutdown_returns_ok() {
 #[tokio::test]
 async fn print_config_prints_commented_toml() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let out = command(dir.path()).arg("print-config").stderr(Stdio::piped()).output().await.expect("run print-config");
+    let out = command(dir.path())
+        .arg("print-config")
+        .stderr(Stdio::piped())
+        .output()
+        .await
+        .expect("run print-config");
     let stdout = String::from_utf8(out.stdout).expect("print-config prints UTF-8");
-    assert!(out.status.success(), "print-config exits 0: {}", String::from_utf8_lossy(&out.stderr));
-    let table: toml::Table = toml::from_str(&stdout).unwrap_or_else(|e| panic!("not TOML ({e}):\n{stdout}"));
+    assert!(
+        out.status.success(),
+        "print-config exits 0: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let table: toml::Table =
+        toml::from_str(&stdout).unwrap_or_else(|e| panic!("not TOML ({e}):\n{stdout}"));
     for key in ["listen", "data_dir", "rate_limit"] {
-        assert!(table.contains_key(key), "print-config shows `{key}`:\n{stdout}");
+        assert!(
+            table.contains_key(key),
+            "print-config shows `{key}`:\n{stdout}"
+        );
     }
-    assert!(stdout.lines().any(|l| l.trim_start().starts_with('#')), "the defaults are commented:\n{stdout}");
+    assert!(
+        stdout.lines().any(|l| l.trim_start().starts_with('#')),
+        "the defaults are commented:\n{stdout}"
+    );
 }
 
 #[tokio::test]
@@ -79,34 +124,70 @@ async fn backup_writes_a_consistent_sqlite_copy_while_serving() {
     let server = ServerProcess::start(dir.path()).await;
     let http = crate::fixture::http_client();
     let register = serde_json::json!({"username": "alice", "password": crate::fixture::PASSWORD});
-    let resp = http.post(format!("{}/api/v1/auth/register", server.base())).json(&register).send().await;
-    assert_eq!(resp.expect("register").status().as_u16(), 201, "register before the backup");
+    let resp = http
+        .post(format!("{}/api/v1/auth/register", server.base()))
+        .json(&register)
+        .send()
+        .await;
+    assert_eq!(
+        resp.expect("register").status().as_u16(),
+        201,
+        "register before the backup"
+    );
 
     let out_dir = tempfile::tempdir().expect("temp backup dir");
     let file = out_dir.path().join("backup.db");
-    let out = command(dir.path()).arg("backup").arg(&file).stderr(Stdio::piped()).output().await.expect("run backup");
-    assert!(out.status.success(), "backup exits 0: {}\nserver:\n{}", String::from_utf8_lossy(&out.stderr), server.stderr());
+    let out = command(dir.path())
+        .arg("backup")
+        .arg(&file)
+        .stderr(Stdio::piped())
+        .output()
+        .await
+        .expect("run backup");
+    assert!(
+        out.status.success(),
+        "backup exits 0: {}\nserver:\n{}",
+        String::from_utf8_lossy(&out.stderr),
+        server.stderr()
+    );
     let bytes = std::fs::read(&file).expect("the backup file exists");
-    assert!(bytes.starts_with(b"SQLite format 3\0"), "the backup is a SQLite database");
+    assert!(
+        bytes.starts_with(b"SQLite format 3\0"),
+        "the backup is a SQLite database"
+    );
     let db = rusqlite::Connection::open(&file).expect("open the backup");
-    let check: String = db.query_row("PRAGMA integrity_check", [], |r| r.get(0)).expect("integrity_check");
+    let check: String = db
+        .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+        .expect("integrity_check");
     assert_eq!(check, "ok", "the backup is consistent");
     let tables: i64 = db
-        .query_row("SELECT count(*) FROM sqlite_master WHERE type = 'table'", [], |r| r.get(0))
+        .query_row(
+            "SELECT count(*) FROM sqlite_master WHERE type = 'table'",
+            [],
+            |r| r.get(0),
+        )
         .expect("count tables");
     assert!(tables > 0, "the backup holds the schema");
     let mut found_alice = false;
     let names: Vec<String> = {
-        let mut stmt = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").expect("list tables");
-        stmt.query_map([], |r| r.get(0)).expect("query").filter_map(Result::ok).collect()
+        let mut stmt = db
+            .prepare("SELECT name FROM sqlite_master WHERE type = 'table'")
+            .expect("list tables");
+        stmt.query_map([], |r| r.get(0))
+            .expect("query")
+            .filter_map(Result::ok)
+            .collect()
     };
     for table in names {
         let sql = format!("SELECT * FROM \"{table}\"");
-        let Ok(mut stmt) = db.prepare(&sql) else { continue };
+        let Ok(mut stmt) = db.prepare(&sql) else {
+            continue;
+        };
         let columns = stmt.column_count();
         let mut rows = stmt.query([]).expect("scan table");
         while let Ok(Some(row)) = rows.next() {
-            found_alice |= (0..columns).any(|i| row.get::<_, String>(i).is_ok_and(|v| v == "alice"));
+            found_alice |=
+                (0..columns).any(|i| row.get::<_, String>(i).is_ok_and(|v| v == "alice"));
         }
     }
     assert!(found_alice, "the registered user is in the backup");

@@ -23,8 +23,14 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("GET", "/api/v1/conversations/{id}/messages"),
     ("PATCH", "/api/v1/conversations/{id}/messages/{message_id}"),
     ("DELETE", "/api/v1/conversations/{id}/messages/{message_id}"),
-    ("PUT", "/api/v1/conversations/{id}/messages/{message_id}/reactions/{emoji}"),
-    ("DELETE", "/api/v1/conversations/{id}/messages/{message_id}/reactions/{emoji}"),
+    (
+        "PUT",
+        "/api/v1/conversations/{id}/messages/{message_id}/reactions/{emoji}",
+    ),
+    (
+        "DELETE",
+        "/api/v1/conversations/{id}/messages/{message_id}/reactions/{emoji}",
+    ),
     ("POST", "/api/v1/conversations/{id}/read"),
     ("GET", "/api/v1/search"),
     ("POST", "/api/v1/attachments"),
@@ -35,7 +41,11 @@ pub const ROUTES: &[(&str, &str)] = &[
 ];
 
 /// Routes that need no bearer token (they authenticate by password or refresh token).
-pub const PUBLIC: &[&str] = &["/api/v1/auth/register", "/api/v1/auth/login", "/api/v1/auth/refresh"];
+pub const PUBLIC: &[&str] = &[
+    "/api/v1/auth/register",
+    "/api/v1/auth/login",
+    "/api/v1/auth/refresh",
+];
 
 /// `/a/{x}/b/{y}` → `/a/{}/b/{}`, so templates compare whatever the parameters are named.
 pub fn normalize(template: &str) -> String {

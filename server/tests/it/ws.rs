@@ -16,7 +16,10 @@ async fn pair(s: &TestServer) -> (TestUser, TestUser, String) {
 /// The next `event` frame; checks the frame cursor matches the event's.
 async fn next_event(ws: &mut Ws) -> Value {
     let frame = ws.next_of("event").await;
-    assert_eq!(frame["cursor"], frame["event"]["cursor"], "frame cursor is the event's cursor: {frame}");
+    assert_eq!(
+        frame["cursor"], frame["event"]["cursor"],
+        "frame cursor is the event's cursor: {frame}"
+    );
     frame["event"].clone()
 }
 
@@ -36,9 +39,18 @@ async fn hello_is_answered_with_ready() {
     let s = TestServer::start().await;
     let (alice, _bob, _conv) = pair(&s).await;
     let ws = s.ws(&alice, None).await;
-    assert_eq!(ws.ready["user_id"], alice.id.as_str(), "ready names the user: {}", ws.ready);
+    assert_eq!(
+        ws.ready["user_id"],
+        alice.id.as_str(),
+        "ready names the user: {}",
+        ws.ready
+    );
     let (_, newest) = s.sync_all(&alice, None, 1000).await;
-    assert_eq!(ws.ready["cursor"], newest.as_str(), "ready.cursor is the newest cursor now");
+    assert_eq!(
+        ws.ready["cursor"],
+        newest.as_str(),
+        "ready.cursor is the newest cursor now"
+    );
 }
 
 #[tokio::test]
@@ -50,7 +62,10 @@ async fn since_null_replays_nothing_then_streams_live() {
     let m = s.send(&alice, &conv, "fresh").await;
     let event = next_event(&mut ws).await;
     assert_eq!(event["type"], "message.created", "{event}");
-    assert_eq!(event["data"]["id"], m["id"], "the first event is the live one, not a replay");
+    assert_eq!(
+        event["data"]["id"], m["id"],
+        "the first event is the live one, not a replay"
+    );
 }
 
 #[tokio::test]
@@ -62,14 +77,24 @@ async fn reconnect_with_since_replays_what_was_missed() {
     let live = next_event(&mut ws).await;
     let resume = live["cursor"].as_str().expect("cursor").to_owned();
     drop(ws);
-    let missed = [s.send(&alice, &conv, "missed 1").await, s.send(&alice, &conv, "missed 2").await];
+    let missed = [
+        s.send(&alice, &conv, "missed 1").await,
+        s.send(&alice, &conv, "missed 2").await,
+    ];
     let mut ws = s.ws(&bob, Some(&resume)).await;
     for m in &missed {
         let event = next_event(&mut ws).await;
-        assert_eq!(event["data"]["id"], m["id"], "replay is in order, starting after `since`");
+        assert_eq!(
+            event["data"]["id"], m["id"],
+            "replay is in order, starting after `since`"
+        );
     }
     let after = s.send(&alice, &conv, "live again").await;
-    assert_eq!(next_event(&mut ws).await["data"]["id"], after["id"], "then live, nothing repeated");
+    assert_eq!(
+        next_event(&mut ws).await["data"]["id"],
+        after["id"],
+        "then live, nothing repeated"
+    );
 }
 
 #[tokio::test]
@@ -82,7 +107,11 @@ async fn too_many_missed_events_mean_resync() {
     }
     let mut ws = s.ws(&bob, Some(&since)).await;
     let frame = ws.next().await;
-    assert_eq!(frame, json!({"type": "resync"}), "more than ws_replay_max pending: resync, not a partial replay");
+    assert_eq!(
+        frame,
+        json!({"type": "resync"}),
+        "more than ws_replay_max pending: resync, not a partial replay"
+    );
 }
 
 #[tokio::test]
@@ -91,7 +120,8 @@ async fn send_is_acked_with_the_stored_message() {
     let (alice, bob, conv) = pair(&s).await;
     let mut ws = s.ws(&alice, None).await;
     let client_id = new_client_id();
-    let frame = json!({"type": "send", "conversation_id": conv, "client_id": client_id, "body": "via ws"});
+    let frame =
+        json!({"type": "send", "conversation_id": conv, "client_id": client_id, "body": "via ws"});
     ws.send(frame.clone()).await;
     let ack = ws.next_of("ack").await;
     assert_eq!(ack["client_id"], client_id.as_str());
@@ -100,7 +130,10 @@ async fn send_is_acked_with_the_stored_message() {
     assert_eq!(ack["message"]["sender_id"], alice.id.as_str());
     ws.send(frame).await;
     let again = ws.next_of("ack").await;
-    assert_eq!(again["message"]["id"], ack["message"]["id"], "a resent client_id is acked with the same message");
+    assert_eq!(
+        again["message"]["id"], ack["message"]["id"],
+        "a resent client_id is acked with the same message"
+    );
     let stored = s.messages(&bob, &conv, "").await;
     assert_eq!(stored.len(), 1, "acked once, stored once");
     assert_eq!(stored[0]["id"], ack["message"]["id"]);
@@ -113,19 +146,36 @@ async fn send_errors_come_back_as_error_frames() {
     let carol = s.register("carol").await;
     let theirs = s.direct(&bob, &carol).await;
     let mut ws = s.ws(&alice, None).await;
-    for (conversation, body, why) in [(theirs.as_str(), "hi", "not a member"), ("no-such-conv", "hi", "unknown conversation")] {
+    for (conversation, body, why) in [
+        (theirs.as_str(), "hi", "not a member"),
+        ("no-such-conv", "hi", "unknown conversation"),
+    ] {
         let client_id = new_client_id();
         ws.send(json!({"type": "send", "conversation_id": conversation, "client_id": client_id, "body": body})).await;
         let err = ws.next_of("error").await;
-        assert_eq!(err["client_id"], client_id.as_str(), "{why}: the error names the client_id");
+        assert_eq!(
+            err["client_id"],
+            client_id.as_str(),
+            "{why}: the error names the client_id"
+        );
         crate::fixture::assert_error_shape(&json!({"error": err["error"]}), why);
     }
     let conv = s.direct(&alice, &bob).await;
     let client_id = new_client_id();
-    ws.send(json!({"type": "send", "conversation_id": conv, "client_id": client_id, "body": "   "})).await;
+    ws.send(
+        json!({"type": "send", "conversation_id": conv, "client_id": client_id, "body": "   "}),
+    )
+    .await;
     let err = ws.next_of("error").await;
-    assert_eq!(err["client_id"], client_id.as_str(), "blank body is refused");
-    assert!(s.messages(&bob, &theirs, "").await.is_empty(), "nothing was stored in the foreign conversation");
+    assert_eq!(
+        err["client_id"],
+        client_id.as_str(),
+        "blank body is refused"
+    );
+    assert!(
+        s.messages(&bob, &theirs, "").await.is_empty(),
+        "nothing was stored in the foreign conversation"
+    );
 }
 
 #[tokio::test]
@@ -137,13 +187,21 @@ async fn typing_reaches_the_other_members_only() {
     let mut a = s.ws(&alice, None).await;
     let mut b = s.ws(&bob, None).await;
     let mut c = s.ws(&carol, None).await;
-    a.send(json!({"type": "typing", "conversation_id": conv})).await;
+    a.send(json!({"type": "typing", "conversation_id": conv}))
+        .await;
     let typing = b.next().await;
-    assert_eq!(typing, json!({"type": "typing", "conversation_id": conv, "user_id": alice.id}), "bob is told alice types");
+    assert_eq!(
+        typing,
+        json!({"type": "typing", "conversation_id": conv, "user_id": alice.id}),
+        "bob is told alice types"
+    );
     // Typing has no cursor, so the only way to see it was *not* relayed is ordering: the next
     // frame alice and carol get must be this later event, not a typing frame.
     let m = s.send(&bob, &everyone, "after typing").await;
-    for (ws, who) in [(&mut a, "alice (the typist)"), (&mut c, "carol (not in the conversation)")] {
+    for (ws, who) in [
+        (&mut a, "alice (the typist)"),
+        (&mut c, "carol (not in the conversation)"),
+    ] {
         let frame = ws.next().await;
         assert_eq!(frame["type"], "event", "{who} got no typing frame: {frame}");
         assert_eq!(frame["event"]["data"]["id"], m["id"], "{who}");
@@ -160,7 +218,10 @@ async fn non_members_get_no_live_events() {
     s.send(&alice, &conv, "for bob only").await;
     let m = s.send(&alice, &hers, "for carol").await;
     let event = next_event(&mut c).await;
-    assert_eq!(event["data"]["id"], m["id"], "carol's first event is hers, not alice↔bob's: {event}");
+    assert_eq!(
+        event["data"]["id"], m["id"],
+        "carol's first event is hers, not alice↔bob's: {event}"
+    );
 }
 
 #[rstest::rstest]
@@ -183,16 +244,26 @@ async fn an_invalid_first_frame_closes_the_socket(#[case] first: WsMessage) {
 async fn a_bad_token_in_hello_closes_with_4001() {
     let s = TestServer::start().await;
     let mut ws = s.ws_raw().await;
-    ws.send(json!({"type": "hello", "access_token": "forged", "since": null})).await;
-    let (code, reason) = ws.closed().await.expect("a close frame, not a dropped connection");
+    ws.send(json!({"type": "hello", "access_token": "forged", "since": null}))
+        .await;
+    let (code, reason) = ws
+        .closed()
+        .await
+        .expect("a close frame, not a dropped connection");
     assert_eq!(code, 4001, "bad token closes with 4001 (reason {reason:?})");
     assert!(!reason.is_empty(), "the close frame carries a reason");
 }
 
 async fn assert_closed_4001(ws: &mut Ws, why: &str) {
-    let (code, reason) = ws.closed().await.unwrap_or_else(|| panic!("{why}: a close frame, not a dropped connection"));
+    let (code, reason) = ws
+        .closed()
+        .await
+        .unwrap_or_else(|| panic!("{why}: a close frame, not a dropped connection"));
     assert_eq!(code, 4001, "{why}: closed with 4001 (reason {reason:?})");
-    assert!(!reason.is_empty(), "{why}: the close frame carries a reason");
+    assert!(
+        !reason.is_empty(),
+        "{why}: the close frame carries a reason"
+    );
 }
 
 #[tokio::test]
@@ -202,14 +273,21 @@ async fn revoking_a_session_closes_its_sockets_with_4001() {
     let phone = s.login("alice", PASSWORD).await;
     let mut doomed = s.ws(&phone, None).await;
     let mut survivor = s.ws(&alice, None).await;
-    let resp = s.delete(&format!("/api/v1/sessions/{}", phone.session_id)).auth(&alice).send().await;
+    let resp = s
+        .delete(&format!("/api/v1/sessions/{}", phone.session_id))
+        .auth(&alice)
+        .send()
+        .await;
     assert_eq!(resp.status.as_u16(), 204, "revoke: {}", resp.text());
     assert_closed_4001(&mut doomed, "DELETE /sessions/{id}").await;
     let bob = s.register("bob").await;
     let conv = s.direct(&bob, &alice).await;
     let m = s.send(&bob, &conv, "still here?").await;
     let created = next_event_of(&mut survivor, "message.created").await;
-    assert_eq!(created["data"]["id"], m["id"], "the other session's socket stays open");
+    assert_eq!(
+        created["data"]["id"], m["id"],
+        "the other session's socket stays open"
+    );
 }
 
 #[tokio::test]
@@ -228,7 +306,15 @@ async fn refresh_token_reuse_closes_its_sockets_with_4001() {
     let alice = s.register("alice").await;
     let mut ws = s.ws(&alice, None).await;
     let body = json!({"refresh_token": alice.refresh_token});
-    s.post("/api/v1/auth/refresh").json(&body).send().await.expect(200, "first refresh");
-    s.post("/api/v1/auth/refresh").json(&body).send().await.expect_error(401, "reuse");
+    s.post("/api/v1/auth/refresh")
+        .json(&body)
+        .send()
+        .await
+        .expect(200, "first refresh");
+    s.post("/api/v1/auth/refresh")
+        .json(&body)
+        .send()
+        .await
+        .expect_error(401, "reuse");
     assert_closed_4001(&mut ws, "refresh-token reuse").await;
 }

@@ -3,8 +3,8 @@
 use std::sync::Arc;
 
 use parley_protocol::{
-    Conversation, ConversationId, ConversationKind, EventPayload, Member, MemberChange, ReadChange, Role,
-    UserId, limits::GROUP_MEMBERS_MAX,
+    Conversation, ConversationId, ConversationKind, EventPayload, Member, MemberChange, ReadChange,
+    Role, UserId, limits::GROUP_MEMBERS_MAX,
 };
 use rusqlite::{Connection, OptionalExtension, params};
 
@@ -16,7 +16,10 @@ use crate::store::{StoreError, StoreResult, StoredEvent};
 pub fn require_member(c: &Connection, id: &ConversationId, user: &UserId) -> StoreResult<Role> {
     let role: Option<String> = c
         .prepare_cached("SELECT role FROM members WHERE conversation_id = ?1 AND user_id = ?2")
-        .and_then(|mut s| s.query_row([id.as_str(), user.as_str()], |r| r.get(0)).optional())
+        .and_then(|mut s| {
+            s.query_row([id.as_str(), user.as_str()], |r| r.get(0))
+                .optional()
+        })
         .map_err(sql_err)?;
     match role.as_deref() {
         Some("admin") => Ok(Role::Admin),
@@ -28,7 +31,9 @@ pub fn require_member(c: &Connection, id: &ConversationId, user: &UserId) -> Sto
 fn require_admin(c: &Connection, id: &ConversationId, user: &UserId) -> StoreResult<()> {
     match require_member(c, id, user)? {
         Role::Admin => Ok(()),
-        Role::Member => Err(StoreError::Forbidden("only a group admin may do that".to_owned())),
+        Role::Member => Err(StoreError::Forbidden(
+            "only a group admin may do that".to_owned(),
+        )),
     }
 }
 
@@ -36,16 +41,26 @@ pub fn member_ids(c: &Connection, id: &ConversationId) -> StoreResult<Vec<UserId
     let mut stmt = c
         .prepare_cached("SELECT user_id FROM members WHERE conversation_id = ?1 ORDER BY user_id")
         .map_err(sql_err)?;
-    let rows = stmt.query_map([id.as_str()], |r| Ok(UserId::new(r.get::<_, String>(0)?))).map_err(sql_err)?;
+    let rows = stmt
+        .query_map([id.as_str()], |r| Ok(UserId::new(r.get::<_, String>(0)?)))
+        .map_err(sql_err)?;
     rows.collect::<Result<_, _>>().map_err(sql_err)
 }
 
 /// The conversation as `viewer` sees it (their unread count and read marker); with no
 /// viewer (event payloads, shared by all members) both are 0.
-pub fn load(c: &Connection, id: &ConversationId, viewer: Option<&UserId>) -> StoreResult<Conversation> {
+pub fn load(
+    c: &Connection,
+    id: &ConversationId,
+    viewer: Option<&UserId>,
+) -> StoreResult<Conversation> {
     let (kind, title, created_at, last_seq): (String, Option<String>, i64, i64) = c
         .prepare_cached("SELECT kind, title, created_at, last_seq FROM conversations WHERE id = ?1")
-        .and_then(|mut s| s.query_row([id.as_str()], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))))
+        .and_then(|mut s| {
+            s.query_row([id.as_str()], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+            })
+        })
         .map_err(sql_err)?;
     let mut stmt = c
         .prepare_cached(
@@ -57,20 +72,32 @@ pub fn load(c: &Connection, id: &ConversationId, viewer: Option<&UserId>) -> Sto
             let role: String = r.get(1)?;
             Ok(Member {
                 user_id: UserId::new(r.get::<_, String>(0)?),
-                role: if role == "admin" { Role::Admin } else { Role::Member },
+                role: if role == "admin" {
+                    Role::Admin
+                } else {
+                    Role::Member
+                },
             })
         })
         .map_err(sql_err)?
         .collect::<Result<Vec<_>, _>>()
         .map_err(sql_err)?;
-    let last_message = if last_seq > 0 { messages::by_seq(c, id, last_seq)?.map(Box::new) } else { None };
+    let last_message = if last_seq > 0 {
+        messages::by_seq(c, id, last_seq)?.map(Box::new)
+    } else {
+        None
+    };
     let (unread_count, last_read_seq) = match viewer {
         Some(user) => unread(c, id, user)?,
         None => (0, 0),
     };
     Ok(Conversation {
         id: id.clone(),
-        kind: if kind == "direct" { ConversationKind::Direct } else { ConversationKind::Group },
+        kind: if kind == "direct" {
+            ConversationKind::Direct
+        } else {
+            ConversationKind::Group
+        },
         title,
         members,
         created_at: time_of(created_at),
@@ -83,8 +110,13 @@ pub fn load(c: &Connection, id: &ConversationId, viewer: Option<&UserId>) -> Sto
 /// Other members' non-deleted messages above the viewer's read marker, and the marker.
 fn unread(c: &Connection, id: &ConversationId, user: &UserId) -> StoreResult<(i64, i64)> {
     let marker: i64 = c
-        .prepare_cached("SELECT last_read_seq FROM members WHERE conversation_id = ?1 AND user_id = ?2")
-        .and_then(|mut s| s.query_row([id.as_str(), user.as_str()], |r| r.get(0)).optional())
+        .prepare_cached(
+            "SELECT last_read_seq FROM members WHERE conversation_id = ?1 AND user_id = ?2",
+        )
+        .and_then(|mut s| {
+            s.query_row([id.as_str(), user.as_str()], |r| r.get(0))
+                .optional()
+        })
         .map_err(sql_err)?
         .unwrap_or(0);
     let count: i64 = c
@@ -106,7 +138,9 @@ pub fn list(c: &Connection, user: &UserId) -> StoreResult<Vec<Conversation>> {
         )
         .map_err(sql_err)?;
     let ids = stmt
-        .query_map([user.as_str()], |r| Ok(ConversationId::new(r.get::<_, String>(0)?)))
+        .query_map([user.as_str()], |r| {
+            Ok(ConversationId::new(r.get::<_, String>(0)?))
+        })
         .map_err(sql_err)?
         .collect::<Result<Vec<_>, _>>()
         .map_err(sql_err)?;
@@ -118,10 +152,18 @@ fn ensure_user(c: &Connection, id: &UserId) -> StoreResult<()> {
         .prepare_cached("SELECT 1 FROM users WHERE id = ?1")
         .and_then(|mut s| s.query_row([id.as_str()], |r| r.get(0)).optional())
         .map_err(sql_err)?;
-    found.map(|_| ()).ok_or_else(|| StoreError::Invalid(format!("no user with id {id}")))
+    found
+        .map(|_| ())
+        .ok_or_else(|| StoreError::Invalid(format!("no user with id {id}")))
 }
 
-fn insert_member(ctx: &WriteCtx<'_>, id: &ConversationId, user: &UserId, role: Role, start_event: i64) -> StoreResult<()> {
+fn insert_member(
+    ctx: &WriteCtx<'_>,
+    id: &ConversationId,
+    user: &UserId,
+    role: Role,
+    start_event: i64,
+) -> StoreResult<()> {
     ctx.conn
         .execute(
             "INSERT INTO members (conversation_id, user_id, role) VALUES (?1, ?2, ?3)",
@@ -150,14 +192,20 @@ pub fn create(
     let direct_key = match kind {
         ConversationKind::Direct => {
             let [other] = others.as_slice() else {
-                return Err(StoreError::Invalid("a direct conversation needs exactly one other member".to_owned()));
+                return Err(StoreError::Invalid(
+                    "a direct conversation needs exactly one other member".to_owned(),
+                ));
             };
             let mut pair = [actor.as_str(), other.as_str()];
             pair.sort_unstable();
             let key = pair.join("|");
             let existing: Option<String> = ctx
                 .conn
-                .query_row("SELECT id FROM conversations WHERE direct_key = ?1", [&key], |r| r.get(0))
+                .query_row(
+                    "SELECT id FROM conversations WHERE direct_key = ?1",
+                    [&key],
+                    |r| r.get(0),
+                )
                 .optional()
                 .map_err(sql_err)?;
             if let Some(existing) = existing {
@@ -168,7 +216,9 @@ pub fn create(
         }
         ConversationKind::Group => {
             if others.len() > GROUP_MEMBERS_MAX {
-                return Err(StoreError::Invalid(format!("a group may start with at most {GROUP_MEMBERS_MAX} members")));
+                return Err(StoreError::Invalid(format!(
+                    "a group may start with at most {GROUP_MEMBERS_MAX} members"
+                )));
             }
             None
         }
@@ -177,7 +227,11 @@ pub fn create(
         ensure_user(ctx.conn, other)?;
     }
     let id = ConversationId::new(uuid::Uuid::now_v7().to_string());
-    let title = if kind == ConversationKind::Direct { None } else { title };
+    let title = if kind == ConversationKind::Direct {
+        None
+    } else {
+        title
+    };
     let created_event = ctx.next_event_id();
     ctx.conn
         .execute(
@@ -185,7 +239,11 @@ pub fn create(
             params![id.as_str(), kind.as_str(), title, direct_key, ctx.now, created_event],
         )
         .map_err(sql_err)?;
-    let creator_role = if kind == ConversationKind::Group { Role::Admin } else { Role::Member };
+    let creator_role = if kind == ConversationKind::Group {
+        Role::Admin
+    } else {
+        Role::Member
+    };
     insert_member(ctx, &id, actor, creator_role, created_event)?;
     for other in &others {
         insert_member(ctx, &id, other, Role::Member, created_event)?;
@@ -198,10 +256,16 @@ pub fn create(
 
 fn require_group(c: &Connection, id: &ConversationId) -> StoreResult<()> {
     let kind: String = c
-        .query_row("SELECT kind FROM conversations WHERE id = ?1", [id.as_str()], |r| r.get(0))
+        .query_row(
+            "SELECT kind FROM conversations WHERE id = ?1",
+            [id.as_str()],
+            |r| r.get(0),
+        )
         .map_err(sql_err)?;
     if kind == "direct" {
-        return Err(StoreError::Invalid("direct conversations have no title and fixed members".to_owned()));
+        return Err(StoreError::Invalid(
+            "direct conversations have no title and fixed members".to_owned(),
+        ));
     }
     Ok(())
 }
@@ -213,18 +277,31 @@ fn emit_updated(ctx: &mut WriteCtx<'_>, id: &ConversationId) -> StoreResult<()> 
     Ok(())
 }
 
-pub fn set_title(ctx: &mut WriteCtx<'_>, actor: &UserId, id: &ConversationId, title: String) -> StoreResult<Conversation> {
+pub fn set_title(
+    ctx: &mut WriteCtx<'_>,
+    actor: &UserId,
+    id: &ConversationId,
+    title: String,
+) -> StoreResult<Conversation> {
     require_member(ctx.conn, id, actor)?;
     require_group(ctx.conn, id)?;
     require_admin(ctx.conn, id, actor)?;
     ctx.conn
-        .execute("UPDATE conversations SET title = ?1 WHERE id = ?2", params![title, id.as_str()])
+        .execute(
+            "UPDATE conversations SET title = ?1 WHERE id = ?2",
+            params![title, id.as_str()],
+        )
         .map_err(sql_err)?;
     emit_updated(ctx, id)?;
     load(ctx.conn, id, Some(actor))
 }
 
-pub fn add_member(ctx: &mut WriteCtx<'_>, actor: &UserId, id: &ConversationId, user: &UserId) -> StoreResult<Conversation> {
+pub fn add_member(
+    ctx: &mut WriteCtx<'_>,
+    actor: &UserId,
+    id: &ConversationId,
+    user: &UserId,
+) -> StoreResult<Conversation> {
     require_member(ctx.conn, id, actor)?;
     require_group(ctx.conn, id)?;
     require_admin(ctx.conn, id, actor)?;
@@ -235,12 +312,23 @@ pub fn add_member(ctx: &mut WriteCtx<'_>, actor: &UserId, id: &ConversationId, u
     let start = ctx.next_event_id();
     insert_member(ctx, id, user, Role::Member, start)?;
     let recipients = member_ids(ctx.conn, id)?;
-    ctx.emit(id, EventPayload::MemberAdded(MemberChange { user_id: user.clone() }), recipients)?;
+    ctx.emit(
+        id,
+        EventPayload::MemberAdded(MemberChange {
+            user_id: user.clone(),
+        }),
+        recipients,
+    )?;
     emit_updated(ctx, id)?;
     load(ctx.conn, id, Some(actor))
 }
 
-pub fn remove_member(ctx: &mut WriteCtx<'_>, actor: &UserId, id: &ConversationId, user: &UserId) -> StoreResult<()> {
+pub fn remove_member(
+    ctx: &mut WriteCtx<'_>,
+    actor: &UserId,
+    id: &ConversationId,
+    user: &UserId,
+) -> StoreResult<()> {
     require_member(ctx.conn, id, actor)?;
     require_group(ctx.conn, id)?;
     if actor != user {
@@ -248,7 +336,10 @@ pub fn remove_member(ctx: &mut WriteCtx<'_>, actor: &UserId, id: &ConversationId
     }
     require_member(ctx.conn, id, user)?;
     ctx.conn
-        .execute("DELETE FROM members WHERE conversation_id = ?1 AND user_id = ?2", params![id.as_str(), user.as_str()])
+        .execute(
+            "DELETE FROM members WHERE conversation_id = ?1 AND user_id = ?2",
+            params![id.as_str(), user.as_str()],
+        )
         .map_err(sql_err)?;
     let end = ctx.next_event_id();
     ctx.conn
@@ -259,7 +350,13 @@ pub fn remove_member(ctx: &mut WriteCtx<'_>, actor: &UserId, id: &ConversationId
         .map_err(sql_err)?;
     let mut recipients = member_ids(ctx.conn, id)?;
     recipients.push(user.clone());
-    ctx.emit(id, EventPayload::MemberRemoved(MemberChange { user_id: user.clone() }), recipients)?;
+    ctx.emit(
+        id,
+        EventPayload::MemberRemoved(MemberChange {
+            user_id: user.clone(),
+        }),
+        recipients,
+    )?;
     // A group whose last admin left gets its longest-standing member as admin.
     let admins: i64 = ctx
         .conn
@@ -287,14 +384,23 @@ pub fn remove_member(ctx: &mut WriteCtx<'_>, actor: &UserId, id: &ConversationId
 }
 
 /// Moves the read marker forward (never backwards) and tells the members.
-pub fn mark_read(ctx: &mut WriteCtx<'_>, actor: &UserId, id: &ConversationId, seq: i64) -> StoreResult<()> {
+pub fn mark_read(
+    ctx: &mut WriteCtx<'_>,
+    actor: &UserId,
+    id: &ConversationId,
+    seq: i64,
+) -> StoreResult<()> {
     require_member(ctx.conn, id, actor)?;
     if seq < 0 {
         return Err(StoreError::Invalid("seq must not be negative".to_owned()));
     }
     let last_seq: i64 = ctx
         .conn
-        .query_row("SELECT last_seq FROM conversations WHERE id = ?1", [id.as_str()], |r| r.get(0))
+        .query_row(
+            "SELECT last_seq FROM conversations WHERE id = ?1",
+            [id.as_str()],
+            |r| r.get(0),
+        )
         .map_err(sql_err)?;
     let seq = seq.min(last_seq);
     let changed = ctx
@@ -306,14 +412,26 @@ pub fn mark_read(ctx: &mut WriteCtx<'_>, actor: &UserId, id: &ConversationId, se
         .map_err(sql_err)?;
     if changed > 0 {
         let recipients = member_ids(ctx.conn, id)?;
-        ctx.emit(id, EventPayload::ReadUpdated(ReadChange { user_id: actor.clone(), seq }), recipients)?;
+        ctx.emit(
+            id,
+            EventPayload::ReadUpdated(ReadChange {
+                user_id: actor.clone(),
+                seq,
+            }),
+            recipients,
+        )?;
     }
     Ok(())
 }
 
 /// Events `user` may see after `since`: those of each conversation within the stretches of
 /// the log during which they were a member.
-pub fn events_since(c: &Connection, user: &UserId, since: i64, limit: i64) -> StoreResult<(Vec<StoredEvent>, bool)> {
+pub fn events_since(
+    c: &Connection,
+    user: &UserId,
+    since: i64,
+    limit: i64,
+) -> StoreResult<(Vec<StoredEvent>, bool)> {
     let mut stmt = c
         .prepare_cached(
             "SELECT e.id, e.json FROM member_spans s
@@ -325,7 +443,10 @@ pub fn events_since(c: &Connection, user: &UserId, since: i64, limit: i64) -> St
         .map_err(sql_err)?;
     let mut events = stmt
         .query_map(params![user.as_str(), since, limit + 1], |r| {
-            Ok(StoredEvent { id: r.get(0)?, json: Arc::from(r.get::<_, String>(1)?) })
+            Ok(StoredEvent {
+                id: r.get(0)?,
+                json: Arc::from(r.get::<_, String>(1)?),
+            })
         })
         .map_err(sql_err)?
         .collect::<Result<Vec<_>, _>>()

@@ -1,8 +1,8 @@
 //! Messages, reactions, attachments and search.
 
 use parley_protocol::{
-    Attachment, AttachmentId, ConversationId, EventPayload, Message, MessageId, Reaction, ReactionChange,
-    Role, UserId,
+    Attachment, AttachmentId, ConversationId, EventPayload, Message, MessageId, Reaction,
+    ReactionChange, Role, UserId,
 };
 use rusqlite::{Connection, OptionalExtension, Row, params};
 use uuid::Uuid;
@@ -10,8 +10,7 @@ use uuid::Uuid;
 use super::{conversations, sql_err, time_of, writer::WriteCtx};
 use crate::store::{NewAttachment, NewMessage, Page, StoreError, StoreResult};
 
-const COLUMNS: &str =
-    "rowid, id, conversation_id, seq, sender_id, client_id, body, reply_to, created_at, edited_at, deleted";
+const COLUMNS: &str = "rowid, id, conversation_id, seq, sender_id, client_id, body, reply_to, created_at, edited_at, deleted";
 
 /// A message row before its reactions and attachments are attached.
 struct RawMessage {
@@ -52,7 +51,9 @@ fn complete(c: &Connection, raw: RawMessage) -> StoreResult<Message> {
         )
         .map_err(sql_err)?;
     let rows = stmt
-        .query_map([rowid], |r| Ok((r.get::<_, String>(0)?, UserId::new(r.get::<_, String>(1)?))))
+        .query_map([rowid], |r| {
+            Ok((r.get::<_, String>(0)?, UserId::new(r.get::<_, String>(1)?)))
+        })
         .map_err(sql_err)?;
     for row in rows {
         let (emoji, user) = row.map_err(sql_err)?;
@@ -61,7 +62,11 @@ fn complete(c: &Connection, raw: RawMessage) -> StoreResult<Message> {
                 reaction.count += 1;
                 reaction.user_ids.push(user);
             }
-            None => message.reactions.push(Reaction { emoji, count: 1, user_ids: vec![user] }),
+            None => message.reactions.push(Reaction {
+                emoji,
+                count: 1,
+                user_ids: vec![user],
+            }),
         }
     }
     let mut stmt = c
@@ -88,7 +93,11 @@ fn attachment_row(r: &Row<'_>) -> rusqlite::Result<Attachment> {
     })
 }
 
-fn one(c: &Connection, sql_where: &str, params: impl rusqlite::Params) -> StoreResult<Option<Message>> {
+fn one(
+    c: &Connection,
+    sql_where: &str,
+    params: impl rusqlite::Params,
+) -> StoreResult<Option<Message>> {
     let raw = c
         .prepare_cached(&format!("SELECT {COLUMNS} FROM messages WHERE {sql_where}"))
         .and_then(|mut s| s.query_row(params, raw).optional())
@@ -96,12 +105,25 @@ fn one(c: &Connection, sql_where: &str, params: impl rusqlite::Params) -> StoreR
     raw.map(|r| complete(c, r)).transpose()
 }
 
-pub fn by_seq(c: &Connection, conversation: &ConversationId, seq: i64) -> StoreResult<Option<Message>> {
-    one(c, "conversation_id = ?1 AND seq = ?2", params![conversation.as_str(), seq])
+pub fn by_seq(
+    c: &Connection,
+    conversation: &ConversationId,
+    seq: i64,
+) -> StoreResult<Option<Message>> {
+    one(
+        c,
+        "conversation_id = ?1 AND seq = ?2",
+        params![conversation.as_str(), seq],
+    )
 }
 
 fn by_id(c: &Connection, conversation: &ConversationId, id: &MessageId) -> StoreResult<Message> {
-    one(c, "conversation_id = ?1 AND id = ?2", params![conversation.as_str(), id.as_str()])?.ok_or(StoreError::NotFound)
+    one(
+        c,
+        "conversation_id = ?1 AND id = ?2",
+        params![conversation.as_str(), id.as_str()],
+    )?
+    .ok_or(StoreError::NotFound)
 }
 
 /// A message `actor` already sent with `client_id`. Sending the same `client_id` to another
@@ -112,11 +134,15 @@ pub fn by_client_id(
     conversation: &ConversationId,
     client_id: Uuid,
 ) -> StoreResult<Option<Message>> {
-    let found = one(c, "sender_id = ?1 AND client_id = ?2", params![actor.as_str(), client_id.to_string()])?;
+    let found = one(
+        c,
+        "sender_id = ?1 AND client_id = ?2",
+        params![actor.as_str(), client_id.to_string()],
+    )?;
     match found {
-        Some(m) if &m.conversation_id != conversation => {
-            Err(StoreError::Conflict("this client_id was already used in another conversation".to_owned()))
-        }
+        Some(m) if &m.conversation_id != conversation => Err(StoreError::Conflict(
+            "this client_id was already used in another conversation".to_owned(),
+        )),
         other => Ok(other),
     }
 }
@@ -133,26 +159,39 @@ pub fn send(
     if let Some(existing) = by_client_id(ctx.conn, actor, conversation, new.client_id)? {
         return Ok((existing, false));
     }
-    if let Some(reply_to) = &new.reply_to {
-        if one(ctx.conn, "conversation_id = ?1 AND id = ?2", params![conversation.as_str(), reply_to.as_str()])?
-            .is_none()
-        {
-            return Err(StoreError::Invalid("reply_to is not a message of this conversation".to_owned()));
-        }
+    if let Some(reply_to) = &new.reply_to
+        && one(
+            ctx.conn,
+            "conversation_id = ?1 AND id = ?2",
+            params![conversation.as_str(), reply_to.as_str()],
+        )?
+        .is_none()
+    {
+        return Err(StoreError::Invalid(
+            "reply_to is not a message of this conversation".to_owned(),
+        ));
     }
     for (i, attachment) in new.attachment_ids.iter().enumerate() {
         let uploader: Option<String> = ctx
             .conn
-            .query_row("SELECT uploader_id FROM attachments WHERE id = ?1", [attachment.as_str()], |r| r.get(0))
+            .query_row(
+                "SELECT uploader_id FROM attachments WHERE id = ?1",
+                [attachment.as_str()],
+                |r| r.get(0),
+            )
             .optional()
             .map_err(sql_err)?;
         if uploader.as_deref() != Some(actor.as_str()) {
-            return Err(StoreError::Invalid(format!("attachment_ids[{i}] is not an attachment you uploaded")));
+            return Err(StoreError::Invalid(format!(
+                "attachment_ids[{i}] is not an attachment you uploaded"
+            )));
         }
     }
     let seq: i64 = ctx
         .conn
-        .prepare_cached("UPDATE conversations SET last_seq = last_seq + 1 WHERE id = ?1 RETURNING last_seq")
+        .prepare_cached(
+            "UPDATE conversations SET last_seq = last_seq + 1 WHERE id = ?1 RETURNING last_seq",
+        )
         .and_then(|mut s| s.query_row([conversation.as_str()], |r| r.get(0)))
         .map_err(sql_err)?;
     let id = MessageId::new(Uuid::now_v7().to_string());
@@ -186,12 +225,21 @@ pub fn send(
     }
     let message = by_id(ctx.conn, conversation, &id)?;
     let recipients = conversations::member_ids(ctx.conn, conversation)?;
-    ctx.emit(conversation, EventPayload::MessageCreated(message.clone()), recipients)?;
+    ctx.emit(
+        conversation,
+        EventPayload::MessageCreated(message.clone()),
+        recipients,
+    )?;
     Ok((message, true))
 }
 
 /// A page of history in ascending `seq`, and whether more lies in the paging direction.
-pub fn page(c: &Connection, conversation: &ConversationId, page: Page, limit: i64) -> StoreResult<(Vec<Message>, bool)> {
+pub fn page(
+    c: &Connection,
+    conversation: &ConversationId,
+    page: Page,
+    limit: i64,
+) -> StoreResult<(Vec<Message>, bool)> {
     let (condition, order, bound) = match page {
         Page::Latest => ("1", "DESC", 0),
         Page::Before(seq) => ("seq < ?2", "DESC", seq),
@@ -211,11 +259,18 @@ pub fn page(c: &Connection, conversation: &ConversationId, page: Page, limit: i6
     if order == "DESC" {
         rows.reverse();
     }
-    let messages = rows.into_iter().map(|r| complete(c, r)).collect::<StoreResult<Vec<_>>>()?;
+    let messages = rows
+        .into_iter()
+        .map(|r| complete(c, r))
+        .collect::<StoreResult<Vec<_>>>()?;
     Ok((messages, has_more))
 }
 
-fn emit_message(ctx: &mut WriteCtx<'_>, conversation: &ConversationId, payload: EventPayload) -> StoreResult<()> {
+fn emit_message(
+    ctx: &mut WriteCtx<'_>,
+    conversation: &ConversationId,
+    payload: EventPayload,
+) -> StoreResult<()> {
     let recipients = conversations::member_ids(ctx.conn, conversation)?;
     ctx.emit(conversation, payload, recipients)?;
     Ok(())
@@ -231,36 +286,68 @@ pub fn edit(
     conversations::require_member(ctx.conn, conversation, actor)?;
     let message = by_id(ctx.conn, conversation, id)?;
     if &message.sender_id != actor {
-        return Err(StoreError::Forbidden("only the sender may edit a message".to_owned()));
+        return Err(StoreError::Forbidden(
+            "only the sender may edit a message".to_owned(),
+        ));
     }
     if message.deleted {
-        return Err(StoreError::Conflict("a deleted message cannot be edited".to_owned()));
+        return Err(StoreError::Conflict(
+            "a deleted message cannot be edited".to_owned(),
+        ));
     }
     ctx.conn
-        .execute("UPDATE messages SET body = ?1, edited_at = ?2 WHERE id = ?3", params![body, ctx.now, id.as_str()])
+        .execute(
+            "UPDATE messages SET body = ?1, edited_at = ?2 WHERE id = ?3",
+            params![body, ctx.now, id.as_str()],
+        )
         .map_err(sql_err)?;
     let message = by_id(ctx.conn, conversation, id)?;
-    emit_message(ctx, conversation, EventPayload::MessageEdited(message.clone()))?;
+    emit_message(
+        ctx,
+        conversation,
+        EventPayload::MessageEdited(message.clone()),
+    )?;
     Ok(message)
 }
 
-pub fn delete(ctx: &mut WriteCtx<'_>, actor: &UserId, conversation: &ConversationId, id: &MessageId) -> StoreResult<()> {
+pub fn delete(
+    ctx: &mut WriteCtx<'_>,
+    actor: &UserId,
+    conversation: &ConversationId,
+    id: &MessageId,
+) -> StoreResult<()> {
     let role = conversations::require_member(ctx.conn, conversation, actor)?;
     let message = by_id(ctx.conn, conversation, id)?;
     if &message.sender_id != actor && role != Role::Admin {
-        return Err(StoreError::Forbidden("only the sender or a group admin may delete a message".to_owned()));
+        return Err(StoreError::Forbidden(
+            "only the sender or a group admin may delete a message".to_owned(),
+        ));
     }
     if message.deleted {
         return Ok(());
     }
     let rowid: i64 = ctx
         .conn
-        .query_row("SELECT rowid FROM messages WHERE id = ?1", [id.as_str()], |r| r.get(0))
+        .query_row(
+            "SELECT rowid FROM messages WHERE id = ?1",
+            [id.as_str()],
+            |r| r.get(0),
+        )
         .map_err(sql_err)?;
-    ctx.conn.execute("DELETE FROM reactions WHERE message_rowid = ?1", [rowid]).map_err(sql_err)?;
-    ctx.conn.execute("DELETE FROM message_attachments WHERE message_rowid = ?1", [rowid]).map_err(sql_err)?;
     ctx.conn
-        .execute("UPDATE messages SET deleted = 1, body = '' WHERE rowid = ?1", [rowid])
+        .execute("DELETE FROM reactions WHERE message_rowid = ?1", [rowid])
+        .map_err(sql_err)?;
+    ctx.conn
+        .execute(
+            "DELETE FROM message_attachments WHERE message_rowid = ?1",
+            [rowid],
+        )
+        .map_err(sql_err)?;
+    ctx.conn
+        .execute(
+            "UPDATE messages SET deleted = 1, body = '' WHERE rowid = ?1",
+            [rowid],
+        )
         .map_err(sql_err)?;
     let tombstone = by_id(ctx.conn, conversation, id)?;
     emit_message(ctx, conversation, EventPayload::MessageDeleted(tombstone))
@@ -277,11 +364,17 @@ pub fn set_reaction(
     conversations::require_member(ctx.conn, conversation, actor)?;
     let message = by_id(ctx.conn, conversation, id)?;
     if message.deleted {
-        return Err(StoreError::Conflict("a deleted message takes no reactions".to_owned()));
+        return Err(StoreError::Conflict(
+            "a deleted message takes no reactions".to_owned(),
+        ));
     }
     let rowid: i64 = ctx
         .conn
-        .query_row("SELECT rowid FROM messages WHERE id = ?1", [id.as_str()], |r| r.get(0))
+        .query_row(
+            "SELECT rowid FROM messages WHERE id = ?1",
+            [id.as_str()],
+            |r| r.get(0),
+        )
         .map_err(sql_err)?;
     let changed = if present {
         ctx.conn.execute(
@@ -296,9 +389,16 @@ pub fn set_reaction(
     }
     .map_err(sql_err)?;
     if changed > 0 {
-        let change = ReactionChange { message_id: id.clone(), emoji: emoji.to_owned(), user_id: actor.clone() };
-        let payload =
-            if present { EventPayload::ReactionAdded(change) } else { EventPayload::ReactionRemoved(change) };
+        let change = ReactionChange {
+            message_id: id.clone(),
+            emoji: emoji.to_owned(),
+            user_id: actor.clone(),
+        };
+        let payload = if present {
+            EventPayload::ReactionAdded(change)
+        } else {
+            EventPayload::ReactionRemoved(change)
+        };
         emit_message(ctx, conversation, payload)?;
     }
     Ok(())
@@ -336,7 +436,15 @@ pub fn search(
         ))
         .map_err(sql_err)?;
     let rows = stmt
-        .query_map(params![fts, actor.as_str(), conversation.map(ConversationId::as_str), limit], raw)
+        .query_map(
+            params![
+                fts,
+                actor.as_str(),
+                conversation.map(ConversationId::as_str),
+                limit
+            ],
+            raw,
+        )
         .map_err(sql_err)?
         .collect::<Result<Vec<_>, _>>()
         .map_err(sql_err)?;
@@ -362,7 +470,11 @@ pub fn insert_attachment(ctx: &mut WriteCtx<'_>, a: &NewAttachment) -> StoreResu
 
 /// The attachment if `actor` uploaded it or is now a member of a conversation where a
 /// (non-deleted) message carries it; `NotFound` otherwise.
-pub fn visible_attachment(c: &Connection, actor: &UserId, id: &AttachmentId) -> StoreResult<Attachment> {
+pub fn visible_attachment(
+    c: &Connection,
+    actor: &UserId,
+    id: &AttachmentId,
+) -> StoreResult<Attachment> {
     c.prepare_cached(
         "SELECT a.id, a.size, a.content_type, a.sha256, a.name FROM attachments a
          WHERE a.id = ?1 AND (a.uploader_id = ?2 OR EXISTS (
@@ -381,8 +493,14 @@ mod tests {
 
     #[test]
     fn user_input_never_becomes_fts_syntax() {
-        assert_eq!(fts_query("hello world").as_deref(), Some("\"hello\"* \"world\"*"));
-        assert_eq!(fts_query("a OR b NEAR(c)").as_deref(), Some("\"a\"* \"OR\"* \"b\"* \"NEAR\"* \"c\"*"));
+        assert_eq!(
+            fts_query("hello world").as_deref(),
+            Some("\"hello\"* \"world\"*")
+        );
+        assert_eq!(
+            fts_query("a OR b NEAR(c)").as_deref(),
+            Some("\"a\"* \"OR\"* \"b\"* \"NEAR\"* \"c\"*")
+        );
         assert_eq!(fts_query("\"*:^-"), None);
         assert_eq!(fts_query("it's").as_deref(), Some("\"it\"* \"s\"*"));
     }

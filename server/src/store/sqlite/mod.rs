@@ -21,8 +21,8 @@ use rusqlite::{Connection, OpenFlags};
 use rusqlite_migration::{M, Migrations};
 use tokio::sync::Semaphore;
 
-pub use writer::cursor_of;
 use writer::Writer;
+pub use writer::cursor_of;
 
 use super::{
     EventSink, NewAttachment, NewMessage, NewUser, Page, Refreshed, SessionAuth, SessionRow, Store,
@@ -31,7 +31,9 @@ use super::{
 use crate::metrics::Metrics;
 
 fn migrations() -> Migrations<'static> {
-    Migrations::new(vec![M::up(include_str!("../../../migrations/001_initial.sql"))])
+    Migrations::new(vec![M::up(include_str!(
+        "../../../migrations/001_initial.sql"
+    ))])
 }
 
 /// Milliseconds since the Unix epoch.
@@ -47,7 +49,9 @@ pub fn time_of(ms: i64) -> DateTime<Utc> {
 pub fn sql_err(e: rusqlite::Error) -> StoreError {
     match e {
         rusqlite::Error::QueryReturnedNoRows => StoreError::NotFound,
-        rusqlite::Error::SqliteFailure(f, msg) if f.code == rusqlite::ErrorCode::ConstraintViolation => {
+        rusqlite::Error::SqliteFailure(f, msg)
+            if f.code == rusqlite::ErrorCode::ConstraintViolation =>
+        {
             StoreError::Conflict(msg.unwrap_or_else(|| "already exists".to_owned()))
         }
         other => StoreError::Other(other.to_string()),
@@ -100,7 +104,9 @@ impl SqliteStore {
         for _ in 0..read_connections {
             let reader = Connection::open_with_flags(
                 path,
-                OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX | OpenFlags::SQLITE_OPEN_URI,
+                OpenFlags::SQLITE_OPEN_READ_ONLY
+                    | OpenFlags::SQLITE_OPEN_NO_MUTEX
+                    | OpenFlags::SQLITE_OPEN_URI,
             )?;
             init_connection(&reader)?;
             readers.push(reader);
@@ -109,7 +115,10 @@ impl SqliteStore {
         Ok(Self {
             path: path.to_owned(),
             writer,
-            readers: Arc::new(ReadPool { conns: Mutex::new(readers), permits: Semaphore::new(read_connections) }),
+            readers: Arc::new(ReadPool {
+                conns: Mutex::new(readers),
+                permits: Semaphore::new(read_connections),
+            }),
         })
     }
 
@@ -119,10 +128,19 @@ impl SqliteStore {
         T: Send + 'static,
         F: FnOnce(&Connection) -> StoreResult<T> + Send + 'static,
     {
-        let permit = self.readers.permits.acquire().await.map_err(|e| StoreError::Other(e.to_string()))?;
+        let permit = self
+            .readers
+            .permits
+            .acquire()
+            .await
+            .map_err(|e| StoreError::Other(e.to_string()))?;
         let pool = self.readers.clone();
         let result = tokio::task::spawn_blocking(move || {
-            let conn = pool.conns.lock().map_err(|e| StoreError::Other(e.to_string()))?.pop();
+            let conn = pool
+                .conns
+                .lock()
+                .map_err(|e| StoreError::Other(e.to_string()))?
+                .pop();
             let conn = conn.ok_or_else(|| StoreError::Other("read pool empty".to_owned()))?;
             let result = f(&conn);
             if let Ok(mut conns) = pool.conns.lock() {
@@ -140,7 +158,8 @@ impl SqliteStore {
 #[async_trait]
 impl Store for SqliteStore {
     async fn ping(&self) -> StoreResult<()> {
-        self.read(|c| c.query_row("SELECT 1", [], |_| Ok(())).map_err(sql_err)).await
+        self.read(|c| c.query_row("SELECT 1", [], |_| Ok(())).map_err(sql_err))
+            .await
     }
 
     async fn backup(&self, dest: &Path) -> StoreResult<()> {
@@ -152,7 +171,9 @@ impl Store for SqliteStore {
     }
 
     async fn create_user(&self, user: NewUser) -> StoreResult<User> {
-        self.writer.write(move |ctx| users::create(ctx, &user)).await
+        self.writer
+            .write(move |ctx| users::create(ctx, &user))
+            .await
     }
 
     async fn user_by_username(&self, username: &str) -> StoreResult<Option<(User, String)>> {
@@ -176,12 +197,16 @@ impl Store for SqliteStore {
 
     async fn set_display_name(&self, id: &UserId, display_name: String) -> StoreResult<User> {
         let id = id.clone();
-        self.writer.write(move |ctx| users::set_display_name(ctx.conn, &id, &display_name)).await
+        self.writer
+            .write(move |ctx| users::set_display_name(ctx.conn, &id, &display_name))
+            .await
     }
 
     async fn set_password_hash(&self, id: &UserId, hash: String) -> StoreResult<()> {
         let id = id.clone();
-        self.writer.write(move |ctx| users::set_password_hash(ctx.conn, &id, &hash)).await
+        self.writer
+            .write(move |ctx| users::set_password_hash(ctx.conn, &id, &hash))
+            .await
     }
 
     async fn create_session(
@@ -191,15 +216,29 @@ impl Store for SqliteStore {
         tokens: TokenHashes,
     ) -> StoreResult<SessionId> {
         let user = user.clone();
-        self.writer.write(move |ctx| users::create_session(ctx, &user, device_name, &tokens)).await
+        self.writer
+            .write(move |ctx| users::create_session(ctx, &user, device_name, &tokens))
+            .await
     }
 
-    async fn session_by_access(&self, access_hash: [u8; 32], now: i64) -> StoreResult<Option<SessionAuth>> {
-        self.read(move |c| users::session_by_access(c, &access_hash, now)).await
+    async fn session_by_access(
+        &self,
+        access_hash: [u8; 32],
+        now: i64,
+    ) -> StoreResult<Option<SessionAuth>> {
+        self.read(move |c| users::session_by_access(c, &access_hash, now))
+            .await
     }
 
-    async fn refresh_session(&self, refresh_hash: [u8; 32], new: TokenHashes, now: i64) -> StoreResult<Refreshed> {
-        self.writer.write(move |ctx| users::refresh(ctx.conn, &refresh_hash, &new, now)).await
+    async fn refresh_session(
+        &self,
+        refresh_hash: [u8; 32],
+        new: TokenHashes,
+        now: i64,
+    ) -> StoreResult<Refreshed> {
+        self.writer
+            .write(move |ctx| users::refresh(ctx.conn, &refresh_hash, &new, now))
+            .await
     }
 
     async fn list_sessions(&self, user: &UserId) -> StoreResult<Vec<SessionRow>> {
@@ -209,17 +248,23 @@ impl Store for SqliteStore {
 
     async fn revoke_session(&self, user: &UserId, session: &SessionId) -> StoreResult<()> {
         let (user, session) = (user.clone(), session.clone());
-        self.writer.write(move |ctx| users::revoke(ctx, &user, &session)).await
+        self.writer
+            .write(move |ctx| users::revoke(ctx, &user, &session))
+            .await
     }
 
     async fn revoke_all_sessions(&self, user: &UserId) -> StoreResult<Vec<SessionId>> {
         let user = user.clone();
-        self.writer.write(move |ctx| users::revoke_all(ctx, &user)).await
+        self.writer
+            .write(move |ctx| users::revoke_all(ctx, &user))
+            .await
     }
 
     async fn touch_session(&self, session: &SessionId, now: i64) -> StoreResult<()> {
         let session = session.clone();
-        self.writer.write(move |ctx| users::touch(ctx.conn, &session, now)).await
+        self.writer
+            .write(move |ctx| users::touch(ctx.conn, &session, now))
+            .await
     }
 
     async fn create_conversation(
@@ -230,7 +275,9 @@ impl Store for SqliteStore {
         member_ids: Vec<UserId>,
     ) -> StoreResult<(Conversation, bool)> {
         let actor = actor.clone();
-        self.writer.write(move |ctx| conversations::create(ctx, &actor, kind, title, member_ids)).await
+        self.writer
+            .write(move |ctx| conversations::create(ctx, &actor, kind, title, member_ids))
+            .await
     }
 
     async fn conversations(&self, actor: &UserId) -> StoreResult<Vec<Conversation>> {
@@ -247,19 +294,40 @@ impl Store for SqliteStore {
         .await
     }
 
-    async fn set_title(&self, actor: &UserId, id: &ConversationId, title: String) -> StoreResult<Conversation> {
+    async fn set_title(
+        &self,
+        actor: &UserId,
+        id: &ConversationId,
+        title: String,
+    ) -> StoreResult<Conversation> {
         let (actor, id) = (actor.clone(), id.clone());
-        self.writer.write(move |ctx| conversations::set_title(ctx, &actor, &id, title)).await
+        self.writer
+            .write(move |ctx| conversations::set_title(ctx, &actor, &id, title))
+            .await
     }
 
-    async fn add_member(&self, actor: &UserId, id: &ConversationId, user: &UserId) -> StoreResult<Conversation> {
+    async fn add_member(
+        &self,
+        actor: &UserId,
+        id: &ConversationId,
+        user: &UserId,
+    ) -> StoreResult<Conversation> {
         let (actor, id, user) = (actor.clone(), id.clone(), user.clone());
-        self.writer.write(move |ctx| conversations::add_member(ctx, &actor, &id, &user)).await
+        self.writer
+            .write(move |ctx| conversations::add_member(ctx, &actor, &id, &user))
+            .await
     }
 
-    async fn remove_member(&self, actor: &UserId, id: &ConversationId, user: &UserId) -> StoreResult<()> {
+    async fn remove_member(
+        &self,
+        actor: &UserId,
+        id: &ConversationId,
+        user: &UserId,
+    ) -> StoreResult<()> {
         let (actor, id, user) = (actor.clone(), id.clone(), user.clone());
-        self.writer.write(move |ctx| conversations::remove_member(ctx, &actor, &id, &user)).await
+        self.writer
+            .write(move |ctx| conversations::remove_member(ctx, &actor, &id, &user))
+            .await
     }
 
     async fn member_ids(&self, actor: &UserId, id: &ConversationId) -> StoreResult<Vec<UserId>> {
@@ -280,10 +348,15 @@ impl Store for SqliteStore {
         let (actor, conversation) = (actor.clone(), conversation.clone());
         // Fast path for a retried send: answer from a reader without queueing a write.
         let (a, c, client_id) = (actor.clone(), conversation.clone(), message.client_id);
-        if let Some(existing) = self.read(move |conn| messages::by_client_id(conn, &a, &c, client_id)).await? {
+        if let Some(existing) = self
+            .read(move |conn| messages::by_client_id(conn, &a, &c, client_id))
+            .await?
+        {
             return Ok((existing, false));
         }
-        self.writer.write(move |ctx| messages::send(ctx, &actor, &conversation, message)).await
+        self.writer
+            .write(move |ctx| messages::send(ctx, &actor, &conversation, message))
+            .await
     }
 
     async fn messages(
@@ -309,12 +382,21 @@ impl Store for SqliteStore {
         body: String,
     ) -> StoreResult<Message> {
         let (actor, conversation, message) = (actor.clone(), conversation.clone(), message.clone());
-        self.writer.write(move |ctx| messages::edit(ctx, &actor, &conversation, &message, body)).await
+        self.writer
+            .write(move |ctx| messages::edit(ctx, &actor, &conversation, &message, body))
+            .await
     }
 
-    async fn delete_message(&self, actor: &UserId, conversation: &ConversationId, message: &MessageId) -> StoreResult<()> {
+    async fn delete_message(
+        &self,
+        actor: &UserId,
+        conversation: &ConversationId,
+        message: &MessageId,
+    ) -> StoreResult<()> {
         let (actor, conversation, message) = (actor.clone(), conversation.clone(), message.clone());
-        self.writer.write(move |ctx| messages::delete(ctx, &actor, &conversation, &message)).await
+        self.writer
+            .write(move |ctx| messages::delete(ctx, &actor, &conversation, &message))
+            .await
     }
 
     async fn set_reaction(
@@ -327,13 +409,22 @@ impl Store for SqliteStore {
     ) -> StoreResult<()> {
         let (actor, conversation, message) = (actor.clone(), conversation.clone(), message.clone());
         self.writer
-            .write(move |ctx| messages::set_reaction(ctx, &actor, &conversation, &message, &emoji, present))
+            .write(move |ctx| {
+                messages::set_reaction(ctx, &actor, &conversation, &message, &emoji, present)
+            })
             .await
     }
 
-    async fn mark_read(&self, actor: &UserId, conversation: &ConversationId, seq: i64) -> StoreResult<()> {
+    async fn mark_read(
+        &self,
+        actor: &UserId,
+        conversation: &ConversationId,
+        seq: i64,
+    ) -> StoreResult<()> {
         let (actor, conversation) = (actor.clone(), conversation.clone());
-        self.writer.write(move |ctx| conversations::mark_read(ctx, &actor, &conversation, seq)).await
+        self.writer
+            .write(move |ctx| conversations::mark_read(ctx, &actor, &conversation, seq))
+            .await
     }
 
     async fn search(
@@ -344,41 +435,64 @@ impl Store for SqliteStore {
         limit: i64,
     ) -> StoreResult<Vec<Message>> {
         let (actor, query, conversation) = (actor.clone(), query.to_owned(), conversation.cloned());
-        self.read(move |c| messages::search(c, &actor, &query, conversation.as_ref(), limit)).await
+        self.read(move |c| messages::search(c, &actor, &query, conversation.as_ref(), limit))
+            .await
     }
 
     async fn insert_attachment(&self, attachment: NewAttachment) -> StoreResult<Attachment> {
-        self.writer.write(move |ctx| messages::insert_attachment(ctx, &attachment)).await
+        self.writer
+            .write(move |ctx| messages::insert_attachment(ctx, &attachment))
+            .await
     }
 
     async fn attachment(&self, actor: &UserId, id: &AttachmentId) -> StoreResult<Attachment> {
         let (actor, id) = (actor.clone(), id.clone());
-        self.read(move |c| messages::visible_attachment(c, &actor, &id)).await
+        self.read(move |c| messages::visible_attachment(c, &actor, &id))
+            .await
     }
 
-    async fn events_since(&self, user: &UserId, since: i64, limit: i64) -> StoreResult<(Vec<StoredEvent>, bool)> {
+    async fn events_since(
+        &self,
+        user: &UserId,
+        since: i64,
+        limit: i64,
+    ) -> StoreResult<(Vec<StoredEvent>, bool)> {
         let user = user.clone();
-        self.read(move |c| conversations::events_since(c, &user, since, limit)).await
+        self.read(move |c| conversations::events_since(c, &user, since, limit))
+            .await
     }
 
     async fn latest_event_id(&self) -> StoreResult<i64> {
-        self.read(|c| c.query_row("SELECT COALESCE(MAX(id), 0) FROM events", [], |r| r.get(0)).map_err(sql_err))
-            .await
+        self.read(|c| {
+            c.query_row("SELECT COALESCE(MAX(id), 0) FROM events", [], |r| r.get(0))
+                .map_err(sql_err)
+        })
+        .await
     }
 
     async fn message_count(&self) -> StoreResult<i64> {
-        self.read(|c| c.query_row("SELECT COALESCE(MAX(rowid), 0) FROM messages", [], |r| r.get(0)).map_err(sql_err))
-            .await
+        self.read(|c| {
+            c.query_row("SELECT COALESCE(MAX(rowid), 0) FROM messages", [], |r| {
+                r.get(0)
+            })
+            .map_err(sql_err)
+        })
+        .await
     }
 }
 
 /// An online, consistent copy through SQLite's backup API (readers and the writer carry on).
 pub fn backup_file(src: &Path, dest: &Path) -> StoreResult<()> {
     if dest.exists() {
-        return Err(StoreError::Conflict(format!("{} already exists", dest.display())));
+        return Err(StoreError::Conflict(format!(
+            "{} already exists",
+            dest.display()
+        )));
     }
-    let from = Connection::open_with_flags(src, OpenFlags::SQLITE_OPEN_READ_ONLY).map_err(sql_err)?;
-    from.busy_timeout(std::time::Duration::from_secs(5)).map_err(sql_err)?;
+    let from =
+        Connection::open_with_flags(src, OpenFlags::SQLITE_OPEN_READ_ONLY).map_err(sql_err)?;
+    from.busy_timeout(std::time::Duration::from_secs(5))
+        .map_err(sql_err)?;
     let mut to = Connection::open(dest).map_err(sql_err)?;
     let backup = rusqlite::backup::Backup::new(&from, &mut to).map_err(sql_err)?;
     backup

@@ -4,7 +4,9 @@ use parley_protocol::{SessionId, User, UserId};
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
 use super::{sql_err, time_of, writer::WriteCtx};
-use crate::store::{NewUser, Refreshed, SessionAuth, SessionRow, StoreError, StoreResult, TokenHashes};
+use crate::store::{
+    NewUser, Refreshed, SessionAuth, SessionRow, StoreError, StoreResult, TokenHashes,
+};
 
 const USER_COLUMNS: &str = "id, username, display_name, created_at";
 
@@ -38,9 +40,14 @@ pub fn by_id(c: &Connection, id: &UserId) -> StoreResult<User> {
 }
 
 pub fn by_username(c: &Connection, username: &str) -> StoreResult<Option<(User, String)>> {
-    c.prepare_cached(&format!("SELECT {USER_COLUMNS}, password_hash FROM users WHERE username = ?1"))
-        .and_then(|mut s| s.query_row([username], |r| Ok((user_row(r)?, r.get(4)?))).optional())
-        .map_err(sql_err)
+    c.prepare_cached(&format!(
+        "SELECT {USER_COLUMNS}, password_hash FROM users WHERE username = ?1"
+    ))
+    .and_then(|mut s| {
+        s.query_row([username], |r| Ok((user_row(r)?, r.get(4)?)))
+            .optional()
+    })
+    .map_err(sql_err)
 }
 
 /// Users whose username or display name starts with `prefix` (case-insensitive; `%` and `_`
@@ -61,19 +68,28 @@ pub fn find(c: &Connection, prefix: &str, limit: i64) -> StoreResult<Vec<User>> 
              ORDER BY username LIMIT ?2"
         ))
         .map_err(sql_err)?;
-    let rows = stmt.query_map(params![pattern, limit], user_row).map_err(sql_err)?;
+    let rows = stmt
+        .query_map(params![pattern, limit], user_row)
+        .map_err(sql_err)?;
     rows.collect::<Result<_, _>>().map_err(sql_err)
 }
 
 pub fn all(c: &Connection) -> StoreResult<Vec<User>> {
-    let mut stmt = c.prepare(&format!("SELECT {USER_COLUMNS} FROM users ORDER BY username")).map_err(sql_err)?;
+    let mut stmt = c
+        .prepare(&format!(
+            "SELECT {USER_COLUMNS} FROM users ORDER BY username"
+        ))
+        .map_err(sql_err)?;
     let rows = stmt.query_map([], user_row).map_err(sql_err)?;
     rows.collect::<Result<_, _>>().map_err(sql_err)
 }
 
 pub fn set_display_name(c: &Connection, id: &UserId, name: &str) -> StoreResult<User> {
     let n = c
-        .execute("UPDATE users SET display_name = ?1 WHERE id = ?2", params![name, id.as_str()])
+        .execute(
+            "UPDATE users SET display_name = ?1 WHERE id = ?2",
+            params![name, id.as_str()],
+        )
         .map_err(sql_err)?;
     if n == 0 {
         return Err(StoreError::NotFound);
@@ -83,9 +99,16 @@ pub fn set_display_name(c: &Connection, id: &UserId, name: &str) -> StoreResult<
 
 pub fn set_password_hash(c: &Connection, id: &UserId, hash: &str) -> StoreResult<()> {
     let n = c
-        .execute("UPDATE users SET password_hash = ?1 WHERE id = ?2", params![hash, id.as_str()])
+        .execute(
+            "UPDATE users SET password_hash = ?1 WHERE id = ?2",
+            params![hash, id.as_str()],
+        )
         .map_err(sql_err)?;
-    if n == 0 { Err(StoreError::NotFound) } else { Ok(()) }
+    if n == 0 {
+        Err(StoreError::NotFound)
+    } else {
+        Ok(())
+    }
 }
 
 pub fn create_session(
@@ -115,7 +138,11 @@ pub fn create_session(
     Ok(id)
 }
 
-pub fn session_by_access(c: &Connection, hash: &[u8; 32], now: i64) -> StoreResult<Option<SessionAuth>> {
+pub fn session_by_access(
+    c: &Connection,
+    hash: &[u8; 32],
+    now: i64,
+) -> StoreResult<Option<SessionAuth>> {
     c.prepare_cached(
         "SELECT id, user_id, access_expires_at FROM sessions
          WHERE access_hash = ?1 AND revoked_at IS NULL AND access_expires_at > ?2",
@@ -134,7 +161,12 @@ pub fn session_by_access(c: &Connection, hash: &[u8; 32], now: i64) -> StoreResu
 }
 
 /// Rotates a session's tokens, or detects reuse of a rotated refresh token.
-pub fn refresh(c: &Connection, hash: &[u8; 32], new: &TokenHashes, now: i64) -> StoreResult<Refreshed> {
+pub fn refresh(
+    c: &Connection,
+    hash: &[u8; 32],
+    new: &TokenHashes,
+    now: i64,
+) -> StoreResult<Refreshed> {
     let current: Option<(String, String, i64, Option<i64>)> = c
         .query_row(
             "SELECT id, user_id, refresh_expires_at, revoked_at FROM sessions WHERE refresh_hash = ?1",
@@ -145,7 +177,11 @@ pub fn refresh(c: &Connection, hash: &[u8; 32], new: &TokenHashes, now: i64) -> 
         .map_err(sql_err)?;
     let Some((session_id, user_id, expires_at, revoked_at)) = current else {
         let spent: Option<String> = c
-            .query_row("SELECT session_id FROM spent_refresh_tokens WHERE hash = ?1", [&hash[..]], |r| r.get(0))
+            .query_row(
+                "SELECT session_id FROM spent_refresh_tokens WHERE hash = ?1",
+                [&hash[..]],
+                |r| r.get(0),
+            )
             .optional()
             .map_err(sql_err)?;
         return match spent {
@@ -210,7 +246,11 @@ pub fn revoke(ctx: &mut WriteCtx<'_>, user: &UserId, session: &SessionId) -> Sto
             params![ctx.now, session.as_str(), user.as_str()],
         )
         .map_err(sql_err)?;
-    if n == 0 { Err(StoreError::NotFound) } else { Ok(()) }
+    if n == 0 {
+        Err(StoreError::NotFound)
+    } else {
+        Ok(())
+    }
 }
 
 pub fn revoke_all(ctx: &mut WriteCtx<'_>, user: &UserId) -> StoreResult<Vec<SessionId>> {
@@ -219,13 +259,18 @@ pub fn revoke_all(ctx: &mut WriteCtx<'_>, user: &UserId) -> StoreResult<Vec<Sess
         .prepare("UPDATE sessions SET revoked_at = ?1 WHERE user_id = ?2 AND revoked_at IS NULL RETURNING id")
         .map_err(sql_err)?;
     let rows = stmt
-        .query_map(params![ctx.now, user.as_str()], |r| Ok(SessionId::new(r.get::<_, String>(0)?)))
+        .query_map(params![ctx.now, user.as_str()], |r| {
+            Ok(SessionId::new(r.get::<_, String>(0)?))
+        })
         .map_err(sql_err)?;
     rows.collect::<Result<_, _>>().map_err(sql_err)
 }
 
 pub fn touch(c: &Connection, session: &SessionId, now: i64) -> StoreResult<()> {
-    c.execute("UPDATE sessions SET last_seen_at = ?1 WHERE id = ?2", params![now, session.as_str()])
-        .map_err(sql_err)?;
+    c.execute(
+        "UPDATE sessions SET last_seen_at = ?1 WHERE id = ?2",
+        params![now, session.as_str()],
+    )
+    .map_err(sql_err)?;
     Ok(())
 }

@@ -92,9 +92,15 @@ pub struct Writer {
 
 impl Writer {
     /// Starts the writer thread on `conn`.
-    pub fn start(conn: Connection, sink: Arc<dyn EventSink>, metrics: Arc<Metrics>) -> StoreResult<Self> {
+    pub fn start(
+        conn: Connection,
+        sink: Arc<dyn EventSink>,
+        metrics: Arc<Metrics>,
+    ) -> StoreResult<Self> {
         let next_event_id: i64 = conn
-            .query_row("SELECT COALESCE(MAX(id), 0) + 1 FROM events", [], |r| r.get(0))
+            .query_row("SELECT COALESCE(MAX(id), 0) + 1 FROM events", [], |r| {
+                r.get(0)
+            })
             .map_err(sql_err)?;
         let (tx, rx) = mpsc::channel::<Job>(4 * MAX_BATCH);
         std::thread::Builder::new()
@@ -156,7 +162,9 @@ fn run(
         } else {
             // Nothing of the batch is stored: hand the event ids out again.
             next_event_id = conn
-                .query_row("SELECT COALESCE(MAX(id), 0) + 1 FROM events", [], |r| r.get(0))
+                .query_row("SELECT COALESCE(MAX(id), 0) + 1 FROM events", [], |r| {
+                    r.get(0)
+                })
                 .unwrap_or(next_event_id);
         }
         for reply in replies {
@@ -185,7 +193,12 @@ fn commit_batch(
         tracing::error!(error = %error, "could not begin a write transaction");
         return (replies, Vec::new(), Some(error));
     }
-    let mut ctx = WriteCtx { conn, now: super::now_ms(), next_event_id: *next_event_id, events: Vec::new() };
+    let mut ctx = WriteCtx {
+        conn,
+        now: super::now_ms(),
+        next_event_id: *next_event_id,
+        events: Vec::new(),
+    };
     for job in batch {
         let events_before = ctx.events.len();
         let id_before = ctx.next_event_id;
@@ -193,7 +206,11 @@ fn commit_batch(
             tracing::error!(error = %e, "savepoint failed");
         }
         let (ok, reply) = job(&mut ctx);
-        let undo = if ok { "RELEASE job" } else { "ROLLBACK TO job; RELEASE job" };
+        let undo = if ok {
+            "RELEASE job"
+        } else {
+            "ROLLBACK TO job; RELEASE job"
+        };
         if !ok {
             ctx.events.truncate(events_before);
             ctx.next_event_id = id_before;

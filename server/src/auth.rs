@@ -11,8 +11,21 @@ use sha2::{Digest, Sha256};
 
 use crate::{error::ApiError, store::TokenHashes};
 
+/// At most this many argon2 computations at once. Each takes ~19 MiB and a core for tens of
+/// milliseconds: unbounded, a burst of sign-ins would take all memory and CPU (seen in
+/// `parley-bench`: 14 parallel registrations left the server at 160 MB RSS).
+static HASHING: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(2);
+
+async fn hashing_permit() -> Result<tokio::sync::SemaphorePermit<'static>, ApiError> {
+    HASHING
+        .acquire()
+        .await
+        .map_err(|e| ApiError::Internal(e.to_string()))
+}
+
 /// Hashes a password with argon2id on the blocking pool (it is deliberately slow).
 pub async fn hash_password(password: SecretString) -> Result<String, ApiError> {
+    let _permit = hashing_permit().await?;
     tokio::task::spawn_blocking(move || {
         Argon2::default()
             .hash_password(password.expose().as_bytes())
@@ -25,6 +38,7 @@ pub async fn hash_password(password: SecretString) -> Result<String, ApiError> {
 
 /// Checks a password against a stored PHC string, on the blocking pool.
 pub async fn verify_password(password: SecretString, hash: String) -> Result<bool, ApiError> {
+    let _permit = hashing_permit().await?;
     tokio::task::spawn_blocking(move || {
         let parsed = PasswordHash::new(&hash)
             .map_err(|e| ApiError::Internal(format!("bad stored hash: {e}")))?;

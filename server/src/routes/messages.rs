@@ -33,14 +33,13 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/search", get(search))
 }
 
-/// The one send path, for REST and WebSocket alike: validates, rate-limits, stores.
-/// Returns the message and whether it is new (`false`: an earlier send with this `client_id`).
-pub async fn send_message(
+/// Checks a send (body, attachments, the sender's rate limit) and turns it into what the
+/// store takes. The one gate for REST and WebSocket sends alike.
+pub fn check_send(
     state: &AppState,
     user: &UserId,
-    conversation: &ConversationId,
     req: SendMessageRequest,
-) -> ApiResult<(Message, bool)> {
+) -> ApiResult<NewMessage> {
     limits::validate_body(&req.body)?;
     if req.attachment_ids.len() > ATTACHMENTS_PER_MESSAGE_MAX {
         return Err(ApiError::invalid(format!(
@@ -48,13 +47,12 @@ pub async fn send_message(
         )));
     }
     state.limits.check_message(user)?;
-    let new = NewMessage {
+    Ok(NewMessage {
         client_id: req.client_id,
         body: req.body,
         reply_to: req.reply_to,
         attachment_ids: req.attachment_ids,
-    };
-    Ok(state.store.send_message(user, conversation, new).await?)
+    })
 }
 
 /// POST /api/v1/conversations/{id}/messages
@@ -73,7 +71,8 @@ pub async fn send(
     Path(id): Path<ConversationId>,
     Json(req): Json<SendMessageRequest>,
 ) -> ApiResult<(StatusCode, Json<Message>)> {
-    let (message, created) = send_message(&state, &user.user_id, &id, req).await?;
+    let new = check_send(&state, &user.user_id, req)?;
+    let (message, created) = state.store.send_message(&user.user_id, &id, new).await?;
     Ok((
         if created {
             StatusCode::CREATED

@@ -17,24 +17,30 @@ use axum::{
     response::Response,
     routing::get,
 };
-use futures_util::{SinkExt, StreamExt, stream::SplitSink};
+use futures_util::{
+    SinkExt, StreamExt,
+    stream::{FuturesUnordered, SplitSink},
+};
 use parley_protocol::{
-    CLOSE_UNAUTHORIZED, ClientFrame, ErrorDetail, SendMessageRequest, ServerFrame, UserId,
+    CLOSE_UNAUTHORIZED, ClientFrame, ErrorDetail, Message, SendMessageRequest, ServerFrame, UserId,
 };
 use tokio::sync::mpsc;
+use uuid::Uuid;
 
 use crate::{
     AppState,
     auth::token_hash,
     error::ApiError,
     hub::{Outbound, Subscriber},
-    routes::{messages::send_message, sync::parse_cursor},
+    routes::{messages::check_send, sync::parse_cursor},
     store::{
-        SessionAuth,
+        SessionAuth, Ticket,
         sqlite::{cursor_of, now_ms},
     },
 };
 
+/// Sends per socket awaiting their commit before the socket stops reading.
+const MAX_IN_FLIGHT: usize = 256;
 const HELLO_TIMEOUT: Duration = Duration::from_secs(10);
 const PING_EVERY: Duration = Duration::from_secs(30);
 /// Close code for a first frame that isn't a valid `hello` (RFC 6455: policy violation).
@@ -133,7 +139,7 @@ async fn connected(
     subscriber: &Subscriber,
     queue: mpsc::Receiver<Outbound>,
 ) -> Result<(), axum::Error> {
-    let (mut sink, mut stream) = socket.split();
+    let (mut sink, stream) = socket.split();
     let latest = state.store.latest_event_id().await.unwrap_or(0);
     let ready = ServerFrame::Ready {
         user_id: session.user_id.clone(),
@@ -152,26 +158,7 @@ async fn connected(
         last_sent,
         session.access_expires_at,
     );
-    let reader = async {
-        while let Some(Ok(message)) = stream.next().await {
-            match message {
-                WsMessage::Text(text) => {
-                    let reply = handle_frame(state, &session.user_id, &text).await;
-                    if let Some(reply) = reply
-                        && replies_tx.send(frame_text(&reply)).await.is_err()
-                    {
-                        break;
-                    }
-                }
-                WsMessage::Binary(_) => {
-                    let error = error_frame(None, &ApiError::invalid("frames are JSON text"));
-                    let _ = replies_tx.send(frame_text(&error)).await;
-                }
-                WsMessage::Close(_) => break,
-                WsMessage::Ping(_) | WsMessage::Pong(_) => {}
-            }
-        }
-    };
+    let reader = read_loop(state, &session.user_id, stream, replies_tx);
     tokio::select! {
         result = writer => result,
         () = reader => Ok(()),
@@ -277,8 +264,16 @@ fn error_frame(client_id: Option<uuid::Uuid>, error: &ApiError) -> ServerFrame {
     }
 }
 
-/// One client frame after `hello`; returns the reply, if any.
-async fn handle_frame(state: &AppState, user: &UserId, text: &str) -> Option<ServerFrame> {
+/// What a client frame leads to.
+enum Handled {
+    Reply(Box<ServerFrame>),
+    /// A send in line for the writer; its ack follows once it commits.
+    Queued(Uuid, Ticket<(Message, bool)>),
+    Nothing,
+}
+
+/// One client frame after `hello`.
+async fn handle_frame(state: &AppState, user: &UserId, text: &str) -> Handled {
     let frame = match serde_json::from_str::<ClientFrame>(text) {
         Ok(frame) => frame,
         Err(e) => {
@@ -286,7 +281,7 @@ async fn handle_frame(state: &AppState, user: &UserId, text: &str) -> Option<Ser
                 code: "invalid_frame",
                 message: format!("not a valid frame: {e}"),
             };
-            return Some(error_frame(None, &error));
+            return Handled::Reply(Box::new(error_frame(None, &error)));
         }
     };
     match frame {
@@ -303,28 +298,81 @@ async fn handle_frame(state: &AppState, user: &UserId, text: &str) -> Option<Ser
                 reply_to,
                 attachment_ids,
             };
-            Some(
-                match send_message(state, user, &conversation_id, req).await {
-                    Ok((message, _)) => ServerFrame::Ack { client_id, message },
-                    Err(e) => error_frame(Some(client_id), &e),
-                },
-            )
+            let queued = match check_send(state, user, req) {
+                Ok(new) => state
+                    .store
+                    .submit_message(user, &conversation_id, new)
+                    .await
+                    .map_err(ApiError::from),
+                Err(e) => Err(e),
+            };
+            match queued {
+                Ok(ticket) => Handled::Queued(client_id, ticket),
+                Err(e) => Handled::Reply(Box::new(error_frame(Some(client_id), &e))),
+            }
         }
         ClientFrame::Typing { conversation_id } => {
             match state.store.member_ids(user, &conversation_id).await {
                 Ok(members) => {
                     state.hub.typing(&conversation_id, user, &members);
-                    None
+                    Handled::Nothing
                 }
-                Err(e) => Some(error_frame(None, &e.into())),
+                Err(e) => Handled::Reply(Box::new(error_frame(None, &e.into()))),
             }
         }
-        ClientFrame::Hello { .. } => Some(error_frame(
+        ClientFrame::Hello { .. } => Handled::Reply(Box::new(error_frame(
             None,
             &ApiError::BadRequest {
                 code: "already_authenticated",
                 message: "hello was already sent".to_owned(),
             },
-        )),
+        ))),
+    }
+}
+
+/// Reads client frames until the socket closes. Sends are pipelined: each is queued for
+/// the writer in arrival order (so one socket's messages keep their order) and acked when
+/// its commit lands, with up to [`MAX_IN_FLIGHT`] awaiting commit at once.
+async fn read_loop(
+    state: &AppState,
+    user: &UserId,
+    mut stream: futures_util::stream::SplitStream<WebSocket>,
+    replies: mpsc::Sender<Utf8Bytes>,
+) {
+    let mut in_flight = FuturesUnordered::new();
+    loop {
+        tokio::select! {
+            message = stream.next(), if in_flight.len() < MAX_IN_FLIGHT => {
+                let reply = match message {
+                    Some(Ok(WsMessage::Text(text))) => match handle_frame(state, user, &text).await {
+                        Handled::Reply(frame) => Some(*frame),
+                        Handled::Queued(client_id, ticket) => {
+                            in_flight.push(async move { (client_id, ticket.await) });
+                            None
+                        }
+                        Handled::Nothing => None,
+                    },
+                    Some(Ok(WsMessage::Binary(_))) => {
+                        Some(error_frame(None, &ApiError::invalid("frames are JSON text")))
+                    }
+                    Some(Ok(WsMessage::Ping(_) | WsMessage::Pong(_))) => None,
+                    Some(Ok(WsMessage::Close(_)) | Err(_)) | None => break,
+                };
+                if let Some(frame) = reply
+                    && replies.send(frame_text(&frame)).await.is_err()
+                {
+                    break;
+                }
+            }
+            Some((client_id, result)) = in_flight.next(), if !in_flight.is_empty() => {
+                let frame = match result {
+                    Ok((message, _)) => ServerFrame::Ack { client_id, message },
+                    Err(e) => error_frame(Some(client_id), &e.into()),
+                };
+                if replies.send(frame_text(&frame)).await.is_err() {
+                    break;
+                }
+            }
+        }
     }
 }

@@ -122,6 +122,32 @@ pub struct Published {
     pub json: Arc<str>,
 }
 
+/// A queued write: resolves to its result once its transaction has committed.
+pub struct Ticket<T>(tokio::sync::oneshot::Receiver<StoreResult<T>>);
+
+impl<T> Ticket<T> {
+    pub fn new(receiver: tokio::sync::oneshot::Receiver<StoreResult<T>>) -> Self {
+        Self(receiver)
+    }
+}
+
+impl<T> std::future::Future for Ticket<T> {
+    type Output = StoreResult<T>;
+
+    fn poll(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Self::Output> {
+        std::pin::Pin::new(&mut self.0).poll(cx).map(|r| {
+            r.unwrap_or_else(|_| {
+                Err(StoreError::Other(
+                    "the database writer has stopped".to_owned(),
+                ))
+            })
+        })
+    }
+}
+
 /// Receives events after their transaction has committed, in log order.
 pub trait EventSink: Send + Sync + 'static {
     fn publish(&self, events: Vec<Published>);
@@ -208,6 +234,15 @@ pub trait Store: Send + Sync + 'static {
         conversation: &ConversationId,
         message: NewMessage,
     ) -> StoreResult<(Message, bool)>;
+    /// Queues a message without waiting for its commit (no fast path for repeats: the
+    /// transaction itself answers those). Messages submitted one after another are stored
+    /// in that order.
+    async fn submit_message(
+        &self,
+        actor: &UserId,
+        conversation: &ConversationId,
+        message: NewMessage,
+    ) -> StoreResult<Ticket<(Message, bool)>>;
     /// A page in ascending `seq`, and whether there is more in that direction.
     async fn messages(
         &self,

@@ -54,7 +54,7 @@ async fn upload_describes_the_file() {
         .auth(&alice)
         .send()
         .await;
-    got.expect(200, "the uploader reads it back");
+    got.expect_status(200, "the uploader reads it back");
     assert_eq!(got.body, bytes, "served byte for byte");
     assert_eq!(
         got.header("content-type").as_deref(),
@@ -88,7 +88,7 @@ async fn readable_by_members_of_a_conversation_it_was_sent_in_only() {
         "the message carries the attachment description"
     );
     let got = s.get(&path).auth(&bob).send().await;
-    got.expect(200, "a member of the conversation reads it");
+    got.expect_status(200, "a member of the conversation reads it");
     assert_eq!(got.body, b"the plan");
     s.get(&path)
         .auth(&carol)
@@ -100,6 +100,34 @@ async fn readable_by_members_of_a_conversation_it_was_sent_in_only() {
         .send()
         .await
         .expect_error(404, "unknown id");
+}
+
+#[tokio::test]
+async fn former_members_lose_access() {
+    let s = TestServer::start().await;
+    let alice = s.register("alice").await;
+    let bob = s.register("bob").await;
+    let group = s.group(&alice, "G", &[&bob]).await;
+    let meta = upload(&s, &alice, "g.txt", "text/plain", b"group file")
+        .await
+        .expect(201, "upload");
+    send_with(&s, &alice, &group, json!([meta["id"]]))
+        .await
+        .expect(201, "send it to the group");
+    let path = format!("/api/v1/attachments/{}", id_of(&meta));
+    s.get(&path)
+        .auth(&bob)
+        .send()
+        .await
+        .expect_status(200, "a member reads it");
+    let leave = format!("/api/v1/conversations/{group}/members/{}", bob.id);
+    let resp = s.delete(&leave).auth(&alice).send().await;
+    assert_eq!(resp.status.as_u16(), 204, "remove bob: {}", resp.text());
+    s.get(&path)
+        .auth(&bob)
+        .send()
+        .await
+        .expect_error(404, "a former member no longer reads it");
 }
 
 #[tokio::test]
@@ -174,7 +202,7 @@ async fn thumbnail_of_a_png_is_a_small_image() {
         .expect(201, "upload a PNG");
     let path = format!("/api/v1/attachments/{}/thumbnail", id_of(&meta));
     let thumb = s.get(&path).auth(&alice).send().await;
-    thumb.expect(200, "the uploader gets a thumbnail");
+    thumb.expect_status(200, "the uploader gets a thumbnail");
     let content_type = thumb.header("content-type").unwrap_or_default();
     assert!(
         content_type.starts_with("image/"),
@@ -202,7 +230,7 @@ async fn thumbnail_of_a_png_is_a_small_image() {
         .auth(&bob)
         .send()
         .await
-        .expect(200, "members get the thumbnail");
+        .expect_status(200, "members get the thumbnail");
 }
 
 #[tokio::test]

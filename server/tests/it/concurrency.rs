@@ -203,3 +203,143 @@ async fn sync_page(
         .to_owned();
     (page["events"].as_array().expect("events").clone(), next)
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_registrations_of_one_name_create_one_user() {
+    let s = TestServer::start().await;
+    let names = ["carol", "Carol", "CAROL", "carol", "cArOl", "carol"];
+    let body = |name: &str| json!({"username": name, "password": crate::fixture::PASSWORD});
+    let responses = join_all(
+        names
+            .iter()
+            .map(|n| s.post("/api/v1/auth/register").json(&body(n)).send()),
+    )
+    .await;
+    let statuses: Vec<u16> = responses.iter().map(|r| r.status.as_u16()).collect();
+    assert_eq!(
+        statuses.iter().filter(|&&c| c == 201).count(),
+        1,
+        "one winner: {statuses:?}"
+    );
+    assert_eq!(
+        statuses.iter().filter(|&&c| c == 409).count(),
+        names.len() - 1,
+        "the rest conflict: {statuses:?}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_direct_opens_create_one_conversation() {
+    let s = TestServer::start().await;
+    let alice = s.register("alice").await;
+    let bob = s.register("bob").await;
+    let open = |from: &TestUser, to: &TestUser| {
+        let body = json!({"kind": "direct", "member_ids": [to.id]});
+        s.post("/api/v1/conversations")
+            .auth(from)
+            .json(&body)
+            .send()
+    };
+    let opens = (0..12).map(|i| {
+        if i % 2 == 0 {
+            open(&alice, &bob)
+        } else {
+            open(&bob, &alice)
+        }
+    });
+    let responses = join_all(opens).await;
+    let statuses: Vec<u16> = responses.iter().map(|r| r.status.as_u16()).collect();
+    assert_eq!(
+        statuses.iter().filter(|&&c| c == 201).count(),
+        1,
+        "one 201, the rest 200: {statuses:?}"
+    );
+    let ids: HashSet<String> = responses.iter().map(|r| id_of(&r.json())).collect();
+    assert_eq!(
+        ids.len(),
+        1,
+        "both sides always get the same conversation: {ids:?}"
+    );
+    let list = s
+        .get("/api/v1/conversations")
+        .auth(&alice)
+        .send()
+        .await
+        .expect(200, "list");
+    assert_eq!(
+        list["conversations"].as_array().map(Vec::len),
+        Some(1),
+        "one conversation listed"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_read_markers_end_at_the_highest() {
+    let s = TestServer::start().await;
+    let alice = s.register("alice").await;
+    let bob = s.register("bob").await;
+    let conv = s.direct(&alice, &bob).await;
+    send_many(&s, &alice, &conv, 20).await;
+    let path = format!("/api/v1/conversations/{conv}/read");
+    let reads = (1..=20)
+        .rev()
+        .map(|seq| s.post(&path).auth(&bob).json(&json!({"seq": seq})).send());
+    for resp in join_all(reads).await {
+        assert_eq!(resp.status.as_u16(), 204, "read: {}", resp.text());
+    }
+    let view = s.conversation(&bob, &conv).await;
+    assert_eq!(
+        view["last_read_seq"], 20,
+        "racing markers never move it backwards: {view}"
+    );
+    assert_eq!(view["unread_count"], 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_identical_reactions_count_once() {
+    let s = TestServer::start().await;
+    let alice = s.register("alice").await;
+    let bob = s.register("bob").await;
+    let conv = s.direct(&alice, &bob).await;
+    let m = s.send(&alice, &conv, "react").await;
+    let url = format!(
+        "/api/v1/conversations/{conv}/messages/{}/reactions/🎉",
+        id_of(&m)
+    );
+    for resp in join_all((0..10).map(|_| s.put(&url).auth(&bob).send())).await {
+        assert_eq!(resp.status.as_u16(), 204, "react: {}", resp.text());
+    }
+    let reactions = s.messages(&alice, &conv, "").await[0]["reactions"].clone();
+    assert_eq!(
+        reactions,
+        json!([{"emoji": "🎉", "count": 1, "user_ids": [bob.id]}]),
+        "idempotent under races"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_same_client_id_over_http_and_websocket_is_one_message() {
+    let s = TestServer::start().await;
+    let alice = s.register("alice").await;
+    let bob = s.register("bob").await;
+    let conv = s.direct(&alice, &bob).await;
+    let client_id = new_client_id();
+    let mut ws = s.ws(&alice, None).await;
+    let frame =
+        json!({"type": "send", "conversation_id": conv, "client_id": client_id, "body": "both"});
+    ws.send(frame.clone()).await;
+    ws.send(frame).await;
+    let path = format!("/api/v1/conversations/{conv}/messages");
+    let body = json!({"client_id": client_id, "body": "both"});
+    let http = join_all((0..6).map(|_| s.post(&path).auth(&alice).json(&body).send())).await;
+    let mut ids: HashSet<String> = http.iter().map(|r| id_of(&r.json())).collect();
+    for _ in 0..2 {
+        ids.insert(id_of(&ws.next_of("ack").await["message"]));
+    }
+    assert_eq!(
+        ids.len(),
+        1,
+        "every path answers with the one message: {ids:?}"
+    );
+    assert_eq!(s.messages(&bob, &conv, "").await.len(), 1, "stored once");
+}

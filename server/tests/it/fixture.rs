@@ -7,23 +7,19 @@
 
 use std::{net::SocketAddr, time::Duration};
 
-use futures_util::{SinkExt, StreamExt};
 use parley_server::{Config, Toggle};
-use reqwest::{Method, StatusCode, Url, header::HeaderMap};
+use reqwest::{Method, StatusCode, Url};
 use serde_json::{Value, json};
 use tempfile::TempDir;
 use tokio::{net::TcpListener, sync::oneshot, task::JoinHandle};
-use tokio_tungstenite::{
-    MaybeTlsStream, WebSocketStream,
-    tungstenite::{Message as WsMessage, protocol::CloseFrame},
-};
+
+pub use crate::client::{Req, Resp, assert_error_shape};
+pub use crate::ws_client::Ws;
 
 /// How long any single wait on the server may take before the test fails.
 pub const WAIT: Duration = Duration::from_secs(10);
 /// The password every test user gets.
 pub const PASSWORD: &str = "correct horse battery staple";
-/// Largest response body a test reads (attachments in tests are far smaller).
-const MAX_READ: usize = 32 * 1024 * 1024;
 
 pub struct TestServer {
     pub addr: SocketAddr,
@@ -338,228 +334,6 @@ impl TestUser {
             session_id: s(&auth["session"]["session_id"]),
             access_token: s(&auth["session"]["access_token"]),
             refresh_token: s(&auth["session"]["refresh_token"]),
-        }
-    }
-}
-
-/// A request being built.
-pub struct Req(reqwest::RequestBuilder);
-
-impl Req {
-    pub fn auth(self, user: &TestUser) -> Self {
-        self.bearer(&user.access_token)
-    }
-    pub fn bearer(self, token: &str) -> Self {
-        Self(self.0.bearer_auth(token))
-    }
-    pub fn header(self, name: &str, value: &str) -> Self {
-        Self(self.0.header(name, value))
-    }
-    pub fn json(self, body: &Value) -> Self {
-        Self(self.0.json(body))
-    }
-    /// A raw body with an explicit Content-Type.
-    pub fn raw(self, content_type: &str, body: impl Into<Vec<u8>>) -> Self {
-        Self(
-            self.0
-                .header("content-type", content_type)
-                .body(body.into()),
-        )
-    }
-    pub async fn send(self) -> Resp {
-        let mut resp = self.0.send().await.expect("the server answers the request");
-        let status = resp.status();
-        let headers = resp.headers().clone();
-        let mut body = Vec::new();
-        while let Some(chunk) = resp.chunk().await.expect("read the response body") {
-            body.extend_from_slice(&chunk);
-            assert!(
-                body.len() <= MAX_READ,
-                "response body larger than {MAX_READ} bytes"
-            );
-        }
-        Resp {
-            status,
-            headers,
-            body,
-        }
-    }
-}
-
-/// A response read to the end.
-#[derive(Debug)]
-pub struct Resp {
-    pub status: StatusCode,
-    pub headers: HeaderMap,
-    pub body: Vec<u8>,
-}
-
-impl Resp {
-    pub fn text(&self) -> String {
-        String::from_utf8_lossy(&self.body).into_owned()
-    }
-
-    #[track_caller]
-    pub fn json(&self) -> Value {
-        serde_json::from_slice(&self.body)
-            .unwrap_or_else(|e| panic!("body is not JSON ({e}): {} {}", self.status, self.text()))
-    }
-
-    /// Asserts the status (`why` says what was being done) and returns the JSON body
-    /// (`Null` when empty).
-    #[track_caller]
-    pub fn expect(&self, status: u16, why: &str) -> Value {
-        assert_eq!(
-            self.status.as_u16(),
-            status,
-            "{why}: got {} {}",
-            self.status,
-            self.text()
-        );
-        if self.body.is_empty() {
-            Value::Null
-        } else {
-            self.json()
-        }
-    }
-
-    /// Asserts the status and the contract's error shape; returns the error code.
-    #[track_caller]
-    pub fn expect_error(&self, status: u16, why: &str) -> String {
-        assert_eq!(
-            self.status.as_u16(),
-            status,
-            "{why}: got {} {}",
-            self.status,
-            self.text()
-        );
-        assert_error_shape(&self.json(), why)
-    }
-
-    pub fn header(&self, name: &str) -> Option<String> {
-        self.headers
-            .get(name)
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_owned)
-    }
-}
-
-/// `{"error": {"code": "snake_case", "message": "..."}}` and nothing else; returns the code.
-#[track_caller]
-pub fn assert_error_shape(body: &Value, why: &str) -> String {
-    let obj = body
-        .as_object()
-        .unwrap_or_else(|| panic!("{why}: error body is not an object: {body}"));
-    assert_eq!(
-        obj.len(),
-        1,
-        "{why}: error body has only the `error` key: {body}"
-    );
-    let code = body["error"]["code"]
-        .as_str()
-        .unwrap_or_else(|| panic!("{why}: no error.code: {body}"));
-    let snake = !code.is_empty()
-        && code
-            .chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
-    assert!(snake, "{why}: error.code is snake_case: {code:?}");
-    let message = body["error"]["message"].as_str();
-    assert!(
-        message.is_some_and(|m| !m.is_empty()),
-        "{why}: error.message is non-empty text: {body}"
-    );
-    code.to_owned()
-}
-
-type WsStream = WebSocketStream<MaybeTlsStream<tokio::net::TcpStream>>;
-
-/// A WebSocket client speaking the contract's JSON frames.
-pub struct Ws {
-    pub stream: WsStream,
-    /// The `ready` frame (Null before hello).
-    pub ready: Value,
-}
-
-impl Ws {
-    pub async fn send(&mut self, frame: Value) {
-        self.stream
-            .send(WsMessage::text(frame.to_string()))
-            .await
-            .expect("send a WebSocket frame");
-    }
-
-    pub async fn send_raw(&mut self, message: WsMessage) {
-        self.stream
-            .send(message)
-            .await
-            .expect("send a WebSocket frame");
-    }
-
-    /// The next text frame as JSON; fails on close, end of stream or [`WAIT`].
-    pub async fn next(&mut self) -> Value {
-        loop {
-            let msg = tokio::time::timeout(WAIT, self.stream.next())
-                .await
-                .expect("a WebSocket frame arrives in time")
-                .expect("the WebSocket is still open")
-                .expect("the WebSocket reads cleanly");
-            match msg {
-                WsMessage::Text(text) => {
-                    return serde_json::from_str(&text)
-                        .unwrap_or_else(|e| panic!("server frame is not JSON ({e}): {text}"));
-                }
-                WsMessage::Ping(_) | WsMessage::Pong(_) => {}
-                other => panic!("expected a text frame, got {other:?}"),
-            }
-        }
-    }
-
-    /// The next text frame as JSON, or `None` once the server closes or drops the socket.
-    pub async fn next_or_close(&mut self) -> Option<Value> {
-        loop {
-            let next = tokio::time::timeout(WAIT, self.stream.next())
-                .await
-                .expect("a frame or a close arrives in time");
-            match next {
-                Some(Ok(WsMessage::Text(text))) => {
-                    return Some(
-                        serde_json::from_str(&text)
-                            .unwrap_or_else(|e| panic!("not JSON ({e}): {text}")),
-                    );
-                }
-                Some(Ok(WsMessage::Ping(_) | WsMessage::Pong(_))) => {}
-                Some(Ok(WsMessage::Close(_)) | Err(_)) | None => return None,
-                Some(Ok(other)) => panic!("expected a text frame, got {other:?}"),
-            }
-        }
-    }
-
-    /// The next frame whose `type` is `kind`, skipping others (e.g. events when waiting for an ack).
-    pub async fn next_of(&mut self, kind: &str) -> Value {
-        for _ in 0..10_000 {
-            let frame = self.next().await;
-            if frame["type"] == kind {
-                return frame;
-            }
-        }
-        panic!("no {kind} frame among the next 10000");
-    }
-
-    /// Waits for the server to close the socket, skipping any pending frames. Returns the
-    /// close code and reason when a close frame came, `None` when the connection just ended.
-    pub async fn closed(&mut self) -> Option<(u16, String)> {
-        loop {
-            let next = tokio::time::timeout(WAIT, self.stream.next())
-                .await
-                .expect("the server closes the WebSocket in time");
-            match next {
-                Some(Ok(WsMessage::Close(frame))) => {
-                    return frame
-                        .map(|CloseFrame { code, reason }| (u16::from(code), reason.to_string()));
-                }
-                Some(Ok(_)) => {}
-                Some(Err(_)) | None => return None,
-            }
         }
     }
 }

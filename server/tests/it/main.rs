@@ -3,8 +3,10 @@
 //! One test binary (STYLE 25); one module per area.
 
 mod binary;
+mod client;
 mod fixture;
 mod routes;
+mod ws_client;
 
 mod attachments;
 mod auth;
@@ -13,9 +15,13 @@ mod bad_input;
 mod concurrency;
 mod conversations;
 mod crash;
+mod edits;
+mod groups;
 mod messages;
 mod ops;
+mod rate_limit;
 mod search;
+mod sessions;
 mod sync;
 mod users;
 mod ws;

@@ -301,6 +301,19 @@ async fn visibility_follows_membership() {
         .filter(|e| e["type"] == "message.created")
         .count();
     assert_eq!(bob_bodies, 3, "a member throughout sees every message");
+    let added = json!({"user_id": carol.id});
+    assert!(
+        bobs.iter()
+            .any(|e| e["type"] == "member.added" && e["data"] == added),
+        "member.added carries {{user_id}}: {:?}",
+        types(&bobs)
+    );
+    assert!(
+        bobs.iter()
+            .any(|e| e["type"] == "member.removed" && e["data"] == added),
+        "the remaining members see member.removed too: {:?}",
+        types(&bobs)
+    );
     assert!(
         bobs.iter()
             .any(|e| e["type"] == "conversation.updated" && e["data"]["title"] == "G2"),

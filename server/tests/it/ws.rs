@@ -112,6 +112,12 @@ async fn too_many_missed_events_mean_resync() {
         json!({"type": "resync"}),
         "more than ws_replay_max pending: resync, not a partial replay"
     );
+    let m = s.send(&alice, &conv, "after resync").await;
+    let event = next_event_of(&mut ws, "message.created").await;
+    assert_eq!(
+        event["data"]["id"], m["id"],
+        "after resync the socket streams live events"
+    );
 }
 
 #[tokio::test]

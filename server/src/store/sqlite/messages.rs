@@ -156,7 +156,18 @@ pub fn send(
     conversations::require_member(ctx.conn, conversation, actor)?;
     // Checked again inside the transaction: two concurrent sends of one client_id both
     // miss the reader's fast path, and only this check is serialized.
-    if let Some(existing) = by_client_id(ctx.conn, actor, conversation, new.client_id)? {
+    let client_id = new.client_id.to_string();
+    let seen: Option<i64> = ctx
+        .conn
+        .prepare_cached("SELECT 1 FROM messages WHERE sender_id = ?1 AND client_id = ?2")
+        .and_then(|mut s| {
+            s.query_row(params![actor.as_str(), client_id], |r| r.get(0))
+                .optional()
+        })
+        .map_err(sql_err)?;
+    if seen.is_some()
+        && let Some(existing) = by_client_id(ctx.conn, actor, conversation, new.client_id)?
+    {
         return Ok((existing, false));
     }
     if let Some(reply_to) = &new.reply_to
@@ -171,21 +182,21 @@ pub fn send(
             "reply_to is not a message of this conversation".to_owned(),
         ));
     }
+    let mut attachments = Vec::with_capacity(new.attachment_ids.len());
     for (i, attachment) in new.attachment_ids.iter().enumerate() {
-        let uploader: Option<String> = ctx
+        let found = ctx
             .conn
-            .query_row(
-                "SELECT uploader_id FROM attachments WHERE id = ?1",
-                [attachment.as_str()],
-                |r| r.get(0),
+            .prepare_cached(
+                "SELECT id, size, content_type, sha256, name FROM attachments WHERE id = ?1 AND uploader_id = ?2",
             )
-            .optional()
+            .and_then(|mut s| s.query_row([attachment.as_str(), actor.as_str()], attachment_row).optional())
             .map_err(sql_err)?;
-        if uploader.as_deref() != Some(actor.as_str()) {
+        let Some(found) = found else {
             return Err(StoreError::Invalid(format!(
                 "attachment_ids[{i}] is not an attachment you uploaded"
             )));
-        }
+        };
+        attachments.push(found);
     }
     let seq: i64 = ctx
         .conn
@@ -208,7 +219,7 @@ pub fn send(
                     conversation.as_str(),
                     seq,
                     actor.as_str(),
-                    new.client_id.to_string(),
+                    client_id,
                     new.body,
                     new.reply_to.as_ref().map(MessageId::as_str),
                     ctx.now
@@ -223,7 +234,22 @@ pub fn send(
             .and_then(|mut s| s.execute(params![rowid, position as i64, attachment.as_str()]))
             .map_err(sql_err)?;
     }
-    let message = by_id(ctx.conn, conversation, &id)?;
+    // Built here rather than read back: this is the hot path, and a new message has no
+    // reactions and exactly the attachments checked above.
+    let message = Message {
+        id,
+        conversation_id: conversation.clone(),
+        sender_id: actor.clone(),
+        client_id: new.client_id,
+        seq,
+        body: new.body,
+        reply_to: new.reply_to,
+        created_at: time_of(ctx.now),
+        edited_at: None,
+        deleted: false,
+        reactions: Vec::new(),
+        attachments,
+    };
     let recipients = conversations::member_ids(ctx.conn, conversation)?;
     ctx.emit(
         conversation,

@@ -26,7 +26,7 @@ pub use writer::cursor_of;
 
 use super::{
     EventSink, NewAttachment, NewMessage, NewUser, Page, Refreshed, SessionAuth, SessionRow, Store,
-    StoreError, StoreResult, StoredEvent, TokenHashes,
+    StoreError, StoreResult, StoredEvent, Ticket, TokenHashes,
 };
 use crate::metrics::Metrics;
 
@@ -356,6 +356,18 @@ impl Store for SqliteStore {
         }
         self.writer
             .write(move |ctx| messages::send(ctx, &actor, &conversation, message))
+            .await
+    }
+
+    async fn submit_message(
+        &self,
+        actor: &UserId,
+        conversation: &ConversationId,
+        message: NewMessage,
+    ) -> StoreResult<Ticket<(Message, bool)>> {
+        let (actor, conversation) = (actor.clone(), conversation.clone());
+        self.writer
+            .submit(move |ctx| messages::send(ctx, &actor, &conversation, message))
             .await
     }
 

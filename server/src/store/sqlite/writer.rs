@@ -17,7 +17,7 @@ use tokio::sync::{mpsc, oneshot};
 use super::sql_err;
 use crate::{
     metrics::Metrics,
-    store::{EventSink, Published, StoreError, StoreResult},
+    store::{EventSink, Published, StoreError, StoreResult, Ticket},
 };
 
 /// Most jobs in one transaction: bounds the latency one batch adds to the jobs behind it.
@@ -116,6 +116,17 @@ impl Writer {
         T: Send + 'static,
         F: FnOnce(&mut WriteCtx<'_>) -> StoreResult<T> + Send + 'static,
     {
+        self.submit(f).await?.await
+    }
+
+    /// Queues `f` and returns as soon as it is in line, with a [`Ticket`] that resolves after
+    /// the commit. Jobs run in the order they were submitted, so a caller that submits in
+    /// sequence and awaits the tickets later (a pipelining socket) keeps its order.
+    pub async fn submit<T, F>(&self, f: F) -> StoreResult<Ticket<T>>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut WriteCtx<'_>) -> StoreResult<T> + Send + 'static,
+    {
         let (reply_tx, reply_rx) = oneshot::channel();
         let job: Job = Box::new(move |ctx| {
             let result = f(ctx);
@@ -129,14 +140,13 @@ impl Writer {
             });
             (ok, reply)
         });
-        self.jobs
-            .send(job)
-            .await
-            .map_err(|_| StoreError::Other("the database writer has stopped".to_owned()))?;
-        reply_rx
-            .await
-            .map_err(|_| StoreError::Other("the database writer has stopped".to_owned()))?
+        self.jobs.send(job).await.map_err(|_| stopped())?;
+        Ok(Ticket::new(reply_rx))
     }
+}
+
+fn stopped() -> StoreError {
+    StoreError::Other("the database writer has stopped".to_owned())
 }
 
 fn run(

@@ -70,6 +70,12 @@ pub async fn serve(
         }
     });
     let cancel = state.shutdown.clone();
+    // Chat frames are small and latency matters more than packet count: no Nagle delay.
+    let listener = axum::serve::ListenerExt::tap_io(listener, |tcp| {
+        if let Err(e) = tcp.set_nodelay(true) {
+            tracing::debug!(error = %e, "could not set TCP_NODELAY");
+        }
+    });
     axum::serve(
         listener,
         app.into_make_service_with_connect_info::<SocketAddr>(),

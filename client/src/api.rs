@@ -1,0 +1,484 @@
+//! The REST client: typed calls to a Parley server, with the access token kept in memory and
+//! refreshed on 401 and shortly before it expires.
+//!
+//! Refreshes are serialized behind one lock (the server has no grace window for two racing
+//! refreshes: the second would count as reuse and revoke the session). Every rotated refresh
+//! token is handed to `on_rotate` — the keyring — *before* the new access token is used, so a
+//! crash can never leave the keyring holding a spent token.
+//!
+//! Bodies are read in chunks with a size cap (no unbounded `Response::bytes`).
+
+use std::{
+    sync::Arc,
+    time::{Duration, Instant},
+};
+
+use parley_protocol::{
+    AuthResponse, Conversation, ConversationId, ConversationsResponse, CreateConversationRequest,
+    Cursor, ErrorBody, LoginRequest, Message, MessagesResponse, ReadRequest, RefreshRequest,
+    RegisterRequest, SearchResponse, SecretString, SendMessageRequest, Session, SyncResponse, User,
+    UsersResponse,
+};
+use reqwest::{Method, StatusCode, header};
+use serde::{Serialize, de::DeserializeOwned};
+use tokio::sync::Mutex;
+
+/// Largest response body we read (a sync page of 1000 events fits many times over).
+const MAX_BODY: usize = 32 * 1024 * 1024;
+/// Refresh this long before the access token expires.
+const REFRESH_MARGIN: Duration = Duration::from_secs(60);
+
+/// Why a call failed, sorted by what the caller should do about it.
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    /// The server could not be reached or did not answer: try again later.
+    #[error("cannot reach the server: {0}")]
+    Network(String),
+    /// The session is gone (revoked, expired, or the refresh token was refused): sign in again.
+    #[error("signed out: {0}")]
+    SignedOut(String),
+    /// The server answered with an error.
+    #[error("{message} ({status} {code})")]
+    Status {
+        status: u16,
+        code: String,
+        message: String,
+        /// From `Retry-After`, for 429.
+        retry_after: Option<Duration>,
+    },
+    /// The answer was not what the contract says.
+    #[error("unexpected answer from the server: {0}")]
+    Protocol(String),
+}
+
+impl ApiError {
+    /// Worth retrying later: network trouble, 5xx, 408, 429.
+    pub fn is_recoverable(&self) -> bool {
+        match self {
+            Self::Network(_) => true,
+            Self::Status { status, .. } => *status >= 500 || *status == 408 || *status == 429,
+            Self::SignedOut(_) | Self::Protocol(_) => false,
+        }
+    }
+
+    pub fn retry_after(&self) -> Option<Duration> {
+        match self {
+            Self::Status { retry_after, .. } => *retry_after,
+            _ => None,
+        }
+    }
+
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            Self::Status { status, .. } => Some(*status),
+            _ => None,
+        }
+    }
+}
+
+pub type ApiResult<T> = Result<T, ApiError>;
+
+/// Called with each new refresh token, and awaited, before the token is relied on.
+pub type OnRotate = Arc<
+    dyn Fn(
+            SecretString,
+        )
+            -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<(), String>> + Send>>
+        + Send
+        + Sync,
+>;
+
+struct Tokens {
+    access: Option<(SecretString, Instant)>,
+    refresh: SecretString,
+}
+
+/// A signed-in connection to one server.
+pub struct Api {
+    base: String,
+    http: reqwest::Client,
+    tokens: Mutex<Tokens>,
+    on_rotate: OnRotate,
+}
+
+impl std::fmt::Debug for Api {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Api")
+            .field("base", &self.base)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Installs the TLS crypto provider once per process (ring).
+pub fn init_tls() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+}
+
+fn http_client() -> ApiResult<reqwest::Client> {
+    init_tls();
+    reqwest::Client::builder()
+        .connect_timeout(Duration::from_secs(10))
+        .timeout(Duration::from_secs(60))
+        .user_agent(concat!("parley-client/", env!("CARGO_PKG_VERSION")))
+        .build()
+        .map_err(|e| ApiError::Network(e.to_string()))
+}
+
+/// `https://host[:port]` without a trailing slash; refuses anything that isn't http(s).
+pub fn normalize_server(url: &str) -> ApiResult<String> {
+    let url = url.trim().trim_end_matches('/');
+    let parsed = reqwest::Url::parse(url)
+        .map_err(|e| ApiError::Protocol(format!("bad server URL {url:?}: {e}")))?;
+    if !matches!(parsed.scheme(), "http" | "https") || parsed.host_str().is_none() {
+        return Err(ApiError::Protocol(format!(
+            "the server URL must be http(s)://host[:port], not {url:?}"
+        )));
+    }
+    Ok(url.to_owned())
+}
+
+async fn read_body(response: reqwest::Response) -> ApiResult<Vec<u8>> {
+    let mut response = response;
+    let mut body = Vec::new();
+    while let Some(chunk) = response
+        .chunk()
+        .await
+        .map_err(|e| ApiError::Network(e.to_string()))?
+    {
+        if body.len() + chunk.len() > MAX_BODY {
+            return Err(ApiError::Protocol(format!(
+                "response larger than {MAX_BODY} bytes"
+            )));
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
+}
+
+/// Turns a response into `T`, or into the contract's error.
+async fn decode<T: DeserializeOwned>(response: reqwest::Response) -> ApiResult<T> {
+    let status = response.status();
+    let retry_after = response
+        .headers()
+        .get(header::RETRY_AFTER)
+        .and_then(|v| v.to_str().ok()?.parse::<u64>().ok())
+        .map(Duration::from_secs);
+    let body = read_body(response).await?;
+    if status.is_success() {
+        let body = if body.is_empty() {
+            b"null".as_slice()
+        } else {
+            &body
+        };
+        return serde_json::from_slice(body).map_err(|e| ApiError::Protocol(e.to_string()));
+    }
+    let (code, message) = match serde_json::from_slice::<ErrorBody>(&body) {
+        Ok(e) => (e.error.code, e.error.message),
+        Err(_) => (
+            "unknown".to_owned(),
+            String::from_utf8_lossy(&body).chars().take(200).collect(),
+        ),
+    };
+    Err(ApiError::Status {
+        status: status.as_u16(),
+        code,
+        message,
+        retry_after,
+    })
+}
+
+async fn post_anonymous<B: Serialize, T: DeserializeOwned>(
+    server: &str,
+    path: &str,
+    body: &B,
+) -> ApiResult<T> {
+    let response = http_client()?
+        .post(format!("{server}{path}"))
+        .json(body)
+        .send()
+        .await
+        .map_err(|e| ApiError::Network(e.to_string()))?;
+    decode(response).await
+}
+
+/// `POST /api/v1/auth/register`
+pub async fn register(server: &str, request: &RegisterRequest) -> ApiResult<AuthResponse> {
+    post_anonymous(server, "/api/v1/auth/register", request).await
+}
+
+/// `POST /api/v1/auth/login`
+pub async fn login(server: &str, request: &LoginRequest) -> ApiResult<AuthResponse> {
+    post_anonymous(server, "/api/v1/auth/login", request)
+        .await
+        .map_err(|e| match e {
+            ApiError::Status {
+                status: 401,
+                message,
+                ..
+            } => ApiError::SignedOut(message),
+            other => other,
+        })
+}
+
+impl Api {
+    /// A client for `server` holding `refresh`; the first call obtains an access token.
+    pub fn new(server: &str, refresh: SecretString, on_rotate: OnRotate) -> ApiResult<Self> {
+        Ok(Self {
+            base: normalize_server(server)?,
+            http: http_client()?,
+            tokens: Mutex::new(Tokens {
+                access: None,
+                refresh,
+            }),
+            on_rotate,
+        })
+    }
+
+    /// A client that starts from a fresh sign-in's session.
+    pub fn from_session(server: &str, session: &Session, on_rotate: OnRotate) -> ApiResult<Self> {
+        let api = Self::new(server, session.refresh_token.clone(), on_rotate)?;
+        let expires = Instant::now() + Duration::from_secs(session.expires_in);
+        api.tokens
+            .try_lock()
+            .map_err(|e| ApiError::Protocol(e.to_string()))?
+            .access = Some((session.access_token.clone(), expires));
+        Ok(api)
+    }
+
+    pub fn server(&self) -> &str {
+        &self.base
+    }
+
+    /// A valid access token, refreshing first if it is missing, near expiry, or `stale` (the
+    /// server just refused it).
+    pub async fn access_token(&self, stale: Option<&SecretString>) -> ApiResult<SecretString> {
+        let mut tokens = self.tokens.lock().await;
+        if let Some((token, expires)) = &tokens.access {
+            let refused = stale.is_some_and(|s| s == token);
+            if !refused && Instant::now() + REFRESH_MARGIN < *expires {
+                return Ok(token.clone());
+            }
+            if !refused && stale.is_some() {
+                // Someone else refreshed while we waited for the lock.
+                return Ok(token.clone());
+            }
+        }
+        let request = RefreshRequest {
+            refresh_token: tokens.refresh.clone(),
+        };
+        let response = self
+            .http
+            .post(format!("{}/api/v1/auth/refresh", self.base))
+            .json(&request)
+            .send()
+            .await
+            .map_err(|e| ApiError::Network(e.to_string()))?;
+        let session: Session = decode(response).await.map_err(|e| match e {
+            ApiError::Status {
+                status: 401,
+                message,
+                ..
+            } => ApiError::SignedOut(message),
+            other => other,
+        })?;
+        (self.on_rotate)(session.refresh_token.clone())
+            .await
+            .map_err(ApiError::Protocol)?;
+        tokens.refresh = session.refresh_token;
+        let expires = Instant::now() + Duration::from_secs(session.expires_in);
+        tokens.access = Some((session.access_token.clone(), expires));
+        Ok(session.access_token)
+    }
+
+    /// One authenticated call; a 401 refreshes the access token and tries once more.
+    async fn call<B: Serialize + ?Sized, T: DeserializeOwned>(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<&B>,
+    ) -> ApiResult<T> {
+        let mut token = self.access_token(None).await?;
+        for attempt in 0..2 {
+            let mut request = self
+                .http
+                .request(method.clone(), format!("{}{path}", self.base))
+                .bearer_auth(token.expose());
+            if let Some(body) = body {
+                request = request.json(body);
+            }
+            let response = request
+                .send()
+                .await
+                .map_err(|e| ApiError::Network(e.to_string()))?;
+            if response.status() == StatusCode::UNAUTHORIZED && attempt == 0 {
+                token = self.access_token(Some(&token)).await?;
+                continue;
+            }
+            return decode(response).await.map_err(|e| match e {
+                ApiError::Status {
+                    status: 401,
+                    message,
+                    ..
+                } => ApiError::SignedOut(message),
+                other => other,
+            });
+        }
+        Err(ApiError::Protocol(
+            "unreachable: retry loop ended".to_owned(),
+        ))
+    }
+
+    async fn get<T: DeserializeOwned>(&self, path: &str) -> ApiResult<T> {
+        self.call::<(), T>(Method::GET, path, None).await
+    }
+
+    pub async fn me(&self) -> ApiResult<User> {
+        self.get("/api/v1/me").await
+    }
+
+    pub async fn find_users(&self, prefix: &str) -> ApiResult<Vec<User>> {
+        let path = format!("/api/v1/users?q={}", encode(prefix));
+        Ok(self.get::<UsersResponse>(&path).await?.users)
+    }
+
+    pub async fn user(&self, id: &parley_protocol::UserId) -> ApiResult<User> {
+        self.get(&format!("/api/v1/users/{}", encode(id.as_str())))
+            .await
+    }
+
+    pub async fn conversations(&self) -> ApiResult<Vec<Conversation>> {
+        Ok(self
+            .get::<ConversationsResponse>("/api/v1/conversations")
+            .await?
+            .conversations)
+    }
+
+    pub async fn conversation(&self, id: &ConversationId) -> ApiResult<Conversation> {
+        self.get(&format!("/api/v1/conversations/{}", encode(id.as_str())))
+            .await
+    }
+
+    pub async fn create_conversation(
+        &self,
+        request: &CreateConversationRequest,
+    ) -> ApiResult<Conversation> {
+        self.call(Method::POST, "/api/v1/conversations", Some(request))
+            .await
+    }
+
+    /// `after`/`before` are exclusive seqs; neither: the newest page.
+    pub async fn messages(
+        &self,
+        id: &ConversationId,
+        after: Option<i64>,
+        before: Option<i64>,
+        limit: i64,
+    ) -> ApiResult<MessagesResponse> {
+        let mut path = format!(
+            "/api/v1/conversations/{}/messages?limit={limit}",
+            encode(id.as_str())
+        );
+        if let Some(after) = after {
+            path.push_str(&format!("&after={after}"));
+        }
+        if let Some(before) = before {
+            path.push_str(&format!("&before={before}"));
+        }
+        self.get(&path).await
+    }
+
+    pub async fn send_message(
+        &self,
+        id: &ConversationId,
+        request: &SendMessageRequest,
+    ) -> ApiResult<Message> {
+        let path = format!("/api/v1/conversations/{}/messages", encode(id.as_str()));
+        self.call(Method::POST, &path, Some(request)).await
+    }
+
+    pub async fn mark_read(&self, id: &ConversationId, seq: i64) -> ApiResult<()> {
+        let path = format!("/api/v1/conversations/{}/read", encode(id.as_str()));
+        self.call(Method::POST, &path, Some(&ReadRequest { seq }))
+            .await
+    }
+
+    pub async fn search(
+        &self,
+        query: &str,
+        conversation: Option<&ConversationId>,
+        limit: i64,
+    ) -> ApiResult<Vec<Message>> {
+        let mut path = format!("/api/v1/search?q={}&limit={limit}", encode(query));
+        if let Some(c) = conversation {
+            path.push_str(&format!("&conversation_id={}", encode(c.as_str())));
+        }
+        Ok(self.get::<SearchResponse>(&path).await?.results)
+    }
+
+    pub async fn sync(&self, since: Option<&Cursor>, limit: i64) -> ApiResult<SyncResponse> {
+        let mut path = format!("/api/v1/sync?limit={limit}");
+        if let Some(since) = since {
+            path.push_str(&format!("&since={}", encode(since.as_str())));
+        }
+        self.get(&path).await
+    }
+
+    /// Revokes this session on the server.
+    pub async fn logout(&self) -> ApiResult<()> {
+        self.call::<(), ()>(Method::POST, "/api/v1/auth/logout", None)
+            .await
+    }
+
+    /// The WebSocket URL (`ws(s)://…/api/v1/ws`).
+    pub fn ws_url(&self) -> String {
+        let rest = self
+            .base
+            .strip_prefix("https://")
+            .map(|r| format!("wss://{r}"));
+        rest.unwrap_or_else(|| self.base.replacen("http://", "ws://", 1)) + "/api/v1/ws"
+    }
+}
+
+/// Percent-encodes a query or path component.
+fn encode(value: &str) -> String {
+    value
+        .bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn server_urls() {
+        assert_eq!(
+            normalize_server("http://127.0.0.1:8080/").unwrap(),
+            "http://127.0.0.1:8080"
+        );
+        assert!(normalize_server("ftp://x").is_err());
+        assert!(normalize_server("not a url").is_err());
+    }
+
+    #[test]
+    fn classification() {
+        let e = |status| ApiError::Status {
+            status,
+            code: String::new(),
+            message: String::new(),
+            retry_after: None,
+        };
+        assert!(e(503).is_recoverable());
+        assert!(e(429).is_recoverable());
+        assert!(!e(400).is_recoverable(), "a 400 will fail again: permanent");
+        assert!(!e(404).is_recoverable());
+        assert!(ApiError::Network("x".to_owned()).is_recoverable());
+    }
+}

@@ -1,0 +1,65 @@
+//! The `members` table: who is in each conversation, with their role. Replaced wholesale by
+//! every conversation upsert, patched by `member.added` / `member.removed` events.
+
+use parley_protocol::{ConversationId, Member, Role, UserId};
+use rusqlite::{Connection, params};
+
+/// Sets the member list to exactly `members`.
+pub(super) fn replace(
+    conn: &Connection,
+    id: &ConversationId,
+    members: &[Member],
+) -> rusqlite::Result<()> {
+    conn.prepare_cached("DELETE FROM members WHERE conversation_id = ?1")?
+        .execute([id.as_str()])?;
+    for m in members {
+        add(conn, id, &m.user_id, m.role)?;
+    }
+    Ok(())
+}
+
+/// Adds a member (keeping the role of one already there). True if they were not a member.
+pub(super) fn add(
+    conn: &Connection,
+    id: &ConversationId,
+    user: &UserId,
+    role: Role,
+) -> rusqlite::Result<bool> {
+    let n = conn
+        .prepare_cached(
+            "INSERT INTO members (conversation_id, user_id, role) VALUES (?1, ?2, ?3)
+             ON CONFLICT DO NOTHING",
+        )?
+        .execute(params![id.as_str(), user.as_str(), role.as_str()])?;
+    Ok(n > 0)
+}
+
+/// True if they were a member.
+pub(super) fn remove(
+    conn: &Connection,
+    id: &ConversationId,
+    user: &UserId,
+) -> rusqlite::Result<bool> {
+    let n = conn
+        .prepare_cached("DELETE FROM members WHERE conversation_id = ?1 AND user_id = ?2")?
+        .execute(params![id.as_str(), user.as_str()])?;
+    Ok(n > 0)
+}
+
+/// The members, by user id.
+pub(super) fn list(conn: &Connection, id: &ConversationId) -> rusqlite::Result<Vec<Member>> {
+    conn.prepare_cached(
+        "SELECT user_id, role FROM members WHERE conversation_id = ?1 ORDER BY user_id",
+    )?
+    .query_map([id.as_str()], |r| {
+        Ok(Member {
+            user_id: UserId::new(r.get::<_, String>(0)?),
+            role: if r.get::<_, String>(1)? == "admin" {
+                Role::Admin
+            } else {
+                Role::Member
+            },
+        })
+    })?
+    .collect()
+}

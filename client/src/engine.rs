@@ -1,0 +1,375 @@
+//! The engine: one account's cache, its server connection, the outbox, and what a UI
+//! observes — one [`ConnectionState`] and one stream of [`EngineEvent`] batches.
+//!
+//! Everything reads the cache first and works with no network at all; only `sync`,
+//! `flush_outbox` and the realtime loop (`run`) talk to the server.
+
+use std::{
+    path::Path,
+    sync::{Arc, Mutex},
+};
+
+use anyhow::Context;
+use parley_protocol::{
+    ConversationId, ConversationKind, CreateConversationRequest, SecretString, UserId,
+};
+use tokio::sync::{Notify, OnceCell, broadcast, watch};
+use uuid::Uuid;
+
+use crate::{
+    accounts::Account,
+    api::{Api, OnRotate},
+    cache::{
+        AppliedSummary, Cache, CacheResult, CachedConversation, CachedMessage, Delivery,
+        OutboxEntry, Page,
+    },
+    keyring::Credentials,
+};
+
+/// The one connection-state value a UI shows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+pub enum ConnectionState {
+    Online,
+    Connecting,
+    Offline,
+    Syncing,
+}
+
+/// What changed, for a UI to patch itself. Sent in batches (`Vec<EngineEvent>`).
+#[derive(Clone, Debug, serde::Serialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum EngineEvent {
+    State {
+        state: ConnectionState,
+    },
+    /// Server events applied to the cache.
+    Applied {
+        summary: AppliedSummary,
+    },
+    /// An outbox entry was sent, or failed for good.
+    Outbox {
+        client_id: Uuid,
+        conversation_id: ConversationId,
+        delivery: Delivery,
+    },
+    /// Someone is typing (ephemeral).
+    Typing {
+        conversation_id: ConversationId,
+        user_id: UserId,
+    },
+    /// Catch-up progress: events applied so far in this run.
+    Progress {
+        applied: usize,
+    },
+}
+
+pub(crate) struct Inner {
+    pub(crate) account: Account,
+    pub(crate) cache: Mutex<Cache>,
+    credentials: OnceCell<Arc<Credentials>>,
+    api: OnceCell<Arc<Api>>,
+    pub(crate) state: watch::Sender<ConnectionState>,
+    pub(crate) events: broadcast::Sender<Vec<EngineEvent>>,
+    /// Wakes the outbox task (new entry, connection back).
+    pub(crate) outbox_wake: Notify,
+    /// Cuts a reconnect backoff short (e.g. the app got focus).
+    pub(crate) reconnect_now: Notify,
+    /// Set when the connection comes back: the outbox retries at once, ignoring its backoff.
+    pub(crate) outbox_now: std::sync::atomic::AtomicBool,
+}
+
+/// A handle on one account's engine; cheap to clone.
+#[derive(Clone)]
+pub struct Engine {
+    pub(crate) inner: Arc<Inner>,
+}
+
+impl std::fmt::Debug for Engine {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Engine")
+            .field("account", &self.inner.account.label())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Engine {
+    /// Opens the account's cache under `home`. Touches neither the network nor the keyring:
+    /// an engine opened on a plane reads everything cached.
+    pub fn open(home: &Path, account: Account) -> anyhow::Result<Self> {
+        let cache = Cache::open(account.cache_path(home))?;
+        Ok(Self::with_cache(account, cache))
+    }
+
+    pub(crate) fn with_cache(account: Account, cache: Cache) -> Self {
+        let (state, _) = watch::channel(ConnectionState::Offline);
+        let (events, _) = broadcast::channel(256);
+        Self {
+            inner: Arc::new(Inner {
+                account,
+                cache: Mutex::new(cache),
+                credentials: OnceCell::new(),
+                api: OnceCell::new(),
+                state,
+                events,
+                outbox_wake: Notify::new(),
+                reconnect_now: Notify::new(),
+                outbox_now: std::sync::atomic::AtomicBool::new(false),
+            }),
+        }
+    }
+
+    pub fn account(&self) -> &Account {
+        &self.inner.account
+    }
+
+    pub fn state(&self) -> watch::Receiver<ConnectionState> {
+        self.inner.state.subscribe()
+    }
+
+    pub fn events(&self) -> broadcast::Receiver<Vec<EngineEvent>> {
+        self.inner.events.subscribe()
+    }
+
+    pub(crate) fn set_state(&self, state: ConnectionState) {
+        if self.inner.state.send_replace(state) != state {
+            self.emit(vec![EngineEvent::State { state }]);
+        }
+    }
+
+    pub(crate) fn emit(&self, batch: Vec<EngineEvent>) {
+        if !batch.is_empty() {
+            let _ = self.inner.events.send(batch);
+        }
+    }
+
+    /// Runs `f` on the cache on the blocking pool.
+    pub async fn with_cache_async<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&mut Cache) -> CacheResult<T> + Send + 'static,
+    ) -> anyhow::Result<T> {
+        let inner = self.inner.clone();
+        let result = tokio::task::spawn_blocking(move || {
+            let mut cache = inner
+                .cache
+                .lock()
+                .map_err(|_| anyhow::anyhow!("cache lock poisoned"))?;
+            f(&mut cache).map_err(anyhow::Error::from)
+        })
+        .await??;
+        Ok(result)
+    }
+
+    async fn credentials(&self) -> anyhow::Result<Arc<Credentials>> {
+        self.inner
+            .credentials
+            .get_or_try_init(|| async {
+                let creds = tokio::task::spawn_blocking(Credentials::open).await??;
+                Ok::<_, anyhow::Error>(Arc::new(creds))
+            })
+            .await
+            .cloned()
+    }
+
+    /// Stores a refresh token in the keyring.
+    pub async fn store_refresh_token(&self, token: SecretString) -> anyhow::Result<()> {
+        let creds = self.credentials().await?;
+        let key = self.inner.account.key()?;
+        tokio::task::spawn_blocking(move || creds.store(&key, &token)).await??;
+        Ok(())
+    }
+
+    fn on_rotate(&self) -> OnRotate {
+        let engine = self.clone();
+        Arc::new(move |token| {
+            let engine = engine.clone();
+            Box::pin(async move {
+                engine
+                    .store_refresh_token(token)
+                    .await
+                    .map_err(|e| e.to_string())
+            })
+        })
+    }
+
+    /// The server connection, from the refresh token in the keyring.
+    pub async fn api(&self) -> anyhow::Result<Arc<Api>> {
+        self.inner
+            .api
+            .get_or_try_init(|| async {
+                let creds = self.credentials().await?;
+                let key = self.inner.account.key()?;
+                let label = self.inner.account.label();
+                let token = tokio::task::spawn_blocking(move || creds.load(&key))
+                    .await??
+                    .with_context(|| {
+                        format!("{label} is not signed in on this device: run `parley login`")
+                    })?;
+                Ok::<_, anyhow::Error>(Arc::new(Api::new(
+                    &self.inner.account.server,
+                    token,
+                    self.on_rotate(),
+                )?))
+            })
+            .await
+            .cloned()
+    }
+
+    /// Uses an already signed-in connection (right after login or register).
+    pub fn set_api(&self, api: Api) {
+        let _ = self.inner.api.set(Arc::new(api));
+    }
+
+    /// Tries to reconnect now instead of waiting out the backoff (e.g. on app focus).
+    pub fn reconnect_now(&self) {
+        self.inner.reconnect_now.notify_one();
+    }
+
+    // Reading: the cache only.
+
+    pub async fn conversations(&self) -> anyhow::Result<Vec<CachedConversation>> {
+        self.with_cache_async(|c| c.conversations()).await
+    }
+
+    pub async fn resolve(&self, spec: &str) -> anyhow::Result<CachedConversation> {
+        let spec = spec.to_owned();
+        self.with_cache_async(move |c| c.resolve_conversation(&spec))
+            .await
+    }
+
+    /// The newest `limit` messages of a conversation, oldest first, pending ones last.
+    pub async fn messages(
+        &self,
+        id: &ConversationId,
+        limit: usize,
+    ) -> anyhow::Result<Vec<CachedMessage>> {
+        let id = id.clone();
+        self.with_cache_async(move |c| c.messages(&id, Page::Latest, limit))
+            .await
+    }
+
+    /// Full-text search in the cache (works offline).
+    pub async fn search_local(
+        &self,
+        query: &str,
+        conversation: Option<ConversationId>,
+        limit: usize,
+    ) -> anyhow::Result<Vec<parley_protocol::Message>> {
+        let query = query.to_owned();
+        self.with_cache_async(move |c| c.search(&query, conversation.as_ref(), limit))
+            .await
+    }
+
+    // Writing.
+
+    /// Puts a message in the outbox (durably, before any network call) and wakes the sender.
+    pub async fn compose(
+        &self,
+        conversation: &ConversationId,
+        body: &str,
+    ) -> anyhow::Result<OutboxEntry> {
+        parley_protocol::limits::validate_body(body)?;
+        let (conversation, body) = (conversation.clone(), body.to_owned());
+        let entry = self
+            .with_cache_async(move |c| c.outbox_push(&conversation, Uuid::new_v4(), &body, None))
+            .await?;
+        self.inner.outbox_wake.notify_one();
+        Ok(entry)
+    }
+
+    /// Opens (or creates) the direct conversation with `username`.
+    pub async fn open_direct(&self, username: &str) -> anyhow::Result<ConversationId> {
+        let api = self.api().await?;
+        let other = self.find_user(&api, username).await?;
+        let conversation = api
+            .create_conversation(&CreateConversationRequest {
+                kind: ConversationKind::Direct,
+                title: None,
+                member_ids: vec![other],
+            })
+            .await?;
+        let id = conversation.id.clone();
+        self.with_cache_async(move |c| c.upsert_conversation(&conversation))
+            .await?;
+        Ok(id)
+    }
+
+    /// Creates a group with `usernames`.
+    pub async fn create_group(
+        &self,
+        title: &str,
+        usernames: &[String],
+    ) -> anyhow::Result<ConversationId> {
+        let api = self.api().await?;
+        let mut members = Vec::new();
+        for name in usernames {
+            members.push(self.find_user(&api, name).await?);
+        }
+        let request = CreateConversationRequest {
+            kind: ConversationKind::Group,
+            title: Some(title.to_owned()),
+            member_ids: members,
+        };
+        let conversation = api.create_conversation(&request).await?;
+        let id = conversation.id.clone();
+        self.with_cache_async(move |c| c.upsert_conversation(&conversation))
+            .await?;
+        Ok(id)
+    }
+
+    async fn find_user(&self, api: &Api, username: &str) -> anyhow::Result<UserId> {
+        let wanted = parley_protocol::limits::normalize_username(username.trim_start_matches('@'))?;
+        let users = api.find_users(&wanted).await?;
+        let user = users
+            .into_iter()
+            .find(|u| u.username == wanted)
+            .with_context(|| format!("no user named {wanted}"))?;
+        let id = user.id.clone();
+        self.with_cache_async(move |c| c.upsert_users(&[user]))
+            .await?;
+        Ok(id)
+    }
+
+    /// Fetches the profiles of conversation members the cache doesn't know yet (so names,
+    /// not ids, are shown, and `@username` resolves).
+    pub async fn fetch_missing_users(&self) -> anyhow::Result<()> {
+        let api = self.api().await?;
+        let missing = self
+            .with_cache_async(|c| {
+                let mut missing = std::collections::BTreeSet::new();
+                for conversation in c.conversations()? {
+                    for member in conversation.conversation.members {
+                        if c.user(&member.user_id)?.is_none() {
+                            missing.insert(member.user_id);
+                        }
+                    }
+                }
+                Ok(missing)
+            })
+            .await?;
+        for id in missing {
+            let user = api.user(&id).await?;
+            self.with_cache_async(move |c| c.upsert_users(&[user]))
+                .await?;
+        }
+        Ok(())
+    }
+
+    /// The cached profile of a user.
+    pub async fn user(&self, id: &UserId) -> anyhow::Result<Option<parley_protocol::User>> {
+        let id = id.clone();
+        self.with_cache_async(move |c| c.user(&id)).await
+    }
+
+    /// Revokes the session on the server (if reachable) and deletes the keyring entry.
+    pub async fn logout(&self) -> anyhow::Result<()> {
+        if let Ok(api) = self.api().await
+            && let Err(e) = api.logout().await
+        {
+            tracing::warn!(error = %e, "could not revoke the session on the server");
+        }
+        let creds = self.credentials().await?;
+        let key = self.inner.account.key()?;
+        tokio::task::spawn_blocking(move || creds.delete(&key)).await??;
+        Ok(())
+    }
+}

@@ -1,0 +1,246 @@
+//! Keeping the cache in step with the server: catch-up over `GET /sync`, gap filling, and
+//! the realtime loop over the WebSocket with reconnects.
+//!
+//! The realtime loop says `hello` with `since: null` (no replay), catches up over REST from
+//! the stored cursor (state `Syncing`), and only then reads the live frames that queued up
+//! meanwhile (state `Online`). One code path — [`Engine::catch_up`] — thus serves first sync,
+//! reconnects and `resync`, and applying is idempotent, so the overlap costs nothing.
+
+use std::time::Duration;
+
+use futures_util::{FutureExt, SinkExt, StreamExt};
+use parley_protocol::{CLOSE_UNAUTHORIZED, ClientFrame, ServerFrame};
+use tokio_tungstenite::tungstenite::Message as WsMessage;
+
+use crate::{
+    api::ApiError,
+    engine::{ConnectionState, Engine, EngineEvent},
+    plan,
+};
+
+/// Events per `/sync` page.
+const SYNC_PAGE: i64 = 1000;
+/// Messages per gap-filling request (the server caps pages at 200).
+const GAP_PAGE: i64 = 200;
+/// The server pings every 30 s: this long without any frame means the link is dead.
+const SILENCE_LIMIT: Duration = Duration::from_secs(75);
+const READY_TIMEOUT: Duration = Duration::from_secs(15);
+
+/// How a realtime session ended.
+enum Ended {
+    /// Network trouble or the server went away: back off, then reconnect.
+    Lost(String),
+    /// The access token expired or was revoked (4001): refresh and reconnect at once.
+    Unauthorized,
+}
+
+impl Engine {
+    /// Pages `/sync` from the stored cursor until caught up, applying each page in one
+    /// transaction, then fills `seq` gaps. Returns the number of events applied.
+    pub async fn catch_up(&self) -> anyhow::Result<usize> {
+        let api = self.api().await?;
+        if self
+            .with_cache_async(|c| Ok(c.own_user_id().is_none()))
+            .await?
+        {
+            let me = api.me().await?;
+            self.with_cache_async(move |c| c.set_own_user(&me)).await?;
+        }
+        let mut applied = 0;
+        loop {
+            let cursor = self.with_cache_async(|c| c.cursor()).await?;
+            let page = api.sync(cursor.as_ref(), SYNC_PAGE).await?;
+            let count = page.events.len();
+            if count > 0 {
+                let events = page.events;
+                let summary = self
+                    .with_cache_async(move |c| c.apply_events(&events))
+                    .await?;
+                self.refetch(&summary).await?;
+                applied += count;
+                self.emit(vec![
+                    EngineEvent::Applied { summary },
+                    EngineEvent::Progress { applied },
+                ]);
+            }
+            if !page.has_more {
+                break;
+            }
+        }
+        self.fill_gaps().await?;
+        Ok(applied)
+    }
+
+    /// Conversations the events could not fully describe (per-user fields): fetch them.
+    async fn refetch(&self, summary: &crate::cache::AppliedSummary) -> anyhow::Result<()> {
+        if summary.refetch.is_empty() {
+            return Ok(());
+        }
+        let api = self.api().await?;
+        for id in &summary.refetch {
+            match api.conversation(id).await {
+                Ok(conversation) => {
+                    self.with_cache_async(move |c| c.upsert_conversation(&conversation))
+                        .await?;
+                }
+                Err(ApiError::Status { status: 404, .. }) => {}
+                Err(e) => return Err(e.into()),
+            }
+        }
+        Ok(())
+    }
+
+    /// Fetches the messages missing between the lowest and highest cached `seq` of each
+    /// conversation (after a `resync` or a missed page).
+    pub async fn fill_gaps(&self) -> anyhow::Result<()> {
+        let api = self.api().await?;
+        for conversation in self.conversations().await? {
+            let id = conversation.conversation.id.clone();
+            let gaps = {
+                let id = id.clone();
+                self.with_cache_async(move |c| c.seq_gaps(&id)).await?
+            };
+            for fetch in plan::gap_fetches(&gaps, GAP_PAGE) {
+                let page = api
+                    .messages(&id, Some(fetch.after), None, fetch.limit)
+                    .await?;
+                self.with_cache_async(move |c| c.upsert_messages(&page.messages))
+                    .await?;
+            }
+        }
+        Ok(())
+    }
+
+    /// The realtime loop: connect, catch up, stream; on loss, back off (exponential, with
+    /// jitter, capped) and reconnect. Returns only when the session is gone for good
+    /// (signed out), with that error.
+    pub async fn run_realtime(&self) -> anyhow::Error {
+        let mut failures: u32 = 0;
+        loop {
+            self.set_state(ConnectionState::Connecting);
+            match self.realtime_session(&mut failures).await {
+                Ok(Ended::Unauthorized) => continue,
+                Ok(Ended::Lost(why)) => tracing::info!(%why, "realtime connection lost"),
+                Err(e) => {
+                    if is_signed_out(&e) {
+                        self.set_state(ConnectionState::Offline);
+                        return e;
+                    }
+                    tracing::info!(error = %e, "cannot connect");
+                }
+            }
+            self.set_state(ConnectionState::Offline);
+            let delay = plan::backoff(failures, rand::random::<f64>());
+            failures = failures.saturating_add(1);
+            tokio::select! {
+                () = tokio::time::sleep(delay) => {}
+                () = self.inner.reconnect_now.notified() => {}
+            }
+        }
+    }
+
+    async fn realtime_session(&self, failures: &mut u32) -> anyhow::Result<Ended> {
+        let api = self.api().await?;
+        let token = api.access_token(None).await?;
+        let (socket, _) = tokio_tungstenite::connect_async(api.ws_url()).await?;
+        let (mut sink, mut stream) = socket.split();
+        let hello = ClientFrame::Hello {
+            access_token: token.clone(),
+            since: None,
+        };
+        sink.send(WsMessage::Text(serde_json::to_string(&hello)?.into()))
+            .await?;
+        match tokio::time::timeout(READY_TIMEOUT, stream.next()).await {
+            Ok(Some(Ok(WsMessage::Text(text)))) if text.contains("\"ready\"") => {}
+            Ok(Some(Ok(WsMessage::Close(Some(frame)))))
+                if u16::from(frame.code) == CLOSE_UNAUTHORIZED =>
+            {
+                api.access_token(Some(&token)).await?;
+                return Ok(Ended::Unauthorized);
+            }
+            other => return Ok(Ended::Lost(format!("no ready frame: {other:?}"))),
+        }
+        *failures = 0;
+        self.set_state(ConnectionState::Syncing);
+        self.catch_up().await?;
+        self.set_state(ConnectionState::Online);
+        self.inner
+            .outbox_now
+            .store(true, std::sync::atomic::Ordering::Release);
+        self.inner.outbox_wake.notify_one();
+        loop {
+            let frame = match tokio::time::timeout(SILENCE_LIMIT, stream.next()).await {
+                Err(_) => return Ok(Ended::Lost("no frame from the server for 75 s".to_owned())),
+                Ok(None) => return Ok(Ended::Lost("the server closed the connection".to_owned())),
+                Ok(Some(Err(e))) => return Ok(Ended::Lost(e.to_string())),
+                Ok(Some(Ok(frame))) => frame,
+            };
+            let mut batch = Vec::new();
+            match frame {
+                WsMessage::Text(text) => batch.push(text),
+                WsMessage::Close(frame) => {
+                    if frame
+                        .as_ref()
+                        .is_some_and(|f| u16::from(f.code) == CLOSE_UNAUTHORIZED)
+                    {
+                        api.access_token(Some(&token)).await?;
+                        return Ok(Ended::Unauthorized);
+                    }
+                    return Ok(Ended::Lost(format!("closed by the server: {frame:?}")));
+                }
+                _ => continue,
+            }
+            // Whatever else already arrived goes into the same batch (one transaction).
+            while let Some(Some(Ok(WsMessage::Text(text)))) = stream.next().now_or_never() {
+                batch.push(text);
+            }
+            self.handle_frames(&batch).await?;
+        }
+    }
+
+    async fn handle_frames(
+        &self,
+        frames: &[tokio_tungstenite::tungstenite::Utf8Bytes],
+    ) -> anyhow::Result<()> {
+        let mut events = Vec::new();
+        let mut out = Vec::new();
+        for text in frames {
+            match serde_json::from_str::<ServerFrame>(text) {
+                Ok(ServerFrame::Event { event, .. }) => events.push(event),
+                Ok(ServerFrame::Resync) => {
+                    self.set_state(ConnectionState::Syncing);
+                    self.catch_up().await?;
+                    self.set_state(ConnectionState::Online);
+                }
+                Ok(ServerFrame::Typing {
+                    conversation_id,
+                    user_id,
+                }) => {
+                    out.push(EngineEvent::Typing {
+                        conversation_id,
+                        user_id,
+                    });
+                }
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = %e, "unreadable frame from the server"),
+            }
+        }
+        if !events.is_empty() {
+            let summary = self
+                .with_cache_async(move |c| c.apply_events(&events))
+                .await?;
+            self.refetch(&summary).await?;
+            out.insert(0, EngineEvent::Applied { summary });
+        }
+        self.emit(out);
+        Ok(())
+    }
+}
+
+/// True when the error means the session is gone (sign in again), not a passing failure.
+pub fn is_signed_out(error: &anyhow::Error) -> bool {
+    matches!(
+        error.downcast_ref::<ApiError>(),
+        Some(ApiError::SignedOut(_))
+    ) || error.to_string().contains("not signed in on this device")
+}

@@ -10,6 +10,8 @@
 //! cargo run --release -p parley-bench -- latency --rate 2000 --seconds 10 --receivers 10
 //! ulimit -n 65536   # in both shells, for many sockets
 //! cargo run --release -p parley-bench -- idle --sockets 20000 --server-pid "$(pgrep -n parley-server)"
+//! cargo run --release -p parley-bench -- cache-search --messages 1000000   # no server needed
+//! cargo run --release -p parley-bench -- catch-up --messages 100000
 //! ```
 //!
 //! `--server http://host:port` (default `http://127.0.0.1:8080`) picks the server; `--json`
@@ -20,6 +22,7 @@
 //! Figures are only meaningful from release builds of both sides; the load generator shares
 //! the machine's cores with the server, which the numbers include.
 
+mod client;
 mod idle;
 mod scenarios;
 mod setup;
@@ -60,6 +63,10 @@ enum Command {
     Latency(scenarios::LatencyArgs),
     /// Hold many idle WebSockets and report the server's RSS per socket.
     Idle(idle::IdleArgs),
+    /// Local full-text search over a large client cache (no server needed).
+    CacheSearch(client::SearchArgs),
+    /// Catch-up of many missed messages from the server into an empty client cache.
+    CatchUp(client::CatchUpArgs),
 }
 
 fn main() -> ExitCode {
@@ -88,6 +95,19 @@ fn main() -> ExitCode {
 /// Runs the chosen scenario and prints its report. `Ok(false)`: the report is printed but the
 /// run was incomplete (failed sends or missing deliveries).
 async fn run(cli: Cli, nofile: Option<u64>) -> Result<bool> {
+    match &cli.command {
+        Command::CacheSearch(args) => {
+            let report = client::cache_search(args)?;
+            print(cli.json, &report, &report.human())?;
+            return Ok(true);
+        }
+        Command::CatchUp(args) => {
+            let report = client::catch_up(&cli.server, args).await?;
+            print(cli.json, &report, &report.human())?;
+            return Ok(true);
+        }
+        _ => {}
+    }
     let target = socket::Target::resolve(&cli.server).await?;
     let stall = Duration::from_secs(cli.stall_timeout.max(1));
     let report = match cli.command {
@@ -99,6 +119,7 @@ async fn run(cli: Cli, nofile: Option<u64>) -> Result<bool> {
             print(cli.json, &report, &report.human())?;
             return Ok(report.closed_while_held == 0);
         }
+        Command::CacheSearch(_) | Command::CatchUp(_) => return Ok(true),
     };
     print(cli.json, &report, &report.human())?;
     Ok(report.failures == 0 && report.deliveries >= report.deliveries_expected)

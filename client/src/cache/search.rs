@@ -41,18 +41,26 @@ impl Cache {
              JOIN conversations c ON c.id = messages.conversation_id
              WHERE messages_fts MATCH ?1 AND NOT messages.deleted
                AND (messages.conversation_id = ?2 OR (?2 IS NULL AND c.left_at IS NULL))
-             ORDER BY messages.created_at DESC, messages.seq DESC
+             ORDER BY messages_fts.rowid DESC
              LIMIT ?3",
             messages::SELECT
         );
-        Ok(self
+        // Walking the index newest-row-first lets SQLite stop after a few matches instead of
+        // sorting every match of a common word (p95 0.5 s → milliseconds at 1M messages).
+        // Rows are inserted roughly in time order, but history fetched later (gap filling,
+        // scrolling back) lands with higher rows: take twice the window and sort it by time.
+        let window = limit.saturating_mul(2);
+        let mut found = self
             .conn
             .prepare_cached(&sql)?
             .query_map(
-                params![fts, conv.map(ConversationId::as_str), limit],
+                params![fts, conv.map(ConversationId::as_str), window],
                 messages::from_row,
             )?
-            .collect::<rusqlite::Result<Vec<_>>>()?)
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        found.sort_by(|a, b| b.created_at.cmp(&a.created_at).then(b.seq.cmp(&a.seq)));
+        found.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
+        Ok(found)
     }
 
     /// Checks the search index against the messages it indexes and rebuilds it when they

@@ -1,7 +1,15 @@
 #!/usr/bin/env bash
-# Runs every test: the README's test command. Installs nothing that CI's .ci/run doesn't.
-# The client's keyring tests need a real Secret Service, so the suite runs inside a private
-# D-Bus session with an unlocked gnome-keyring (scripts/with-keyring.sh).
+# Runs every test: the README's test command (UI unit tests, every Rust test, and the desktop
+# end-to-end suite). Installs nothing that CI's .ci/run doesn't, except tauri-driver and
+# selenium/pytest for the end-to-end suite (scripts/e2e.sh).
+# The UI is built first (the desktop crate embeds ui/dist at compile time). The client's
+# keyring tests need a real Secret Service, so the Rust suite runs inside a private D-Bus
+# session with an unlocked gnome-keyring (scripts/with-keyring.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-exec scripts/with-keyring.sh cargo test --workspace --locked
+[ -d ui/node_modules ] || npm --prefix ui ci --no-audit --no-fund
+npm --prefix ui test
+npm --prefix ui run build
+scripts/with-keyring.sh cargo test --workspace --locked
+# The real desktop app under Xvfb through WebDriver, against a real server.
+exec scripts/e2e.sh

@@ -35,6 +35,8 @@ pub struct Api {
 
 impl Api {
     pub fn new(base: Url) -> Result<Self> {
+        // reqwest is built with `rustls-no-provider` (for parley-client): install ring first.
+        parley_client::api::init_tls();
         let http = reqwest::Client::builder()
             // Only ever talk to the address given: ignore HTTP(S)_PROXY from the environment.
             .no_proxy()

@@ -396,6 +396,66 @@ impl Api {
         self.call(Method::POST, &path, Some(request)).await
     }
 
+    pub async fn edit_message(
+        &self,
+        id: &ConversationId,
+        message: &parley_protocol::MessageId,
+        body: &str,
+    ) -> ApiResult<Message> {
+        let path = format!(
+            "/api/v1/conversations/{}/messages/{}",
+            encode(id.as_str()),
+            encode(message.as_str())
+        );
+        let request = parley_protocol::EditMessageRequest {
+            body: body.to_owned(),
+        };
+        self.call(Method::PATCH, &path, Some(&request)).await
+    }
+
+    pub async fn delete_message(
+        &self,
+        id: &ConversationId,
+        message: &parley_protocol::MessageId,
+    ) -> ApiResult<()> {
+        let path = format!(
+            "/api/v1/conversations/{}/messages/{}",
+            encode(id.as_str()),
+            encode(message.as_str())
+        );
+        self.call::<(), ()>(Method::DELETE, &path, None).await
+    }
+
+    /// Adds (`on`) or removes a reaction; both are idempotent.
+    pub async fn react(
+        &self,
+        id: &ConversationId,
+        message: &parley_protocol::MessageId,
+        emoji: &str,
+        on: bool,
+    ) -> ApiResult<()> {
+        let path = format!(
+            "/api/v1/conversations/{}/messages/{}/reactions/{}",
+            encode(id.as_str()),
+            encode(message.as_str()),
+            encode(emoji)
+        );
+        let method = if on { Method::PUT } else { Method::DELETE };
+        self.call::<(), ()>(method, &path, None).await
+    }
+
+    pub async fn sessions(&self) -> ApiResult<Vec<parley_protocol::SessionInfo>> {
+        Ok(self
+            .get::<parley_protocol::SessionsResponse>("/api/v1/sessions")
+            .await?
+            .sessions)
+    }
+
+    pub async fn revoke_session(&self, id: &parley_protocol::SessionId) -> ApiResult<()> {
+        let path = format!("/api/v1/sessions/{}", encode(id.as_str()));
+        self.call::<(), ()>(Method::DELETE, &path, None).await
+    }
+
     pub async fn mark_read(&self, id: &ConversationId, seq: i64) -> ApiResult<()> {
         let path = format!("/api/v1/conversations/{}/read", encode(id.as_str()));
         self.call(Method::POST, &path, Some(&ReadRequest { seq }))

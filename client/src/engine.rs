@@ -267,13 +267,46 @@ impl Engine {
         conversation: &ConversationId,
         body: &str,
     ) -> anyhow::Result<OutboxEntry> {
+        self.compose_reply(conversation, body, None).await
+    }
+
+    /// [`Engine::compose`], as a reply to `reply_to`.
+    pub async fn compose_reply(
+        &self,
+        conversation: &ConversationId,
+        body: &str,
+        reply_to: Option<parley_protocol::MessageId>,
+    ) -> anyhow::Result<OutboxEntry> {
         parley_protocol::limits::validate_body(body)?;
         let (conversation, body) = (conversation.clone(), body.to_owned());
         let entry = self
-            .with_cache_async(move |c| c.outbox_push(&conversation, Uuid::new_v4(), &body, None))
+            .with_cache_async(move |c| {
+                c.outbox_push(&conversation, Uuid::new_v4(), &body, reply_to.as_ref())
+            })
             .await?;
-        self.inner.outbox_wake.notify_one();
+        self.wake_outbox();
         Ok(entry)
+    }
+
+    /// Wakes the sending task (after a retry, or when something new is queued).
+    pub fn wake_outbox(&self) {
+        self.inner
+            .outbox_now
+            .store(true, std::sync::atomic::Ordering::Release);
+        self.inner.outbox_wake.notify_one();
+    }
+
+    /// Creates a conversation on the server and caches it; returns its id.
+    pub async fn create_conversation(
+        &self,
+        request: &CreateConversationRequest,
+    ) -> anyhow::Result<ConversationId> {
+        let conversation = self.api().await?.create_conversation(request).await?;
+        let id = conversation.id.clone();
+        self.with_cache_async(move |c| c.upsert_conversation(&conversation))
+            .await?;
+        self.fetch_missing_users().await?;
+        Ok(id)
     }
 
     /// Opens (or creates) the direct conversation with `username`.
@@ -358,6 +391,102 @@ impl Engine {
     pub async fn user(&self, id: &UserId) -> anyhow::Result<Option<parley_protocol::User>> {
         let id = id.clone();
         self.with_cache_async(move |c| c.user(&id)).await
+    }
+
+    /// Signs `auth`'s account in on this device: keeps the refresh token in the keyring, adds
+    /// the account to `home`'s list, remembers who "me" is in its cache, and keeps the
+    /// session's access token for the first calls. The same for register and login.
+    pub async fn sign_in(
+        home: &Path,
+        server: &str,
+        auth: parley_protocol::AuthResponse,
+    ) -> anyhow::Result<Engine> {
+        let account = Account {
+            server: server.to_owned(),
+            username: auth.user.username.clone(),
+            user_id: auth.user.id.clone(),
+        };
+        let engine = Engine::open(home, account.clone())?;
+        engine
+            .store_refresh_token(auth.session.refresh_token.clone())
+            .await?;
+        let mut accounts = crate::accounts::Accounts::load(home)?;
+        accounts.upsert(account);
+        accounts.save(home)?;
+        let user = auth.user.clone();
+        engine
+            .with_cache_async(move |c| c.set_own_user(&user))
+            .await?;
+        engine.set_api(Api::from_session(
+            server,
+            &auth.session,
+            engine.on_rotate(),
+        )?);
+        Ok(engine)
+    }
+
+    /// Edits one of the account's messages on the server and caches the result.
+    pub async fn edit_message(
+        &self,
+        conversation: &ConversationId,
+        message: &parley_protocol::MessageId,
+        body: &str,
+    ) -> anyhow::Result<()> {
+        parley_protocol::limits::validate_body(body)?;
+        let edited = self
+            .api()
+            .await?
+            .edit_message(conversation, message, body)
+            .await?;
+        self.with_cache_async(move |c| c.upsert_messages(&[edited]))
+            .await
+    }
+
+    /// Deletes a message on the server (the tombstone arrives as an event).
+    pub async fn delete_message(
+        &self,
+        conversation: &ConversationId,
+        message: &parley_protocol::MessageId,
+    ) -> anyhow::Result<()> {
+        Ok(self
+            .api()
+            .await?
+            .delete_message(conversation, message)
+            .await?)
+    }
+
+    pub async fn react(
+        &self,
+        conversation: &ConversationId,
+        message: &parley_protocol::MessageId,
+        emoji: &str,
+        on: bool,
+    ) -> anyhow::Result<()> {
+        Ok(self
+            .api()
+            .await?
+            .react(conversation, message, emoji, on)
+            .await?)
+    }
+
+    /// Moves the read marker on the server (the cache follows with the `read.updated` event).
+    pub async fn mark_read(&self, conversation: &ConversationId, seq: i64) -> anyhow::Result<()> {
+        Ok(self.api().await?.mark_read(conversation, seq).await?)
+    }
+
+    /// The draft kept for a conversation (survives restarts).
+    pub async fn draft(&self, conversation: &ConversationId) -> anyhow::Result<String> {
+        let key = format!("draft:{conversation}");
+        Ok(self
+            .with_cache_async(move |c| c.state(&key))
+            .await?
+            .unwrap_or_default())
+    }
+
+    pub async fn set_draft(&self, conversation: &ConversationId, text: &str) -> anyhow::Result<()> {
+        let (key, text) = (format!("draft:{conversation}"), text.to_owned());
+        self.with_cache_async(move |c| c.set_state(&key, &text))
+            .await
     }
 
     /// Revokes the session on the server (if reachable) and deletes the keyring entry.

@@ -68,6 +68,7 @@ impl Engine {
             }
         }
         self.fill_gaps().await?;
+        self.fetch_missing_users().await?;
         Ok(applied)
     }
 
@@ -230,6 +231,10 @@ impl Engine {
                 .with_cache_async(move |c| c.apply_events(&events))
                 .await?;
             self.refetch(&summary).await?;
+            if !summary.conversations.is_empty() {
+                // New members or conversations: learn their names before the UI asks.
+                self.fetch_missing_users().await?;
+            }
             out.insert(0, EngineEvent::Applied { summary });
         }
         self.emit(out);

@@ -10,8 +10,8 @@ use anyhow::{Context, bail};
 use clap::{Parser, Subcommand};
 use parley_client::{
     Engine, EngineEvent,
-    accounts::{Account, Accounts, default_home},
-    api::{self, Api},
+    accounts::{Accounts, default_home},
+    api,
     cache::CachedMessage,
     protocol::{LoginRequest, RegisterRequest, SecretString},
     sync::is_signed_out,
@@ -226,46 +226,19 @@ async fn sign_in(
     server: &str,
     auth: parley_client::protocol::AuthResponse,
 ) -> anyhow::Result<()> {
-    let account = Account {
-        server: server.to_owned(),
-        username: auth.user.username.clone(),
-        user_id: auth.user.id.clone(),
-    };
-    let engine = Engine::open(home, account.clone())?;
-    engine
-        .store_refresh_token(auth.session.refresh_token.clone())
-        .await?;
-    let mut accounts = Accounts::load(home)?;
-    accounts.upsert(account.clone());
-    accounts.save(home)?;
     let user = auth.user.clone();
-    engine
-        .with_cache_async(move |c| c.set_own_user(&user))
-        .await?;
-    let on_rotate = {
-        let engine = engine.clone();
-        std::sync::Arc::new(move |token: SecretString| {
-            let engine = engine.clone();
-            Box::pin(async move {
-                engine
-                    .store_refresh_token(token)
-                    .await
-                    .map_err(|e| e.to_string())
-            })
-                as std::pin::Pin<Box<dyn std::future::Future<Output = Result<(), String>> + Send>>
-        }) as api::OnRotate
-    };
-    engine.set_api(Api::from_session(server, &auth.session, on_rotate)?);
+    let engine = Engine::sign_in(home, server, auth).await?;
     if let Err(e) = engine.catch_up().await {
         eprintln!(
             "parley: signed in, but the first sync failed: {}",
             one_line(&e)
         );
     }
+    let label = engine.account().label();
     report(
         cli,
-        json!({"account": account.label(), "user": auth.user}),
-        &format!("signed in as {}", account.label()),
+        json!({"account": label, "user": user}),
+        &format!("signed in as {label}"),
     );
     Ok(())
 }
@@ -493,7 +466,7 @@ async fn watch(cli: &Cli, engine: &Engine, conv: Option<&str>) -> anyhow::Result
     let mut events = engine.events();
     let realtime = engine.clone();
     let outbox = engine.clone();
-    let background = tokio::spawn(async move {
+    let mut background = tokio::spawn(async move {
         tokio::select! {
             e = realtime.run_realtime() => e,
             e = outbox.run_outbox() => e,
@@ -507,18 +480,25 @@ async fn watch(cli: &Cli, engine: &Engine, conv: Option<&str>) -> anyhow::Result
                 .map_or("all conversations", |id| id.as_str())
         );
     }
-    loop {
+    // The engine's loops return only when they cannot go on (signed out, cache failure): then
+    // watch ends with that error instead of watching a dead session forever.
+    let ended = loop {
         tokio::select! {
             batch = events.recv() => match batch {
                 Ok(batch) => print_batch(cli, engine, &batch, filter.as_ref()).await?,
                 Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {}
-                Err(_) => break,
+                Err(_) => break None,
             },
-            _ = tokio::signal::ctrl_c() => break,
+            ended = &mut background => break Some(ended),
+            _ = tokio::signal::ctrl_c() => break None,
         }
-    }
+    };
     background.abort();
-    Ok(())
+    match ended {
+        Some(Ok(error)) => Err(error),
+        Some(Err(panicked)) => Err(panicked.into()),
+        None => Ok(()),
+    }
 }
 
 async fn print_batch(

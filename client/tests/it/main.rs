@@ -10,3 +10,12 @@ mod keyring;
 mod messages;
 mod outbox;
 mod search;
+
+// End to end: a real in-process server, the `parley` binary and the engine.
+mod cli_accounts;
+mod cli_live;
+mod cli_offline;
+mod e2e_cli;
+mod e2e_fixture;
+mod engine;
+mod engine_outbox;

@@ -280,6 +280,9 @@ impl Drop for TestServer {
 }
 
 pub fn http_client() -> reqwest::Client {
+    // Cargo unifies features across the workspace: `parley-client` builds reqwest with
+    // `rustls-no-provider`, so every reqwest client in a workspace build needs a provider.
+    let _ = rustls::crypto::ring::default_provider().install_default();
     reqwest::Client::builder()
         .no_proxy()
         .timeout(Duration::from_secs(60))

@@ -1,0 +1,264 @@
+"""End-to-end tests of the real Parley desktop app.
+
+The built app (bundled UI) runs under Xvfb, driven through tauri-driver + WebKitWebDriver,
+against a real parley-server; elements are found only by the accessible names of PRODUCT.md
+section 4. Run by scripts/e2e.sh (which builds everything and provides Xvfb and a keyring).
+
+Environment: PARLEY_DESKTOP (app binary), PARLEY_SERVER_BIN, TAURI_DRIVER, SCREENSHOTS (dir).
+"""
+
+import os
+import re
+import shutil
+import socket
+import subprocess
+import tempfile
+import time
+import urllib.request
+import uuid
+
+import pytest
+from selenium import webdriver
+from selenium.common.exceptions import TimeoutException, WebDriverException
+from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.common.options import ArgOptions
+from selenium.webdriver.support.ui import WebDriverWait
+
+APP = os.environ["PARLEY_DESKTOP"]
+SERVER_BIN = os.environ["PARLEY_SERVER_BIN"]
+TAURI_DRIVER = os.environ.get("TAURI_DRIVER", "tauri-driver")
+SHOTS = os.environ.get("SCREENSHOTS", tempfile.mkdtemp(prefix="parley-shots-"))
+WAIT = 20
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for_port(port, proc, what):
+    deadline = time.monotonic() + WAIT
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"{what} exited early with {proc.returncode}")
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            return
+        except OSError:
+            time.sleep(0.05)
+    raise RuntimeError(f"{what} did not listen on {port} within {WAIT}s")
+
+
+class Server:
+    """A parley-server on a fixed port with a temp data dir; can be stopped and restarted."""
+
+    def __init__(self):
+        self.port = free_port()
+        self.data = tempfile.mkdtemp(prefix="parley-e2e-server-")
+        self.proc = None
+
+    @property
+    def url(self):
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self):
+        env = dict(os.environ, PARLEY_RATE_LIMIT="off")
+        self.proc = subprocess.Popen(
+            [SERVER_BIN, "--listen", f"127.0.0.1:{self.port}", "--data-dir", self.data],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        wait_for_port(self.port, self.proc, "parley-server")
+
+    def stop(self):
+        if self.proc and self.proc.poll() is None:
+            self.proc.terminate()
+            self.proc.wait(timeout=WAIT)
+        self.proc = None
+
+
+class App:
+    """One instance of the desktop app with its own PARLEY_HOME, through its own tauri-driver."""
+
+    def __init__(self, name):
+        self.name = name
+        self.home = tempfile.mkdtemp(prefix=f"parley-e2e-{name}-")
+        self.driver_proc = None
+        self.driver = None
+
+    def open(self):
+        port, native = free_port(), free_port()
+        env = dict(os.environ, PARLEY_HOME=self.home)
+        self.driver_proc = subprocess.Popen(
+            [TAURI_DRIVER, "--port", str(port), "--native-port", str(native)],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        wait_for_port(port, self.driver_proc, "tauri-driver")
+        options = ArgOptions()
+        options.set_capability("browserName", "wry")
+        options.set_capability("tauri:options", {"application": APP})
+        self.driver = webdriver.Remote(command_executor=f"http://127.0.0.1:{port}", options=options)
+        return self
+
+    def close(self):
+        if self.driver:
+            try:
+                self.driver.quit()
+            except WebDriverException:
+                pass
+            self.driver = None
+        if self.driver_proc and self.driver_proc.poll() is None:
+            self.driver_proc.terminate()
+            self.driver_proc.wait(timeout=WAIT)
+
+    # Finding things the way a screen reader names them.
+
+    def wait(self, condition, what):
+        try:
+            return WebDriverWait(self.driver, WAIT).until(lambda d: condition(), message=f"{self.name}: {what}")
+        except TimeoutException:
+            self.screenshot(f"failed-{self.name}")
+            raise
+
+    def by_xpath(self, xpath):
+        found = self.driver.find_elements(By.XPATH, xpath)
+        return found[0] if found else None
+
+    def textbox(self, label):
+        def find():
+            lab = self.by_xpath(f"//label[normalize-space(.)='{label}']")
+            if lab is not None and lab.get_attribute("for"):
+                return self.driver.find_element(By.ID, lab.get_attribute("for"))
+            return self.by_xpath(f"//*[@aria-label='{label}'][self::input or self::textarea]")
+
+        return self.wait(find, f"textbox {label!r}")
+
+    def button(self, name):
+        xpath = f"//button[@aria-label='{name}' or normalize-space(.)='{name}']"
+        return self.wait(lambda: self.by_xpath(xpath), f"button {name!r}")
+
+    def status(self):
+        el = self.by_xpath("//*[@role='status']")
+        return el.text.strip() if el is not None else None
+
+    def conversation_item(self, title):
+        nav = "//nav[@aria-label='Conversations']"
+        # The accessible name (avatar initials are aria-hidden) starts with the title; XPath sees
+        # the hidden initials too, so match the title element itself.
+        xpath = f"{nav}//*[@role='listitem']//button[.//*[normalize-space(.)='{title}']]"
+        return self.wait(lambda: self.by_xpath(xpath), f"conversation {title!r} in the list")
+
+    def messages(self):
+        log = self.by_xpath("//*[@role='log' and @aria-label='Messages']")
+        if log is None:
+            return []
+        return [a.text for a in log.find_elements(By.TAG_NAME, "article")]
+
+    def wait_message(self, text):
+        return self.wait(lambda: any(text in m for m in self.messages()), f"message {text!r}")
+
+    def type_into(self, label, text):
+        box = self.textbox(label)
+        box.clear()
+        box.send_keys(text)
+        return box
+
+    def sign_up(self, server_url, username, password):
+        self.type_into("Server URL", server_url)
+        self.type_into("Username", username)
+        self.type_into("Password", password)
+        self.button("Create account").click()
+        self.wait(lambda: self.by_xpath("//nav[@aria-label='Conversations']"), "the conversation list")
+
+    def send(self, text):
+        box = self.textbox("Message")
+        box.send_keys(text)
+        box.send_keys(Keys.ENTER)
+
+    def screenshot(self, name):
+        os.makedirs(SHOTS, exist_ok=True)
+        self.driver.save_screenshot(os.path.join(SHOTS, f"{name}.png"))
+
+
+@pytest.fixture
+def server():
+    s = Server()
+    s.start()
+    yield s
+    s.stop()
+    shutil.rmtree(s.data, ignore_errors=True)
+
+
+@pytest.fixture
+def apps():
+    opened = []
+
+    def make(name, home=None):
+        app = App(name)
+        if home is not None:
+            shutil.rmtree(app.home, ignore_errors=True)
+            app.home = home
+        opened.append(app.open())
+        return app
+
+    yield make
+    for app in opened:
+        app.close()
+
+
+def count_exact(app, text):
+    return sum(1 for m in app.messages() if text in m)
+
+
+def test_two_users_chat_live_then_offline_and_back(server, apps):
+    suffix = uuid.uuid4().hex[:6]
+    alice_name, bob_name = f"alice{suffix}", f"bob{suffix}"
+    alice, bob = apps("alice"), apps("bob")
+    alice.sign_up(server.url, alice_name, "alice-password")
+    bob.sign_up(server.url, bob_name, "bob-password")
+    alice.wait(lambda: alice.status() == "Online", "status Online")
+
+    # Alice starts a direct conversation with Bob.
+    alice.button("New conversation").click()
+    alice.type_into("Find people", bob_name)
+    row = alice.wait(lambda: alice.by_xpath(f"//label[contains(., '@{bob_name}')]//input"), "Bob in the results")
+    row.click()
+    alice.button("Start conversation").click()
+    alice.wait(lambda: alice.by_xpath(f"//h2[normalize-space(.)='{bob_name}']"), "the conversation heading")
+
+    # Live, both ways; text is never HTML.
+    alice.send("Hello Bob <b>not bold</b>")
+    bob.conversation_item(alice_name).click()
+    bob.wait_message("Hello Bob <b>not bold</b>")
+    assert bob.by_xpath("//*[@role='log']//b") is None, "message text must never render as HTML"
+    bob.send("Hi Alice!")
+    alice.wait_message("Hi Alice!")
+    alice.screenshot("conversation-alice")
+    bob.screenshot("conversation-bob")
+
+    # Quit Alice, stop the server, reopen: the cache is painted and the status says Offline.
+    home = alice.home
+    alice.close()
+    server.stop()
+    alice = apps("alice-offline", home=home)
+    alice.conversation_item(bob_name).click()
+    alice.wait_message("Hi Alice!")
+    alice.wait(lambda: alice.status() == "Offline", "status Offline")
+
+    # Write while offline: pending until the server is back, then delivered exactly once.
+    alice.send("Written on a plane")
+    alice.wait_message("Written on a plane")
+    alice.screenshot("offline-pending")
+    server.start()
+    alice.button("Send")  # still there
+    bob.wait_message("Written on a plane")
+    alice.wait(lambda: alice.status() == "Online", "status Online again")
+    time_limit = time.monotonic() + 3
+    while time.monotonic() < time_limit:  # a duplicate would show up right behind the first
+        assert count_exact(bob, "Written on a plane") == 1, "the offline message must arrive exactly once"
+        time.sleep(0.2)

@@ -1,0 +1,358 @@
+//! The commands the UI invokes: one-liners over the engine. Each returns
+//! `Result<T, CommandError>`, which crosses IPC as `{code, message}`.
+
+use parley_client::{
+    ConnectionState, Engine,
+    accounts::{Account, Accounts},
+    api,
+    cache::{CachedConversation, CachedMessage, OutboxEntry, Page},
+    protocol::{
+        ConversationId, ConversationKind, CreateConversationRequest, LoginRequest, Message,
+        MessageId, RegisterRequest, SecretString, SessionId, SessionInfo, User, UserId,
+    },
+};
+use serde::Serialize;
+use tauri::{AppHandle, State};
+
+use crate::{
+    error::{CommandError, CommandResult},
+    events::{UiEvent, emit},
+    session::Shell,
+    settings::Settings,
+};
+
+#[derive(Serialize)]
+pub struct AccountInfo {
+    label: String,
+    server: String,
+    username: String,
+    user_id: UserId,
+}
+
+impl From<&Account> for AccountInfo {
+    fn from(a: &Account) -> Self {
+        Self {
+            label: a.label(),
+            server: a.server.clone(),
+            username: a.username.clone(),
+            user_id: a.user_id.clone(),
+        }
+    }
+}
+
+#[derive(Serialize)]
+pub struct SessionState {
+    accounts: Vec<AccountInfo>,
+    active: Option<String>,
+    connection: ConnectionState,
+    user: Option<User>,
+}
+
+#[tauri::command]
+pub async fn session_state(shell: State<'_, Shell>) -> CommandResult<SessionState> {
+    let accounts = Accounts::load(&shell.home)?;
+    let (connection, user) = match shell.engine() {
+        Ok(engine) => {
+            let me = engine.account().user_id.clone();
+            let state = *engine.state().borrow();
+            (state, engine.user(&me).await?)
+        }
+        Err(_) => (ConnectionState::Offline, None),
+    };
+    Ok(SessionState {
+        accounts: accounts.accounts.iter().map(AccountInfo::from).collect(),
+        active: shell.active_label(),
+        connection,
+        user,
+    })
+}
+
+#[tauri::command]
+pub async fn sign_in(
+    app: AppHandle,
+    shell: State<'_, Shell>,
+    server: String,
+    username: String,
+    password: String,
+) -> CommandResult<AccountInfo> {
+    let server = api::normalize_server(&server)?;
+    let request = LoginRequest {
+        username,
+        password: SecretString::new(password),
+        device_name: Some(device_name()),
+    };
+    let auth = api::login(&server, &request).await?;
+    start(&app, &shell, &server, auth).await
+}
+
+#[tauri::command]
+pub async fn create_account(
+    app: AppHandle,
+    shell: State<'_, Shell>,
+    server: String,
+    username: String,
+    password: String,
+    display_name: Option<String>,
+) -> CommandResult<AccountInfo> {
+    let server = api::normalize_server(&server)?;
+    let display_name = display_name.filter(|d| !d.trim().is_empty());
+    let request = RegisterRequest {
+        username,
+        password: SecretString::new(password),
+        display_name,
+        device_name: Some(device_name()),
+    };
+    let auth = api::register(&server, &request).await?;
+    start(&app, &shell, &server, auth).await
+}
+
+async fn start(
+    app: &AppHandle,
+    shell: &Shell,
+    server: &str,
+    auth: parley_client::protocol::AuthResponse,
+) -> CommandResult<AccountInfo> {
+    let engine = Engine::sign_in(&shell.home, server, auth).await?;
+    let info = AccountInfo::from(engine.account());
+    shell.activate(app, engine);
+    Ok(info)
+}
+
+fn device_name() -> String {
+    format!("Parley desktop ({})", std::env::consts::OS)
+}
+
+#[tauri::command]
+pub async fn sign_out(app: AppHandle, shell: State<'_, Shell>) -> CommandResult<()> {
+    let engine = shell.engine()?;
+    engine.logout().await?;
+    shell.deactivate();
+    let mut accounts = Accounts::load(&shell.home)?;
+    accounts.remove(&engine.account().label());
+    accounts.save(&shell.home)?;
+    let next = accounts.accounts.first().cloned();
+    match next {
+        Some(account) => shell.activate(&app, Engine::open(&shell.home, account)?),
+        None => emit(&app, vec![UiEvent::Account { active: None }]),
+    }
+    Ok(())
+}
+
+#[tauri::command]
+pub async fn switch_account(
+    app: AppHandle,
+    shell: State<'_, Shell>,
+    label: String,
+) -> CommandResult<()> {
+    let account = Accounts::load(&shell.home)?.select(Some(&label))?;
+    shell.activate(&app, Engine::open(&shell.home, account)?);
+    Ok(())
+}
+
+#[tauri::command]
+pub async fn conversations(shell: State<'_, Shell>) -> CommandResult<Vec<CachedConversation>> {
+    Ok(shell.engine()?.conversations().await?)
+}
+
+#[tauri::command]
+pub async fn messages(
+    shell: State<'_, Shell>,
+    conversation_id: ConversationId,
+    before: Option<i64>,
+    limit: usize,
+) -> CommandResult<Vec<CachedMessage>> {
+    let page = before.map_or(Page::Latest, Page::Before);
+    let limit = limit.clamp(1, 500);
+    Ok(shell
+        .engine()?
+        .with_cache_async(move |c| c.messages(&conversation_id, page, limit))
+        .await?)
+}
+
+#[tauri::command]
+pub async fn send_message(
+    shell: State<'_, Shell>,
+    conversation_id: ConversationId,
+    body: String,
+    reply_to: Option<MessageId>,
+) -> CommandResult<OutboxEntry> {
+    Ok(shell
+        .engine()?
+        .compose_reply(&conversation_id, &body, reply_to)
+        .await?)
+}
+
+#[tauri::command]
+pub async fn retry_message(shell: State<'_, Shell>, client_id: uuid::Uuid) -> CommandResult<()> {
+    let engine = shell.engine()?;
+    engine
+        .with_cache_async(move |c| c.outbox_retry(client_id))
+        .await?;
+    engine.wake_outbox();
+    Ok(())
+}
+
+#[tauri::command]
+pub async fn discard_message(shell: State<'_, Shell>, client_id: uuid::Uuid) -> CommandResult<()> {
+    shell
+        .engine()?
+        .with_cache_async(move |c| c.outbox_discard(client_id))
+        .await?;
+    Ok(())
+}
+
+#[tauri::command]
+pub async fn edit_message(
+    shell: State<'_, Shell>,
+    conversation_id: ConversationId,
+    message_id: MessageId,
+    body: String,
+) -> CommandResult<()> {
+    Ok(shell
+        .engine()?
+        .edit_message(&conversation_id, &message_id, &body)
+        .await?)
+}
+
+#[tauri::command]
+pub async fn delete_message(
+    shell: State<'_, Shell>,
+    conversation_id: ConversationId,
+    message_id: MessageId,
+) -> CommandResult<()> {
+    Ok(shell
+        .engine()?
+        .delete_message(&conversation_id, &message_id)
+        .await?)
+}
+
+#[tauri::command]
+pub async fn react(
+    shell: State<'_, Shell>,
+    conversation_id: ConversationId,
+    message_id: MessageId,
+    emoji: String,
+    on: bool,
+) -> CommandResult<()> {
+    Ok(shell
+        .engine()?
+        .react(&conversation_id, &message_id, &emoji, on)
+        .await?)
+}
+
+#[tauri::command]
+pub async fn mark_read(
+    shell: State<'_, Shell>,
+    conversation_id: ConversationId,
+    seq: i64,
+) -> CommandResult<()> {
+    Ok(shell.engine()?.mark_read(&conversation_id, seq).await?)
+}
+
+#[tauri::command]
+pub async fn find_users(shell: State<'_, Shell>, query: String) -> CommandResult<Vec<User>> {
+    Ok(shell.engine()?.api().await?.find_users(&query).await?)
+}
+
+#[tauri::command]
+pub async fn user(shell: State<'_, Shell>, id: UserId) -> CommandResult<Option<User>> {
+    Ok(shell.engine()?.user(&id).await?)
+}
+
+#[tauri::command]
+pub async fn create_conversation(
+    shell: State<'_, Shell>,
+    kind: ConversationKind,
+    title: Option<String>,
+    member_ids: Vec<UserId>,
+) -> CommandResult<ConversationId> {
+    let request = CreateConversationRequest {
+        kind,
+        title,
+        member_ids,
+    };
+    Ok(shell.engine()?.create_conversation(&request).await?)
+}
+
+#[tauri::command]
+pub async fn search(
+    shell: State<'_, Shell>,
+    query: String,
+    conversation_id: Option<ConversationId>,
+) -> CommandResult<Vec<Message>> {
+    Ok(shell
+        .engine()?
+        .search_local(&query, conversation_id, 50)
+        .await?)
+}
+
+#[tauri::command]
+pub async fn sessions(shell: State<'_, Shell>) -> CommandResult<Vec<SessionInfo>> {
+    Ok(shell.engine()?.api().await?.sessions().await?)
+}
+
+#[tauri::command]
+pub async fn revoke_session(shell: State<'_, Shell>, session_id: SessionId) -> CommandResult<()> {
+    Ok(shell
+        .engine()?
+        .api()
+        .await?
+        .revoke_session(&session_id)
+        .await?)
+}
+
+#[tauri::command]
+pub async fn get_draft(
+    shell: State<'_, Shell>,
+    conversation_id: ConversationId,
+) -> CommandResult<String> {
+    Ok(shell.engine()?.draft(&conversation_id).await?)
+}
+
+#[tauri::command]
+pub async fn set_draft(
+    shell: State<'_, Shell>,
+    conversation_id: ConversationId,
+    text: String,
+) -> CommandResult<()> {
+    Ok(shell.engine()?.set_draft(&conversation_id, &text).await?)
+}
+
+#[tauri::command]
+pub fn settings(shell: State<'_, Shell>) -> CommandResult<Settings> {
+    shell
+        .settings
+        .lock()
+        .map(|s| s.clone())
+        .map_err(|_| CommandError::new("internal", "settings lock poisoned"))
+}
+
+#[tauri::command]
+pub fn set_settings(shell: State<'_, Shell>, settings: Settings) -> CommandResult<()> {
+    let mut current = shell
+        .settings
+        .lock()
+        .map_err(|_| CommandError::new("internal", "settings lock poisoned"))?;
+    current.close_to_tray = settings.close_to_tray;
+    current.theme = settings.theme;
+    current.save(&shell.home)?;
+    Ok(())
+}
+
+#[tauri::command]
+pub fn reconnect_now(shell: State<'_, Shell>) -> CommandResult<()> {
+    shell.engine()?.reconnect_now();
+    Ok(())
+}
+
+/// Opens an http(s) link from a message in the system browser (never in the webview).
+#[tauri::command]
+pub fn open_external(app: AppHandle, url: String) -> CommandResult<()> {
+    use tauri_plugin_opener::OpenerExt;
+    if !(url.starts_with("https://") || url.starts_with("http://")) {
+        return Err(CommandError::new("invalid", "only http(s) links open"));
+    }
+    app.opener()
+        .open_url(url, None::<&str>)
+        .map_err(|e| CommandError::new("internal", e.to_string()))
+}

@@ -1,0 +1,75 @@
+//! Engine events become UI events in one mapping, emitted as batches on one event name.
+
+use parley_client::{
+    ConnectionState, EngineEvent,
+    cache::{AppliedSummary, Delivery},
+    protocol::{ConversationId, UserId},
+};
+use serde::Serialize;
+use tauri::{AppHandle, Emitter};
+
+/// The single event name the UI listens to.
+pub const EVENTS: &str = "parley://events";
+
+#[derive(Clone, Debug, Serialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum UiEvent {
+    State {
+        state: ConnectionState,
+    },
+    Applied {
+        summary: AppliedSummary,
+    },
+    Outbox {
+        client_id: uuid::Uuid,
+        conversation_id: ConversationId,
+        delivery: Delivery,
+    },
+    Typing {
+        conversation_id: ConversationId,
+        user_id: UserId,
+    },
+    Progress {
+        applied: usize,
+    },
+    /// Signed in, out, or switched: the UI reloads everything.
+    Account {
+        active: Option<String>,
+    },
+}
+
+impl From<EngineEvent> for UiEvent {
+    fn from(event: EngineEvent) -> Self {
+        match event {
+            EngineEvent::State { state } => Self::State { state },
+            EngineEvent::Applied { summary } => Self::Applied { summary },
+            EngineEvent::Outbox {
+                client_id,
+                conversation_id,
+                delivery,
+            } => Self::Outbox {
+                client_id,
+                conversation_id,
+                delivery,
+            },
+            EngineEvent::Typing {
+                conversation_id,
+                user_id,
+            } => Self::Typing {
+                conversation_id,
+                user_id,
+            },
+            EngineEvent::Progress { applied } => Self::Progress { applied },
+        }
+    }
+}
+
+/// Sends one batch to the UI.
+pub fn emit(app: &AppHandle, batch: Vec<UiEvent>) {
+    if batch.is_empty() {
+        return;
+    }
+    if let Err(e) = app.emit(EVENTS, batch) {
+        tracing::warn!(error = %e, "could not emit UI events");
+    }
+}

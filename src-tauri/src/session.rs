@@ -1,0 +1,186 @@
+//! Which account is active, and its background work: the realtime loop, the outbox task, and
+//! the forwarding of engine events to the UI (plus notifications and the tray's count).
+
+use std::{path::PathBuf, sync::Mutex};
+
+use parley_client::{Engine, EngineEvent, accounts::Accounts};
+use tauri::{AppHandle, Manager, async_runtime::JoinHandle};
+use tauri_plugin_notification::NotificationExt;
+
+use crate::{
+    error::{CommandError, CommandResult},
+    events::{UiEvent, emit},
+    settings::Settings,
+};
+
+struct Active {
+    engine: Engine,
+    tasks: Vec<JoinHandle<()>>,
+}
+
+/// The shell's state, managed by Tauri.
+pub struct Shell {
+    pub home: PathBuf,
+    active: Mutex<Option<Active>>,
+    pub settings: Mutex<Settings>,
+}
+
+impl Shell {
+    pub fn new(home: PathBuf) -> Self {
+        let settings = Settings::load(&home);
+        Self {
+            home,
+            active: Mutex::new(None),
+            settings: Mutex::new(settings),
+        }
+    }
+
+    /// The active account's engine, or `signed_out`.
+    pub fn engine(&self) -> CommandResult<Engine> {
+        self.active
+            .lock()
+            .ok()
+            .and_then(|a| a.as_ref().map(|a| a.engine.clone()))
+            .ok_or_else(|| CommandError::new("signed_out", "no account is signed in"))
+    }
+
+    pub fn active_label(&self) -> Option<String> {
+        self.active
+            .lock()
+            .ok()
+            .and_then(|a| a.as_ref().map(|a| a.engine.account().label()))
+    }
+
+    /// Makes `engine` the active account: stops the previous one's tasks, starts this one's,
+    /// remembers the choice, and tells the UI.
+    pub fn activate(&self, app: &AppHandle, engine: Engine) {
+        self.deactivate();
+        let tasks = vec![
+            tauri::async_runtime::spawn(forward(app.clone(), engine.clone())),
+            tauri::async_runtime::spawn({
+                let engine = engine.clone();
+                async move {
+                    let e = engine.run_realtime().await;
+                    tracing::warn!(error = %e, "realtime loop ended");
+                }
+            }),
+            tauri::async_runtime::spawn({
+                let engine = engine.clone();
+                async move {
+                    let e = engine.run_outbox().await;
+                    tracing::warn!(error = %e, "outbox task ended");
+                }
+            }),
+        ];
+        let label = engine.account().label();
+        if let Ok(mut settings) = self.settings.lock() {
+            settings.active_account = Some(label.clone());
+            let _ = settings.save(&self.home);
+        }
+        if let Ok(mut active) = self.active.lock() {
+            *active = Some(Active { engine, tasks });
+        }
+        emit(
+            app,
+            vec![UiEvent::Account {
+                active: Some(label),
+            }],
+        );
+    }
+
+    pub fn deactivate(&self) {
+        if let Ok(mut active) = self.active.lock()
+            && let Some(previous) = active.take()
+        {
+            for task in previous.tasks {
+                task.abort();
+            }
+        }
+    }
+
+    /// At start-up: opens the remembered account (or the only one). Works offline: the
+    /// engine reads its cache; the realtime loop keeps trying to connect.
+    pub fn restore(&self, app: &AppHandle) -> anyhow::Result<()> {
+        let accounts = Accounts::load(&self.home)?;
+        let wanted = self
+            .settings
+            .lock()
+            .ok()
+            .and_then(|s| s.active_account.clone());
+        let account = match wanted.and_then(|w| accounts.select(Some(&w)).ok()) {
+            Some(account) => account,
+            None => match accounts.accounts.first() {
+                Some(first) => first.clone(),
+                None => return Ok(()),
+            },
+        };
+        let engine = Engine::open(&self.home, account)?;
+        self.activate(app, engine);
+        Ok(())
+    }
+}
+
+/// Forwards engine batches to the UI; notifies about new messages from others while the
+/// window is not focused; keeps the tray's unread count current.
+async fn forward(app: AppHandle, engine: Engine) {
+    let mut events = engine.events();
+    loop {
+        let batch = match events.recv().await {
+            Ok(batch) => batch,
+            Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {
+                // Missed some: have the UI reload from the cache.
+                emit(
+                    &app,
+                    vec![UiEvent::Account {
+                        active: Some(engine.account().label()),
+                    }],
+                );
+                continue;
+            }
+            Err(tokio::sync::broadcast::error::RecvError::Closed) => break,
+        };
+        let applied = batch
+            .iter()
+            .any(|e| matches!(e, EngineEvent::Applied { .. }));
+        notify(&app, &engine, &batch).await;
+        emit(&app, batch.into_iter().map(UiEvent::from).collect());
+        if applied {
+            crate::tray::update_unread(&app, &engine).await;
+        }
+    }
+}
+
+async fn notify(app: &AppHandle, engine: &Engine, batch: &[EngineEvent]) {
+    let focused = app
+        .get_webview_window("main")
+        .and_then(|w| w.is_focused().ok())
+        .unwrap_or(false);
+    if focused {
+        return;
+    }
+    let me = engine.account().user_id.clone();
+    for event in batch {
+        let EngineEvent::Applied { summary } = event else {
+            continue;
+        };
+        for (conversation, ids) in &summary.messages {
+            let Ok(messages) = engine.messages(conversation, 50).await else {
+                continue;
+            };
+            for m in messages.iter().filter(|m| ids.contains(&m.message.id)) {
+                let message = &m.message;
+                if message.sender_id == me || message.deleted || message.edited_at.is_some() {
+                    continue;
+                }
+                let sender = match engine.user(&message.sender_id).await {
+                    Ok(Some(user)) => user.display_name,
+                    _ => "New message".to_owned(),
+                };
+                let body: String = message.body.chars().take(140).collect();
+                if let Err(e) = app.notification().builder().title(sender).body(body).show() {
+                    tracing::debug!(error = %e, "notification not shown");
+                }
+            }
+        }
+    }
+}

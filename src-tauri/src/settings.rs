@@ -1,0 +1,51 @@
+//! The desktop's own settings, in `PARLEY_HOME/desktop.json` (the engine keeps the rest).
+
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Theme {
+    System,
+    Light,
+    Dark,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Settings {
+    /// Closing the window hides it to the tray instead of quitting.
+    pub close_to_tray: bool,
+    pub theme: Theme,
+    /// The account shown at start-up (`username@host`).
+    pub active_account: Option<String>,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            close_to_tray: false,
+            theme: Theme::System,
+            active_account: None,
+        }
+    }
+}
+
+impl Settings {
+    pub fn load(home: &Path) -> Self {
+        std::fs::read(home.join("desktop.json"))
+            .ok()
+            .and_then(|bytes| serde_json::from_slice(&bytes).ok())
+            .unwrap_or_default()
+    }
+
+    /// Atomic write (temp file + rename).
+    pub fn save(&self, home: &Path) -> anyhow::Result<()> {
+        std::fs::create_dir_all(home)?;
+        let tmp = home.join("desktop.json.tmp");
+        std::fs::write(&tmp, serde_json::to_vec_pretty(self)?)?;
+        std::fs::rename(tmp, home.join("desktop.json"))?;
+        Ok(())
+    }
+}

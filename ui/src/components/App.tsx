@@ -1,0 +1,43 @@
+import { useQuery } from '@tanstack/react-query';
+import { useEffect } from 'react';
+import { commands, errorMessage } from '../ipc';
+import { useUiEvents } from '../hooks/useUiEvents';
+import { applyTheme } from '../lib/theme';
+import { sessionStateOptions, settingsOptions } from '../queries/session';
+import { connectionStore } from '../state/connection';
+import { MainScreen } from './MainScreen';
+import { SignInScreen } from './SignInScreen';
+
+/** Signed in → the main screen, else the sign-in screen; plus the app-wide effects. */
+export function App() {
+  useUiEvents();
+  useReconnectOnFocus();
+  const session = useQuery(sessionStateOptions());
+  const theme = useQuery(settingsOptions()).data?.theme;
+  useEffect(() => {
+    if (theme) applyTheme(theme);
+  }, [theme]);
+  const connection = session.data?.connection;
+  useEffect(() => {
+    if (connection) connectionStore.set(connection);
+  }, [connection]);
+
+  if (session.isPending) return <div className="splash" aria-busy="true">Loading…</div>;
+  if (session.isError) {
+    return (
+      <main className="splash">
+        <p className="form-error" role="alert">{errorMessage(session.error)}</p>
+      </main>
+    );
+  }
+  return session.data.active ? <MainScreen key={session.data.active} /> : <SignInScreen />;
+}
+
+/** Returning to the window is a good moment to retry the connection at once. */
+function useReconnectOnFocus() {
+  useEffect(() => {
+    const onFocus = () => void commands.reconnectNow().catch(() => undefined);
+    window.addEventListener('focus', onFocus);
+    return () => window.removeEventListener('focus', onFocus);
+  }, []);
+}

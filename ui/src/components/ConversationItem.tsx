@@ -1,0 +1,53 @@
+import { useId } from 'react';
+import type { CachedConversation } from '../ipc';
+import { formatFull, formatListTime } from '../lib/format';
+import { Avatar } from './Avatar';
+
+function preview(c: CachedConversation, meId: string | null): string {
+  const m = c.conversation.last_message;
+  if (!m) return c.conversation.kind === 'group' ? 'New group' : 'No messages yet';
+  if (m.deleted) return 'Message deleted';
+  const text = m.body.replace(/\s+/g, ' ').trim() || (m.attachments.length ? 'Attachment' : '');
+  return m.sender_id === meId ? `You: ${text}` : text;
+}
+
+/**
+ * One row of the conversation list. The title comes first in the DOM (the avatar is hidden
+ * from assistive tech), so the row's accessible name starts with it, as PRODUCT.md §4 needs.
+ */
+export function ConversationItem({ item, selected, meId, onOpen }: {
+  item: CachedConversation;
+  selected: boolean;
+  meId: string | null;
+  onOpen: (id: string) => void;
+}) {
+  const id = useId();
+  const c = item.conversation;
+  const unread = c.unread_count;
+  const at = c.last_message?.created_at ?? item.activity_at;
+  return (
+    <li role="listitem" aria-labelledby={id} className={selected ? 'conv-item selected' : 'conv-item'}>
+      <button
+        id={id}
+        type="button"
+        className="conv-button"
+        aria-current={selected ? 'page' : undefined}
+        onClick={() => onOpen(c.id)}
+      >
+        <Avatar name={item.display_title} id={c.id} size={40} />
+        <span className="conv-text">
+          <span className="conv-top">
+            <span className="conv-title">{item.display_title}</span>
+            <time className="conv-time" dateTime={at} title={formatFull(at)}>{formatListTime(at)}</time>
+          </span>
+          <span className="conv-bottom">
+            <span className="conv-preview">{item.left ? 'You left this conversation' : preview(item, meId)}</span>
+            {unread > 0 && (
+              <span className="badge" aria-label={`${unread} unread`}>{unread > 999 ? '999+' : unread}</span>
+            )}
+          </span>
+        </span>
+      </button>
+    </li>
+  );
+}

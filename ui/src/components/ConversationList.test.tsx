@@ -1,0 +1,61 @@
+import { screen, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { selectedConversationStore } from '../state/navigation';
+import { conversation, message, sessionState } from '../test/fixtures';
+import { installFakeShell } from '../test/fakeShell';
+import { renderWithClient } from '../test/render';
+import { Sidebar } from './Sidebar';
+
+const list = [
+  conversation('c1', 'Ada Lovelace', 3, message(7, { body: 'See you <b>tomorrow</b>' })),
+  conversation('c2', 'Design crew', 0),
+];
+
+describe('conversation list', () => {
+  let shell: ReturnType<typeof installFakeShell>;
+  beforeEach(() => {
+    selectedConversationStore.set(null);
+    shell = installFakeShell({ conversations: () => list, session_state: () => sessionState, search: () => [] });
+  });
+  afterEach(() => shell.restore());
+
+  it('sits in the Conversations landmark with the search box and New conversation', async () => {
+    renderWithClient(<Sidebar onNewConversation={() => {}} onSettings={() => {}} />);
+    const nav = screen.getByRole('navigation', { name: 'Conversations' });
+    expect(within(nav).getByRole('searchbox', { name: 'Search' })).toBeInTheDocument();
+    expect(within(nav).getByRole('button', { name: 'New conversation' })).toBeInTheDocument();
+    expect(await within(nav).findByRole('list')).toBeInTheDocument();
+  });
+
+  it("names each item starting with its title and labels the unread badge", async () => {
+    renderWithClient(<Sidebar onNewConversation={() => {}} onSettings={() => {}} />);
+    const items = await screen.findAllByRole('listitem');
+    expect(items).toHaveLength(2);
+    expect(items[0]).toHaveAccessibleName(/^Ada Lovelace/);
+    expect(items[1]).toHaveAccessibleName(/^Design crew/);
+    expect(screen.getByRole('button', { name: /^Ada Lovelace/ })).toBeInTheDocument();
+    expect(within(items[0]!).getByLabelText('3 unread')).toHaveTextContent('3');
+    expect(within(items[1]!).queryByLabelText(/unread/)).toBeNull();
+    expect(items[0]).toHaveTextContent('See you <b>tomorrow</b>');
+  });
+
+  it('filters by title as you type and opens a conversation on click', async () => {
+    const user = userEvent.setup();
+    renderWithClient(<Sidebar onNewConversation={() => {}} onSettings={() => {}} />);
+    await screen.findAllByRole('listitem');
+    await user.type(screen.getByRole('searchbox', { name: 'Search' }), 'design');
+    expect(screen.getAllByRole('listitem')).toHaveLength(1);
+    await user.click(screen.getByRole('button', { name: /^Design crew/ }));
+    expect(selectedConversationStore.get()).toBe('c2');
+  });
+
+  it('runs a message search on Enter', async () => {
+    shell.handlers.search = () => [message(3, { body: 'the needle is here', conversation_id: 'c1' })];
+    const user = userEvent.setup();
+    renderWithClient(<Sidebar onNewConversation={() => {}} onSettings={() => {}} />);
+    await user.type(screen.getByRole('searchbox', { name: 'Search' }), 'needle{Enter}');
+    expect(await screen.findByText('the needle is here')).toBeInTheDocument();
+    expect(shell.callsOf('search')).toEqual([{ query: 'needle', conversationId: null }]);
+  });
+});

@@ -1,0 +1,85 @@
+import { memo } from 'react';
+import type { CachedMessage } from '../ipc';
+import { formatDay, formatFull, formatTime } from '../lib/format';
+import type { TimelineItem } from '../lib/timeline';
+import { Avatar } from './Avatar';
+import { DeliveryState } from './DeliveryState';
+import { MessageActions } from './MessageActions';
+import { Reactions } from './Reactions';
+import { SenderName } from './SenderName';
+import { useUserName } from '../hooks/useUserName';
+
+export interface MessageItemProps {
+  item: TimelineItem;
+  meId: string | null;
+  replyTarget: CachedMessage | undefined;
+  onReply: (entry: CachedMessage) => void;
+  onEdit: (entry: CachedMessage) => void;
+}
+
+/**
+ * One message as an `<article>`. The body is rendered as a React text node — never as HTML —
+ * with `white-space: pre-wrap`, so whatever the sender typed shows exactly as typed.
+ */
+export const MessageItem = memo(function MessageItem({ item, meId, replyTarget, onReply, onEdit }: MessageItemProps) {
+  const { entry, dayStart, showHeader } = item;
+  const m = entry.message;
+  const name = useUserName(m.sender_id);
+  const mine = m.sender_id === meId;
+  const sent = entry.delivery.state === 'sent';
+  const classes = ['msg', showHeader ? 'first' : 'cont', mine ? 'mine' : '', sent ? '' : entry.delivery.state];
+  return (
+    <div className="msg-row">
+      {dayStart !== null && (
+        <div className="day-separator" role="separator"><span>{formatDay(dayStart)}</span></div>
+      )}
+      <article className={classes.join(' ')} aria-label={`${name}, ${formatTime(m.created_at)}`}>
+        <div className="msg-gutter">
+          {showHeader ? <Avatar name={name} id={m.sender_id} /> : (
+            <time className="msg-hover-time" dateTime={m.created_at} title={formatFull(m.created_at)}>
+              {formatTime(m.created_at)}
+            </time>
+          )}
+        </div>
+        <div className="msg-main">
+          {showHeader && (
+            <header className="msg-header">
+              <SenderName id={m.sender_id} className="msg-sender" />
+              <time dateTime={m.created_at} title={formatFull(m.created_at)}>{formatTime(m.created_at)}</time>
+            </header>
+          )}
+          {m.reply_to && <ReplyQuote target={replyTarget} />}
+          {m.deleted ? (
+            <p className="msg-body deleted">This message was deleted.</p>
+          ) : (
+            <p className="msg-body">
+              {m.body}
+              {m.edited_at && <span className="edited" title={formatFull(m.edited_at)}> (edited)</span>}
+            </p>
+          )}
+          {!m.deleted && m.attachments.length > 0 && (
+            <ul className="attachments">
+              {m.attachments.map((a) => <li key={a.id}>📎 {a.name}</li>)}
+            </ul>
+          )}
+          {!m.deleted && <Reactions message={m} meId={meId} />}
+          <DeliveryState entry={entry} />
+        </div>
+        {sent && !m.deleted && (
+          <MessageActions entry={entry} mine={mine} meId={meId} onReply={() => onReply(entry)} onEdit={() => onEdit(entry)} />
+        )}
+      </article>
+    </div>
+  );
+});
+
+function ReplyQuote({ target }: { target: CachedMessage | undefined }) {
+  if (!target) return <p className="reply-quote muted">Reply to an earlier message</p>;
+  const t = target.message;
+  return (
+    <p className="reply-quote">
+      <SenderName id={t.sender_id} className="reply-sender" />
+      <span className="reply-text">{t.deleted ? 'This message was deleted.' : t.body}</span>
+    </p>
+  );
+}

@@ -1,0 +1,109 @@
+import { screen, waitFor, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { VirtuosoMockContext } from 'react-virtuoso';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { CachedMessage } from '../ipc';
+import { ada, conversation, me, message, sent, sessionState } from '../test/fixtures';
+import { installFakeShell } from '../test/fakeShell';
+import { renderWithClient } from '../test/render';
+import { ConversationView } from './ConversationView';
+
+const XSS = '<img src=x onerror=alert(1)>';
+
+function thread(): CachedMessage[] {
+  return [
+    sent(message(1, { body: XSS })),
+    sent(message(2, { body: 'mine', sender_id: me.id })),
+    { message: { ...message(0, { sender_id: me.id, body: 'queued' }), id: 'local:q', client_id: 'q' }, delivery: { state: 'pending' } },
+    { message: { ...message(0, { sender_id: me.id, body: 'refused' }), id: 'local:f', client_id: 'f' }, delivery: { state: 'failed', reason: 'too large' } },
+  ];
+}
+
+function renderView() {
+  return renderWithClient(
+    <VirtuosoMockContext.Provider value={{ viewportHeight: 2000, itemHeight: 80 }}>
+      <ConversationView conversationId="c1" onBack={() => {}} />
+    </VirtuosoMockContext.Provider>,
+  );
+}
+
+describe('conversation view', () => {
+  let shell: ReturnType<typeof installFakeShell>;
+  beforeEach(() => {
+    shell = installFakeShell({
+      session_state: () => sessionState,
+      conversations: () => [conversation('c1', 'Ada Lovelace', 0)],
+      messages: () => thread(),
+      user: (a) => (a.id === me.id ? me : ada),
+      get_draft: () => '',
+    });
+  });
+  afterEach(() => shell.restore());
+
+  it('has a heading and the Messages log with one article per message', async () => {
+    renderView();
+    expect(await screen.findByRole('heading', { name: 'Ada Lovelace' })).toBeInTheDocument();
+    const log = await screen.findByRole('log', { name: 'Messages' });
+    expect(await within(log).findAllByRole('article')).toHaveLength(4);
+  });
+
+  it('renders an HTML payload as literal text, never as markup', async () => {
+    const { container } = renderView();
+    expect(await screen.findByText(XSS)).toBeInTheDocument();
+    expect(container.querySelector('img')).toBeNull();
+  });
+
+  it('offers Edit and Delete on own messages only, Reply and React on all', async () => {
+    renderView();
+    const articles = await screen.findAllByRole('article');
+    const [theirs, mine] = articles;
+    for (const name of ['Reply', 'React']) expect(within(theirs!).getByRole('button', { name })).toBeInTheDocument();
+    expect(within(theirs!).queryByRole('button', { name: 'Edit' })).toBeNull();
+    expect(within(mine!).getByRole('button', { name: 'Edit' })).toBeInTheDocument();
+    expect(within(mine!).getByRole('button', { name: 'Delete' })).toBeInTheDocument();
+  });
+
+  it('shows pending and failed messages with Retry and Discard', async () => {
+    const user = userEvent.setup();
+    renderView();
+    const articles = await screen.findAllByRole('article');
+    expect(articles[2]).toHaveTextContent('Sending…');
+    expect(articles[3]).toHaveTextContent('too large');
+    await user.click(within(articles[3]!).getByRole('button', { name: 'Retry' }));
+    expect(shell.callsOf('retry_message')).toEqual([{ clientId: 'f' }]);
+    await user.click(within(articles[3]!).getByRole('button', { name: 'Discard' }));
+    expect(shell.callsOf('discard_message')).toEqual([{ clientId: 'f' }]);
+  });
+
+  it('Reply puts a reply preview in the composer', async () => {
+    const user = userEvent.setup();
+    renderView();
+    const [first] = await screen.findAllByRole('article');
+    await user.click(within(first!).getByRole('button', { name: 'Reply' }));
+    expect(screen.getByRole('button', { name: 'Cancel reply' })).toBeInTheDocument();
+    await user.type(screen.getByRole('textbox', { name: 'Message' }), 'ok{Enter}');
+    expect(shell.callsOf('send_message')).toEqual([{ conversationId: 'c1', body: 'ok', replyTo: 'm1' }]);
+  });
+
+  it('reacts through the React menu', async () => {
+    const user = userEvent.setup();
+    renderView();
+    const [first] = await screen.findAllByRole('article');
+    await user.click(within(first!).getByRole('button', { name: 'React' }));
+    await user.click(screen.getByRole('menuitemcheckbox', { name: 'React with 👍' }));
+    expect(shell.callsOf('react')).toEqual([{ conversationId: 'c1', messageId: 'm1', emoji: '👍', on: true }]);
+  });
+
+  it('marks the newest message read while open and focused', async () => {
+    vi.spyOn(document, 'hasFocus').mockReturnValue(true);
+    renderView();
+    await waitFor(() => expect(shell.callsOf('mark_read')).toEqual([{ conversationId: 'c1', seq: 2 }]));
+  });
+
+  it('does not mark read while the window is not focused', async () => {
+    vi.spyOn(document, 'hasFocus').mockReturnValue(false);
+    renderView();
+    await screen.findAllByRole('article');
+    expect(shell.callsOf('mark_read')).toEqual([]);
+  });
+});

@@ -1,0 +1,107 @@
+import { useInfiniteQuery } from '@tanstack/react-query';
+import { useCallback, useMemo, useState } from 'react';
+import { Virtuoso } from 'react-virtuoso';
+import { errorMessage, type CachedMessage } from '../ipc';
+import { buildTimeline, messageKey, type TimelineItem } from '../lib/timeline';
+import { flattenPages, messagesOptions } from '../queries/messages';
+import { useMarkReadWhileOpen } from '../hooks/useMarkReadWhileOpen';
+import { useStickToBottom } from '../hooks/useStickToBottom';
+import { MessageItem } from './MessageItem';
+
+/** Virtuoso needs a positive, decreasing index for prepended (older) items. */
+const BASE_INDEX = 1_000_000_000;
+
+/**
+ * The `Messages` log: virtualized (only what is on screen is in the DOM, so 100,000 loaded
+ * messages scroll like 100), loads older pages when scrolled to the top, and follows new
+ * messages only while the reader is already at the bottom.
+ */
+export function MessageList({ conversationId, meId, onReply, onEdit }: {
+  conversationId: string;
+  meId: string | null;
+  onReply: (entry: CachedMessage) => void;
+  onEdit: (entry: CachedMessage) => void;
+}) {
+  const query = useInfiniteQuery(messagesOptions(conversationId));
+  const list = useMemo(() => flattenPages(query.data), [query.data]);
+  const items = useMemo(() => buildTimeline(list), [list]);
+  const byId = useMemo(() => new Map(list.map((e) => [e.message.id, e])), [list]);
+  const firstItemIndex = useFirstItemIndex(list);
+  const stick = useStickToBottom();
+  useMarkReadWhileOpen(conversationId, list);
+
+  const { hasNextPage, isFetchingNextPage, fetchNextPage } = query;
+  const loadOlder = useCallback(() => {
+    if (hasNextPage && !isFetchingNextPage) void fetchNextPage();
+  }, [hasNextPage, isFetchingNextPage, fetchNextPage]);
+
+  // Follow new output while at the bottom; always jump down after one's own new message.
+  const { follow, stickNow } = stick;
+  const lastPending = list[list.length - 1]?.delivery.state === 'pending';
+  const followOutput = useCallback(() => follow(lastPending), [follow, lastPending]);
+
+  if (query.isPending) return <div className="messages-empty muted">Loading messages…</div>;
+  if (query.isError) return <div className="messages-empty form-error" role="alert">{errorMessage(query.error)}</div>;
+
+  return (
+    <div className="messages">
+      <Virtuoso<TimelineItem>
+        scrollerRef={stick.scrollerRef}
+        className="messages-scroller"
+        role="log"
+        aria-label="Messages"
+        tabIndex={0}
+        data={items}
+        firstItemIndex={firstItemIndex}
+        initialTopMostItemIndex={{ index: 'LAST', align: 'end' }}
+        alignToBottom
+        followOutput={followOutput}
+        totalListHeightChanged={stick.onHeightChanged}
+        startReached={loadOlder}
+        increaseViewportBy={{ top: 600, bottom: 300 }}
+        computeItemKey={(_, item) => messageKey(item.entry)}
+        components={{ Header: isFetchingNextPage ? LoadingOlder : hasNextPage ? undefined : StartOfHistory }}
+        itemContent={(_, item) => (
+          <MessageItem
+            item={item}
+            meId={meId}
+            replyTarget={item.entry.message.reply_to ? byId.get(item.entry.message.reply_to) : undefined}
+            onReply={onReply}
+            onEdit={onEdit}
+          />
+        )}
+      />
+      {!stick.atBottom && (
+        <button type="button" className="jump-latest" onClick={stickNow}>
+          Jump to latest ↓
+        </button>
+      )}
+    </div>
+  );
+}
+
+function LoadingOlder() {
+  return <div className="history-edge muted">Loading older messages…</div>;
+}
+
+function StartOfHistory() {
+  return <div className="history-edge muted">This is the start of the conversation.</div>;
+}
+
+/**
+ * Older pages are prepended: Virtuoso keeps the scroll position if `firstItemIndex` drops by
+ * exactly the number of items added in front. Count the messages older than the oldest one
+ * of the first load (new messages arriving at the end leave it alone).
+ */
+function useFirstItemIndex(list: CachedMessage[]): number {
+  const [anchor, setAnchor] = useState<number | null>(null);
+  const first = list.find((e) => e.message.seq > 0)?.message.seq ?? null;
+  if (anchor === null && first !== null) setAnchor(first);
+  if (anchor === null) return BASE_INDEX;
+  let older = 0;
+  for (const e of list) {
+    if (e.message.seq > 0 && e.message.seq < anchor) older++;
+    else if (e.message.seq >= anchor) break;
+  }
+  return BASE_INDEX - older;
+}

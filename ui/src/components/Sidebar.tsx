@@ -1,0 +1,64 @@
+import { useState } from 'react';
+import { ConnectionStatus } from './ConnectionStatus';
+import { ConversationList } from './ConversationList';
+import { Icon } from './Icon';
+import { SearchResults } from './SearchResults';
+
+/** The `Conversations` landmark: search, new conversation, settings, and the list. */
+export function Sidebar({ onNewConversation, onSettings }: { onNewConversation: () => void; onSettings: () => void }) {
+  const [filter, setFilter] = useState('');
+  const [searched, setSearched] = useState<string | null>(null);
+
+  function onKeyDown(e: React.KeyboardEvent<HTMLInputElement>) {
+    if (e.key === 'Enter' && filter.trim()) {
+      e.preventDefault();
+      setSearched(filter.trim());
+    } else if (e.key === 'Escape' && (filter || searched)) {
+      e.preventDefault();
+      clear();
+    }
+  }
+
+  function clear() {
+    setFilter('');
+    setSearched(null);
+  }
+
+  return (
+    <nav className="sidebar" aria-label="Conversations">
+      <header className="sidebar-header">
+        <div className="brand small">
+          <span className="brand-mark" aria-hidden="true">P</span>
+          <span className="brand-name">Parley</span>
+        </div>
+        <ConnectionStatus />
+        <button type="button" className="icon-button" aria-label="Settings" title="Settings" onClick={onSettings}>
+          <Icon name="settings" />
+        </button>
+      </header>
+      <div className="sidebar-tools">
+        <div className="search-field">
+          <Icon name="search" size={16} />
+          <input
+            type="search"
+            aria-label="Search"
+            placeholder="Search"
+            value={filter}
+            onChange={(e) => {
+              setFilter(e.target.value);
+              if (!e.target.value) setSearched(null);
+            }}
+            onKeyDown={onKeyDown}
+          />
+        </div>
+        <button type="button" className="icon-button filled" aria-label="New conversation" title="New conversation"
+          onClick={onNewConversation}>
+          <Icon name="plus" />
+        </button>
+      </div>
+      <div className="sidebar-scroll">
+        {searched ? <SearchResults query={searched} onClose={clear} /> : <ConversationList filter={filter} />}
+      </div>
+    </nav>
+  );
+}

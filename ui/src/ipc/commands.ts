@@ -1,0 +1,45 @@
+import { invoke } from './invoke';
+import type { ConversationKind, Settings } from './types';
+
+/**
+ * Typed wrappers, one per shell command. Arguments are camelCase: Tauri maps them onto the
+ * snake_case Rust parameters.
+ */
+export const commands = {
+  sessionState: () => invoke('session_state'),
+  signIn: (server: string, username: string, password: string) =>
+    invoke('sign_in', { server, username, password }),
+  createAccount: (server: string, username: string, password: string, displayName: string | null) =>
+    invoke('create_account', { server, username, password, displayName }),
+  signOut: () => invoke('sign_out'),
+  switchAccount: (label: string) => invoke('switch_account', { label }),
+
+  conversations: () => invoke('conversations'),
+  messages: (conversationId: string, before: number | null, limit: number) =>
+    invoke('messages', { conversationId, before, limit }),
+  sendMessage: (conversationId: string, body: string, replyTo: string | null) =>
+    invoke('send_message', { conversationId, body, replyTo }),
+  retryMessage: (clientId: string) => invoke('retry_message', { clientId }),
+  discardMessage: (clientId: string) => invoke('discard_message', { clientId }),
+  editMessage: (conversationId: string, messageId: string, body: string) =>
+    invoke('edit_message', { conversationId, messageId, body }),
+  deleteMessage: (conversationId: string, messageId: string) =>
+    invoke('delete_message', { conversationId, messageId }),
+  react: (conversationId: string, messageId: string, emoji: string, on: boolean) =>
+    invoke('react', { conversationId, messageId, emoji, on }),
+  markRead: (conversationId: string, seq: number) => invoke('mark_read', { conversationId, seq }),
+
+  findUsers: (query: string) => invoke('find_users', { query }),
+  user: (id: string) => invoke('user', { id }),
+  createConversation: (kind: ConversationKind, title: string | null, memberIds: string[]) =>
+    invoke('create_conversation', { kind, title, memberIds }),
+  search: (query: string, conversationId: string | null) => invoke('search', { query, conversationId }),
+
+  sessions: () => invoke('sessions'),
+  revokeSession: (sessionId: string) => invoke('revoke_session', { sessionId }),
+  getDraft: (conversationId: string) => invoke('get_draft', { conversationId }),
+  setDraft: (conversationId: string, text: string) => invoke('set_draft', { conversationId, text }),
+  settings: () => invoke('settings'),
+  setSettings: (settings: Settings) => invoke('set_settings', { settings }),
+  reconnectNow: () => invoke('reconnect_now'),
+};

@@ -1,0 +1,59 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { CommandError } from './error';
+import { invoke, setTransport, subscribe } from './invoke';
+import { tauriTransport } from './tauri';
+import type { Transport } from './transport';
+
+afterEach(() => setTransport(tauriTransport));
+
+describe('ipc', () => {
+  it('refuses clearly outside the desktop shell', async () => {
+    const err = await invoke('session_state').catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(CommandError);
+    expect(err).toMatchObject({ code: 'no_shell', message: "Parley's UI runs inside the desktop app" });
+  });
+
+  it('turns {code, message} rejections into CommandError', async () => {
+    setTransport({ invoke: () => Promise.reject({ code: 'not_found', message: 'No such conversation' }), listen: vi.fn() });
+    await expect(invoke('conversations')).rejects.toMatchObject({ name: 'CommandError', code: 'not_found', message: 'No such conversation' });
+  });
+
+  it('passes camelCase arguments through unchanged', async () => {
+    const spy = vi.fn<Transport['invoke']>(async () => []);
+    setTransport({ invoke: spy, listen: vi.fn() });
+    await invoke('messages', { conversationId: 'c1', before: null, limit: 50 });
+    expect(spy).toHaveBeenCalledWith('messages', { conversationId: 'c1', before: null, limit: 50 });
+  });
+
+  it('unsubscribes even when cleanup runs before listen resolves', async () => {
+    const unlisten = vi.fn();
+    let resolve!: (fn: () => void) => void;
+    const handler = vi.fn();
+    let deliver!: (batch: []) => void;
+    setTransport({
+      invoke: vi.fn(),
+      listen: (h) => {
+        deliver = h;
+        return new Promise((r) => (resolve = r));
+      },
+    });
+    const stop = subscribe(handler);
+    stop(); // the effect cleanup, synchronously, before Tauri answered
+    resolve(unlisten);
+    await Promise.resolve();
+    await Promise.resolve();
+    expect(unlisten).toHaveBeenCalledTimes(1);
+    deliver([]);
+    expect(handler).not.toHaveBeenCalled();
+  });
+
+  it('unsubscribes at once after listen resolved', async () => {
+    const unlisten = vi.fn();
+    setTransport({ invoke: vi.fn(), listen: async () => unlisten });
+    const stop = subscribe(vi.fn());
+    await Promise.resolve();
+    await Promise.resolve();
+    stop();
+    expect(unlisten).toHaveBeenCalledTimes(1);
+  });
+});

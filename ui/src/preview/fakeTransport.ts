@@ -1,0 +1,104 @@
+// An in-memory stand-in for the Tauri shell, used only by preview.html (screenshots, manual
+// checks in a plain browser). It answers the same commands with fixture data.
+import type { CachedMessage, ConnectionState, Settings, Transport, UiEvent } from '../ipc';
+import { CommandError } from '../ipc';
+import { bigThread, conversationList, initialMessages, ME, USERS } from './fixtures';
+
+export interface PreviewOptions {
+  signedIn: boolean;
+  connection: ConnectionState;
+  theme: Settings['theme'];
+  bigCount: number;
+}
+
+export function fakeTransport(opts: PreviewOptions): Transport {
+  const messages = initialMessages();
+  if (opts.bigCount > 0) messages.set('c-big', bigThread(opts.bigCount));
+  const conversations = conversationList(messages);
+  const listeners = new Set<(batch: UiEvent[]) => void>();
+  const emit = (batch: UiEvent[]) => listeners.forEach((l) => l(batch));
+  let active: string | null = opts.signedIn ? 'sam@127.0.0.1' : null;
+  let settings: Settings = { close_to_tray: true, theme: opts.theme };
+  const drafts = new Map<string, string>();
+  const account = { label: 'sam@127.0.0.1', server: 'http://127.0.0.1:8080', username: 'sam', user_id: ME.id };
+
+  const handlers: Record<string, (a: Record<string, unknown>) => unknown> = {
+    session_state: () => ({ accounts: active ? [account, { ...account, label: 'sam@chat.example.org', server: 'https://chat.example.org' }] : [],
+      active, connection: opts.connection, user: active ? ME : null }),
+    sign_in: (a) => {
+      if (a.password !== 'correct horse') throw { code: 'unauthorized', message: 'Wrong username or password' };
+      active = account.label;
+      return account;
+    },
+    create_account: () => { throw { code: 'conflict', message: 'That username is taken' }; },
+    sign_out: () => { active = null; },
+    switch_account: () => undefined,
+    conversations: () => conversations,
+    messages: (a) => page(messages.get(a.conversationId as string) ?? [], a.before as number | null, a.limit as number),
+    user: (a) => USERS.find((u) => u.id === a.id) ?? null,
+    find_users: (a) => USERS.filter((u) => u.username.startsWith(String(a.query).toLowerCase())),
+    search: (a) => [...messages.values()].flat().map((m) => m.message)
+      .filter((m) => m.body.toLowerCase().includes(String(a.query).toLowerCase())).slice(0, 50),
+    send_message: (a) => send(a.conversationId as string, a.body as string, a.replyTo as string | null),
+    get_draft: (a) => drafts.get(a.conversationId as string) ?? '',
+    set_draft: (a) => { drafts.set(a.conversationId as string, a.text as string); },
+    settings: () => settings,
+    set_settings: (a) => { settings = a.settings as Settings; },
+    sessions: () => [
+      { session_id: 's1', device_name: 'Parley desktop on this laptop', created_at: new Date(Date.now() - 864e5 * 12).toISOString(), last_seen_at: new Date().toISOString(), current: true },
+      { session_id: 's2', device_name: 'parley CLI (build box)', created_at: new Date(Date.now() - 864e5 * 40).toISOString(), last_seen_at: new Date(Date.now() - 864e5 * 2).toISOString(), current: false },
+    ],
+  };
+
+  function send(conversationId: string, body: string, replyTo: string | null) {
+    const clientId = crypto.randomUUID();
+    const list = messages.get(conversationId) ?? [];
+    const message = { id: `local:${clientId}`, conversation_id: conversationId, sender_id: ME.id, client_id: clientId, seq: 0, body,
+      reply_to: replyTo, created_at: new Date().toISOString(), edited_at: null, deleted: false, reactions: [], attachments: [] };
+    list.push({ message, delivery: { state: 'pending' } });
+    messages.set(conversationId, list);
+    setTimeout(() => {
+      const seq = Math.max(0, ...list.map((m) => m.message.seq)) + 1;
+      const i = list.findIndex((m) => m.message.client_id === clientId);
+      if (i >= 0) list[i] = { message: { ...message, id: `m-${clientId}`, seq }, delivery: { state: 'sent' } };
+      list.sort((x, y) => (x.message.seq || 1e15) - (y.message.seq || 1e15));
+      emit([{ type: 'outbox', client_id: clientId, conversation_id: conversationId, delivery: { state: 'sent' } }]);
+    }, 700);
+    return { client_id: clientId, conversation_id: conversationId, body, reply_to: replyTo, created_at: message.created_at,
+      state: 'pending', attempts: 0, next_attempt_at: null };
+  }
+
+  return {
+    async invoke(name, args) {
+      const h = handlers[name];
+      if (!h) return undefined;
+      try {
+        return structuredClone(h(args ?? {}));
+      } catch (err) {
+        throw CommandError.from(err);
+      }
+    },
+    async listen(handler) {
+      listeners.add(handler);
+      return () => listeners.delete(handler);
+    },
+  };
+}
+
+function page(all: CachedMessage[], before: number | null, limit: number): CachedMessage[] {
+  const sent = all.filter((m) => m.message.seq > 0);
+  const end = before === null ? sent.length : lowerBound(sent, before);
+  const out = sent.slice(Math.max(0, end - limit), end);
+  return before === null ? out.concat(all.filter((m) => m.message.seq === 0)) : out;
+}
+
+function lowerBound(list: CachedMessage[], seq: number): number {
+  let lo = 0;
+  let hi = list.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (list[mid]!.message.seq < seq) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}

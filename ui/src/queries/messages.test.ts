@@ -1,0 +1,21 @@
+import { describe, expect, it } from 'vitest';
+import type { CachedMessage } from '../ipc';
+import { message, sent } from '../test/fixtures';
+import { flattenPages, newestSeq, olderPageParam, PAGE_SIZE } from './messages';
+
+const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => sent(message(from + i)));
+const pending: CachedMessage = { message: { ...message(0), id: 'local:x', client_id: 'x' }, delivery: { state: 'pending' } };
+
+describe('message pages', () => {
+  it('asks for the page before the oldest seq, and stops at the start', () => {
+    expect(olderPageParam(range(101, 100 + PAGE_SIZE))).toBe(101);
+    expect(olderPageParam(range(1, PAGE_SIZE))).toBeUndefined();
+    expect(olderPageParam(range(5, 20))).toBeUndefined();
+  });
+
+  it('flattens newest-first pages into ascending order without duplicates, pending last', () => {
+    const data = { pages: [[...range(4, 6), pending], range(1, 4)], pageParams: [null, 4] };
+    expect(flattenPages(data).map((m) => m.message.seq)).toEqual([1, 2, 3, 4, 5, 6, 0]);
+    expect(newestSeq(flattenPages(data))).toBe(6);
+  });
+});

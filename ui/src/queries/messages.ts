@@ -1,0 +1,69 @@
+import { infiniteQueryOptions, type InfiniteData } from '@tanstack/react-query';
+import { commands, type CachedMessage } from '../ipc';
+import { keys } from './keys';
+
+/** Messages per page: enough to fill a tall window twice. */
+export const PAGE_SIZE = 100;
+
+/**
+ * The messages of one conversation as an infinite query. Page 0 is the newest page
+ * (`before: null`); each next page is the one before the oldest `seq` seen so far, so a
+ * refetch after new messages arrive re-derives the boundaries and leaves no gaps.
+ */
+export const messagesOptions = (conversationId: string) =>
+  infiniteQueryOptions({
+    queryKey: keys.messages(conversationId),
+    queryFn: ({ pageParam }) => commands.messages(conversationId, pageParam, PAGE_SIZE),
+    initialPageParam: null as number | null,
+    getNextPageParam: olderPageParam,
+  });
+
+export function olderPageParam(page: CachedMessage[]): number | null | undefined {
+  if (page.length < PAGE_SIZE) return undefined;
+  const oldest = oldestSeq(page);
+  return oldest !== null && oldest > 1 ? oldest : undefined;
+}
+
+function oldestSeq(page: CachedMessage[]): number | null {
+  let min: number | null = null;
+  for (const m of page) {
+    if (m.message.seq > 0 && (min === null || m.message.seq < min)) min = m.message.seq;
+  }
+  return min;
+}
+
+/**
+ * Flattens the pages into one ascending list: sent messages by `seq` (deduplicated — pages
+ * fetched on either side of a change may overlap), then pending/failed ones in outbox order.
+ */
+export function flattenPages(data: InfiniteData<CachedMessage[]> | undefined): CachedMessage[] {
+  if (!data) return [];
+  const sent: CachedMessage[] = [];
+  const local: CachedMessage[] = [];
+  const seen = new Set<string>();
+  for (let p = data.pages.length - 1; p >= 0; p--) {
+    for (const m of data.pages[p] ?? []) {
+      if (seen.has(m.message.id)) continue;
+      seen.add(m.message.id);
+      (m.message.seq > 0 ? sent : local).push(m);
+    }
+  }
+  if (!isSorted(sent)) sent.sort((a, b) => a.message.seq - b.message.seq);
+  return local.length ? sent.concat(local) : sent;
+}
+
+function isSorted(list: CachedMessage[]): boolean {
+  for (let i = 1; i < list.length; i++) {
+    if (list[i - 1]!.message.seq > list[i]!.message.seq) return false;
+  }
+  return true;
+}
+
+/** The newest acknowledged seq, the value `mark_read` wants. */
+export function newestSeq(list: CachedMessage[]): number {
+  for (let i = list.length - 1; i >= 0; i--) {
+    const seq = list[i]!.message.seq;
+    if (seq > 0) return seq;
+  }
+  return 0;
+}

@@ -247,6 +247,58 @@ impl Engine {
             .await
     }
 
+    /// Older history while scrolling back: the cache first; when it runs out before `seq`
+    /// 1 (history from before this device joined, or never fetched), the next page comes
+    /// from the server and is cached. Offline, just what the cache has.
+    pub async fn older_messages(
+        &self,
+        id: &ConversationId,
+        before: i64,
+        limit: usize,
+    ) -> anyhow::Result<Vec<CachedMessage>> {
+        let conversation = id.clone();
+        let cached = self
+            .with_cache_async(move |c| c.messages(&conversation, Page::Before(before), limit))
+            .await?;
+        let sent: Vec<i64> = cached
+            .iter()
+            .filter(|m| m.is_sent())
+            .map(|m| m.message.seq)
+            .collect();
+        let lowest = sent.iter().copied().min().unwrap_or(before);
+        if sent.len() >= limit || lowest <= 1 {
+            return Ok(cached);
+        }
+        let fetched = match self.api().await {
+            Ok(api) => {
+                api.messages(id, None, Some(lowest), limit.min(200) as i64)
+                    .await
+            }
+            Err(_) => return Ok(cached),
+        };
+        match fetched {
+            Ok(page) => {
+                self.with_cache_async(move |c| c.upsert_messages(&page.messages))
+                    .await?;
+                let conversation = id.clone();
+                self.with_cache_async(move |c| {
+                    c.messages(&conversation, Page::Before(before), limit)
+                })
+                .await
+            }
+            Err(e) => {
+                tracing::debug!(error = %e, "older history not fetched; showing the cache");
+                Ok(cached)
+            }
+        }
+    }
+
+    /// Checks the local search index against the messages and rebuilds it if they disagree
+    /// (a full pass: run it in the background). Returns whether it rebuilt.
+    pub async fn check_search_index(&self) -> anyhow::Result<bool> {
+        self.with_cache_async(|c| c.fts_self_check()).await
+    }
+
     /// Full-text search in the cache (works offline).
     pub async fn search_local(
         &self,

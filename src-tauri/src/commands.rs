@@ -161,12 +161,16 @@ pub async fn messages(
     before: Option<i64>,
     limit: usize,
 ) -> CommandResult<Vec<CachedMessage>> {
-    let page = before.map_or(Page::Latest, Page::Before);
     let limit = limit.clamp(1, 500);
-    Ok(shell
-        .engine()?
-        .with_cache_async(move |c| c.messages(&conversation_id, page, limit))
-        .await?)
+    let engine = shell.engine()?;
+    match before {
+        Some(before) => Ok(engine
+            .older_messages(&conversation_id, before, limit)
+            .await?),
+        None => Ok(engine
+            .with_cache_async(move |c| c.messages(&conversation_id, Page::Latest, limit))
+            .await?),
+    }
 }
 
 #[tauri::command]

@@ -115,6 +115,16 @@ impl Shell {
             },
         };
         let engine = Engine::open(&self.home, account)?;
+        let checker = engine.clone();
+        tauri::async_runtime::spawn(async move {
+            match checker.check_search_index().await {
+                Ok(true) => {
+                    tracing::warn!("the local search index disagreed with the messages: rebuilt");
+                }
+                Ok(false) => {}
+                Err(e) => tracing::warn!(error = %e, "search index check failed"),
+            }
+        });
         self.activate(app, engine);
         Ok(())
     }

@@ -416,6 +416,11 @@ async fn command(cli: &Cli, engine: &Engine) -> anyhow::Result<()> {
             }
         }
         Command::Sync => {
+            if engine.check_search_index().await? {
+                eprintln!(
+                    "parley: the local search index was out of step with the messages; rebuilt it"
+                );
+            }
             let applied = engine.catch_up().await?;
             let _ = engine.fetch_missing_users().await;
             if let Some(e) = engine.flush_outbox().await? {

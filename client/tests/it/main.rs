@@ -19,3 +19,4 @@ mod e2e_cli;
 mod e2e_fixture;
 mod engine;
 mod engine_outbox;
+mod history;

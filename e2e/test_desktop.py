@@ -20,6 +20,7 @@ import uuid
 import pytest
 from selenium import webdriver
 from selenium.common.exceptions import TimeoutException, WebDriverException
+from urllib3.exceptions import ProtocolError
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.common.options import ArgOptions
@@ -83,27 +84,39 @@ class Server:
 class App:
     """One instance of the desktop app with its own PARLEY_HOME, through its own tauri-driver."""
 
-    def __init__(self, name):
+    def __init__(self, name, env=None):
         self.name = name
+        self.env = env or {}
         self.home = tempfile.mkdtemp(prefix=f"parley-e2e-{name}-")
         self.driver_proc = None
         self.driver = None
 
     def open(self):
         port, native = free_port(), free_port()
-        env = dict(os.environ, PARLEY_HOME=self.home)
+        env = dict(os.environ, PARLEY_HOME=self.home, **self.env)
+        os.makedirs(SHOTS, exist_ok=True)
+        log = open(os.path.join(SHOTS, f"{self.name}.log"), "ab")
         self.driver_proc = subprocess.Popen(
             [TAURI_DRIVER, "--port", str(port), "--native-port", str(native)],
             env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
+            stdout=log,
+            stderr=log,
         )
         wait_for_port(port, self.driver_proc, "tauri-driver")
         options = ArgOptions()
         options.set_capability("browserName", "wry")
         options.set_capability("tauri:options", {"application": APP})
-        self.driver = webdriver.Remote(command_executor=f"http://127.0.0.1:{port}", options=options)
-        return self
+        # tauri-driver listens before WebKitWebDriver behind it is ready: a session request
+        # that arrives too early is dropped. Poll the real condition (a session) with a deadline.
+        deadline = time.monotonic() + WAIT
+        while True:
+            try:
+                self.driver = webdriver.Remote(command_executor=f"http://127.0.0.1:{port}", options=options)
+                return self
+            except (WebDriverException, ProtocolError, ConnectionError) as e:
+                if time.monotonic() > deadline:
+                    raise RuntimeError(f"{self.name}: no WebDriver session within {WAIT}s") from e
+                time.sleep(0.2)
 
     def close(self):
         if self.driver:
@@ -154,10 +167,11 @@ class App:
         return self.wait(lambda: self.by_xpath(xpath), f"conversation {title!r} in the list")
 
     def messages(self):
-        log = self.by_xpath("//*[@role='log' and @aria-label='Messages']")
-        if log is None:
-            return []
-        return [a.text for a in log.find_elements(By.TAG_NAME, "article")]
+        # One script call: the list is virtualized and re-renders, so element handles go stale.
+        return self.driver.execute_script(
+            "const log = document.querySelector('[role=log][aria-label=Messages]');"
+            "return log ? Array.from(log.querySelectorAll('article')).map(a => a.innerText) : [];"
+        )
 
     def wait_message(self, text):
         return self.wait(lambda: any(text in m for m in self.messages()), f"message {text!r}")
@@ -198,8 +212,8 @@ def server():
 def apps():
     opened = []
 
-    def make(name, home=None):
-        app = App(name)
+    def make(name, home=None, env=None):
+        app = App(name, env)
         if home is not None:
             shutil.rmtree(app.home, ignore_errors=True)
             app.home = home
@@ -262,3 +276,13 @@ def test_two_users_chat_live_then_offline_and_back(server, apps):
     while time.monotonic() < time_limit:  # a duplicate would show up right behind the first
         assert count_exact(bob, "Written on a plane") == 1, "the offline message must arrive exactly once"
         time.sleep(0.2)
+
+
+def test_dark_theme_follows_the_os(server, apps):
+    """With the OS (GTK) in dark mode, the app paints dark: checked on the page's own colors."""
+    app = apps("dark", env={"GTK_THEME": "Adwaita:dark"})
+    app.sign_up(server.url, f"dark{uuid.uuid4().hex[:6]}", "dark-password")
+    app.screenshot("dark-main")
+    background = app.driver.execute_script("return getComputedStyle(document.body).backgroundColor")
+    channels = [int(c) for c in re.findall(r"\d+", background)[:3]]
+    assert sum(channels) < 3 * 100, f"a dark background, not {background}"

@@ -132,6 +132,7 @@ impl Engine {
 
     pub(crate) fn set_state(&self, state: ConnectionState) {
         if self.inner.state.send_replace(state) != state {
+            tracing::debug!(?state, account = %self.inner.account.label(), "connection state");
             self.emit(vec![EngineEvent::State { state }]);
         }
     }

@@ -43,6 +43,10 @@ impl Engine {
         let conversation_id = entry.conversation_id.clone();
         match api.send_message(&entry.conversation_id, &request).await {
             Ok(message) => {
+                // The server answers again: don't let the realtime loop sit out its backoff.
+                if *self.inner.state.borrow() == crate::ConnectionState::Offline {
+                    self.inner.reconnect_now.notify_one();
+                }
                 self.with_cache_async(move |c| c.outbox_mark_sent(client_id, &message))
                     .await?;
                 self.emit(vec![EngineEvent::Outbox {

@@ -19,13 +19,28 @@ use crate::session::Shell;
 
 /// Starts the app. `PARLEY_HOME` chooses where accounts and caches live (as for the CLI).
 pub fn run() {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("PARLEY_LOG")
-                .unwrap_or_else(|_| "warn".into()),
-        )
-        .with_writer(std::io::stderr)
-        .init();
+    let filter =
+        tracing_subscriber::EnvFilter::try_from_env("PARLEY_LOG").unwrap_or_else(|_| "warn".into());
+    // PARLEY_LOG_FILE: log there instead of stderr (a webview launched by a driver or the
+    // desktop has no terminal to show stderr).
+    let file = std::env::var_os("PARLEY_LOG_FILE").and_then(|path| {
+        std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(path)
+            .ok()
+    });
+    match file {
+        Some(file) => tracing_subscriber::fmt()
+            .with_env_filter(filter)
+            .with_ansi(false)
+            .with_writer(std::sync::Mutex::new(file))
+            .init(),
+        None => tracing_subscriber::fmt()
+            .with_env_filter(filter)
+            .with_writer(std::io::stderr)
+            .init(),
+    }
     parley_client::api::init_tls();
     let mut builder = tauri::Builder::default();
     // One instance per profile: the default profile is single-instance (a second launch

@@ -55,8 +55,11 @@ impl Shell {
     /// remembers the choice, and tells the UI.
     pub fn activate(&self, app: &AppHandle, engine: Engine) {
         self.deactivate();
+        // Subscribe before the loops start, or their first state changes could be sent
+        // before anyone listens (the UI then showed "Syncing…" forever).
+        let events = engine.events();
         let tasks = vec![
-            tauri::async_runtime::spawn(forward(app.clone(), engine.clone())),
+            tauri::async_runtime::spawn(forward(app.clone(), engine.clone(), events)),
             tauri::async_runtime::spawn({
                 let engine = engine.clone();
                 async move {
@@ -132,8 +135,13 @@ impl Shell {
 
 /// Forwards engine batches to the UI; notifies about new messages from others while the
 /// window is not focused; keeps the tray's unread count current.
-async fn forward(app: AppHandle, engine: Engine) {
-    let mut events = engine.events();
+async fn forward(
+    app: AppHandle,
+    engine: Engine,
+    mut events: tokio::sync::broadcast::Receiver<Vec<EngineEvent>>,
+) {
+    let state = *engine.state().borrow();
+    emit(&app, vec![UiEvent::State { state }]);
     loop {
         let batch = match events.recv().await {
             Ok(batch) => batch,
@@ -152,7 +160,9 @@ async fn forward(app: AppHandle, engine: Engine) {
         let applied = batch
             .iter()
             .any(|e| matches!(e, EngineEvent::Applied { .. }));
+        tracing::debug!(events = batch.len(), "forwarding to the UI");
         notify(&app, &engine, &batch).await;
+        tracing::debug!("notified");
         emit(&app, batch.into_iter().map(UiEvent::from).collect());
         if applied {
             crate::tray::update_unread(&app, &engine).await;

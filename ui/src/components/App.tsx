@@ -4,7 +4,7 @@ import { commands, errorMessage } from '../ipc';
 import { useUiEvents } from '../hooks/useUiEvents';
 import { applyTheme } from '../lib/theme';
 import { sessionStateOptions, settingsOptions } from '../queries/session';
-import { connectionStore } from '../state/connection';
+import { connectionFromSnapshot } from '../state/connection';
 import { MainScreen } from './MainScreen';
 import { SignInScreen } from './SignInScreen';
 
@@ -19,7 +19,7 @@ export function App() {
   }, [theme]);
   const connection = session.data?.connection;
   useEffect(() => {
-    if (connection) connectionStore.set(connection);
+    if (connection) connectionFromSnapshot(connection);
   }, [connection]);
 
   if (session.isPending) return <div className="splash" aria-busy="true">Loading…</div>;

@@ -1,6 +1,6 @@
 import type { QueryClient } from '@tanstack/react-query';
 import type { UiEvent } from '../ipc';
-import { connectionStore } from '../state/connection';
+import { connectionFromEvent } from '../state/connection';
 import { openConversation } from '../state/navigation';
 import { noteTyping } from '../state/typing';
 import { keys } from './keys';
@@ -17,7 +17,7 @@ export function applyUiEvents(queryClient: QueryClient, batch: UiEvent[]): void 
   for (const event of batch) {
     switch (event.type) {
       case 'state':
-        connectionStore.set(event.state);
+        connectionFromEvent(event.state);
         break;
       case 'applied': {
         const s = event.summary;

@@ -17,7 +17,7 @@ use parley_protocol::{
     AuthResponse, Conversation, ConversationId, ConversationsResponse, CreateConversationRequest,
     Cursor, ErrorBody, LoginRequest, Message, MessagesResponse, ReadRequest, RefreshRequest,
     RegisterRequest, SearchResponse, SecretString, SendMessageRequest, Session, SyncResponse, User,
-    UsersResponse,
+    UsersResponse, percent_encode as encode,
 };
 use reqwest::{Method, StatusCode, header};
 use serde::{Serialize, de::DeserializeOwned};
@@ -497,20 +497,6 @@ impl Api {
             .map(|r| format!("wss://{r}"));
         rest.unwrap_or_else(|| self.base.replacen("http://", "ws://", 1)) + "/api/v1/ws"
     }
-}
-
-/// Percent-encodes a query or path component.
-fn encode(value: &str) -> String {
-    value
-        .bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
-                (b as char).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect()
 }
 
 #[cfg(test)]

@@ -366,17 +366,12 @@ impl Engine {
     pub async fn open_direct(&self, username: &str) -> anyhow::Result<ConversationId> {
         let api = self.api().await?;
         let other = self.find_user(&api, username).await?;
-        let conversation = api
-            .create_conversation(&CreateConversationRequest {
-                kind: ConversationKind::Direct,
-                title: None,
-                member_ids: vec![other],
-            })
-            .await?;
-        let id = conversation.id.clone();
-        self.with_cache_async(move |c| c.upsert_conversation(&conversation))
-            .await?;
-        Ok(id)
+        let request = CreateConversationRequest {
+            kind: ConversationKind::Direct,
+            title: None,
+            member_ids: vec![other],
+        };
+        self.create_conversation(&request).await
     }
 
     /// Creates a group with `usernames`.
@@ -395,11 +390,7 @@ impl Engine {
             title: Some(title.to_owned()),
             member_ids: members,
         };
-        let conversation = api.create_conversation(&request).await?;
-        let id = conversation.id.clone();
-        self.with_cache_async(move |c| c.upsert_conversation(&conversation))
-            .await?;
-        Ok(id)
+        self.create_conversation(&request).await
     }
 
     async fn find_user(&self, api: &Api, username: &str) -> anyhow::Result<UserId> {

@@ -20,6 +20,20 @@ pub use model::*;
 pub use secret::SecretString;
 pub use ws::*;
 
+/// Percent-encodes a URL path or query component (RFC 3986 unreserved characters stay).
+pub fn percent_encode(value: &str) -> String {
+    value
+        .bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
+
 /// Times on the wire: RFC 3339, UTC (serialized with a `Z` suffix).
 pub type Timestamp = chrono::DateTime<chrono::Utc>;
 

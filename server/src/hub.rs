@@ -144,16 +144,21 @@ impl Hub {
     }
 }
 
+/// The WebSocket frame for a stored event: `{"type":"event","cursor":…,"event":…}`, spliced
+/// around the event's JSON as stored (it is serialized once, by the store).
+pub fn event_frame(id: i64, event_json: &str) -> String {
+    format!(
+        r#"{{"type":"event","cursor":"{}","event":{}}}"#,
+        cursor_of(id),
+        event_json
+    )
+}
+
 impl EventSink for Hub {
     fn publish(&self, events: Vec<Published>) {
         let Ok(map) = self.sockets.read() else { return };
         for event in events {
-            let frame: Arc<str> = format!(
-                r#"{{"type":"event","cursor":"{}","event":{}}}"#,
-                cursor_of(event.id),
-                event.json
-            )
-            .into();
+            let frame: Arc<str> = event_frame(event.id, &event.json).into();
             let item = Outbound {
                 cursor: event.id,
                 frame,

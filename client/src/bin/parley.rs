@@ -249,10 +249,7 @@ async fn refresh(cli: &Cli, engine: &Engine) -> anyhow::Result<()> {
         return Ok(());
     }
     match engine.catch_up().await {
-        Ok(_) => {
-            let _ = engine.fetch_missing_users().await;
-            Ok(())
-        }
+        Ok(_) => Ok(()),
         Err(e) if is_signed_out(&e) => Err(e),
         Err(e) => {
             eprintln!("parley: offline, showing the cache ({})", one_line(&e));
@@ -422,7 +419,6 @@ async fn command(cli: &Cli, engine: &Engine) -> anyhow::Result<()> {
                 );
             }
             let applied = engine.catch_up().await?;
-            let _ = engine.fetch_missing_users().await;
             if let Some(e) = engine.flush_outbox().await? {
                 bail!("caught up ({applied} events), but the outbox could not be sent: {e}");
             }

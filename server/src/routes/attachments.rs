@@ -170,7 +170,7 @@ pub async fn download(
     let body = Body::from_stream(tokio_util::io::ReaderStream::new(file));
     let disposition = format!(
         "attachment; filename*=UTF-8''{}",
-        percent_encode(&attachment.name)
+        parley_protocol::percent_encode(&attachment.name)
     );
     let mut response = body.into_response();
     let headers = response.headers_mut();
@@ -191,18 +191,6 @@ pub async fn download(
         headers.insert(header::CONTENT_DISPOSITION, value);
     }
     Ok(response)
-}
-
-fn percent_encode(name: &str) -> String {
-    name.bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
-                (b as char).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect()
 }
 
 /// GET /api/v1/attachments/{id}/thumbnail

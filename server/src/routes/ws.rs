@@ -31,7 +31,7 @@ use crate::{
     AppState,
     auth::token_hash,
     error::ApiError,
-    hub::{Outbound, Subscriber},
+    hub::{Outbound, Subscriber, event_frame},
     routes::{messages::check_send, sync::parse_cursor},
     store::{
         SessionAuth, Ticket,
@@ -190,11 +190,7 @@ async fn replay(
     }
     let mut last = since.max(latest);
     for event in events {
-        let frame = format!(
-            r#"{{"type":"event","cursor":"{}","event":{}}}"#,
-            cursor_of(event.id),
-            event.json
-        );
+        let frame = event_frame(event.id, &event.json);
         sink.send(WsMessage::Text(frame.into())).await?;
         last = last.max(event.id);
     }

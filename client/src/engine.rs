@@ -61,6 +61,12 @@ pub enum EngineEvent {
     Progress {
         applied: usize,
     },
+    /// First-sign-in progress: `done` of `total` conversations stored with their latest
+    /// messages (newest activity first).
+    Backfill {
+        done: usize,
+        total: usize,
+    },
 }
 
 pub(crate) struct Inner {

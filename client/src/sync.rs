@@ -5,18 +5,32 @@
 //! the stored cursor (state `Syncing`), and only then reads the live frames that queued up
 //! meanwhile (state `Online`). One code path — [`Engine::catch_up`] — thus serves first sync,
 //! reconnects and `resync`, and applying is idempotent, so the overlap costs nothing.
+//!
+//! A cache with no cursor yet (first sign-in on this device) is not filled by replaying the
+//! whole event log: it takes the newest cursor (the WebSocket's `ready`), stores the recent
+//! conversations and the latest page of each, newest activity first, then replays only from
+//! that cursor. Older history comes from the server when the user scrolls back
+//! ([`Engine::older_messages`]).
 
 use std::time::Duration;
 
-use futures_util::{FutureExt, SinkExt, StreamExt};
-use parley_protocol::{CLOSE_UNAUTHORIZED, ClientFrame, ServerFrame};
-use tokio_tungstenite::tungstenite::Message as WsMessage;
+use futures_util::{
+    FutureExt, SinkExt, StreamExt,
+    stream::{SplitSink, SplitStream},
+};
+use parley_protocol::{
+    CLOSE_UNAUTHORIZED, ClientFrame, Conversation, Cursor, SecretString, ServerFrame,
+};
+use tokio::net::TcpStream;
+use tokio_tungstenite::{MaybeTlsStream, WebSocketStream, tungstenite::Message as WsMessage};
 
 use crate::{
-    api::ApiError,
+    api::{Api, ApiError},
     engine::{ConnectionState, Engine, EngineEvent},
     plan,
 };
+
+type Socket = WebSocketStream<MaybeTlsStream<TcpStream>>;
 
 /// Events per `/sync` page.
 const SYNC_PAGE: i64 = 1000;
@@ -25,6 +39,17 @@ const GAP_PAGE: i64 = 200;
 /// The server pings every 30 s: this long without any frame means the link is dead.
 const SILENCE_LIMIT: Duration = Duration::from_secs(75);
 const READY_TIMEOUT: Duration = Duration::from_secs(15);
+/// Messages per conversation stored by the first-sign-in backfill (a screenful and more).
+const BACKFILL_PAGE: i64 = 50;
+
+/// A socket that said hello and got its `ready`.
+struct Opened {
+    sink: SplitSink<Socket, WsMessage>,
+    stream: SplitStream<Socket>,
+    /// The newest cursor at the time of the hello.
+    cursor: Cursor,
+    token: SecretString,
+}
 
 /// How a realtime session ended.
 enum Ended {
@@ -36,8 +61,15 @@ enum Ended {
 
 impl Engine {
     /// Pages `/sync` from the stored cursor until caught up, applying each page in one
-    /// transaction, then fills `seq` gaps. Returns the number of events applied.
+    /// transaction, then fills `seq` gaps. Returns the number of events applied. On a cache
+    /// that has never synced, first backfills the recent conversations (see the module docs).
     pub async fn catch_up(&self) -> anyhow::Result<usize> {
+        self.catch_up_from(None).await
+    }
+
+    /// [`Engine::catch_up`], with the newest cursor at hand when the caller has one (the
+    /// realtime loop's `ready`); otherwise a fresh cache asks the server for it.
+    async fn catch_up_from(&self, newest: Option<Cursor>) -> anyhow::Result<usize> {
         let api = self.api().await?;
         if self
             .with_cache_async(|c| Ok(c.own_user_id().is_none()))
@@ -45,6 +77,14 @@ impl Engine {
         {
             let me = api.me().await?;
             self.with_cache_async(move |c| c.set_own_user(&me)).await?;
+        }
+        let fresh = self.with_cache_async(|c| c.cursor()).await?.is_none();
+        if fresh {
+            let newest = match newest {
+                Some(cursor) => cursor,
+                None => newest_cursor(&api).await?,
+            };
+            self.backfill(&api, newest).await?;
         }
         let mut applied = 0;
         loop {
@@ -67,9 +107,53 @@ impl Engine {
                 break;
             }
         }
+        if fresh && applied > 0 {
+            // Events that raced the snapshot may have counted a message twice (or not at all)
+            // in an unread count: take the server's counts now that the log is applied.
+            for conversation in api.conversations().await? {
+                self.with_cache_async(move |c| c.upsert_conversation(&conversation))
+                    .await?;
+            }
+        }
         self.fill_gaps().await?;
         self.fetch_missing_users().await?;
         Ok(applied)
+    }
+
+    /// First sign-in: the conversations, newest activity first, each stored with its latest
+    /// page of messages in one transaction and announced (`Applied` + `Backfill`) so a UI
+    /// paints them as they come; then `newest` — taken before the snapshot, so nothing that
+    /// happened meanwhile is skipped — becomes the cursor to replay from.
+    async fn backfill(&self, api: &Api, newest: Cursor) -> anyhow::Result<()> {
+        let mut conversations = api.conversations().await?;
+        conversations.sort_by_key(|c| std::cmp::Reverse(activity(c)));
+        let total = conversations.len();
+        tracing::info!(
+            conversations = total,
+            "first sync: recent conversations first"
+        );
+        for (done, conversation) in conversations.into_iter().enumerate() {
+            let messages = if conversation.last_message.is_some() {
+                api.messages(&conversation.id, None, None, BACKFILL_PAGE)
+                    .await?
+                    .messages
+            } else {
+                Vec::new()
+            };
+            let summary = self
+                .with_cache_async(move |c| c.store_snapshot(&conversation, &messages))
+                .await?;
+            self.emit(vec![
+                EngineEvent::Applied { summary },
+                EngineEvent::Backfill {
+                    done: done + 1,
+                    total,
+                },
+            ]);
+        }
+        self.with_cache_async(move |c| c.set_cursor(&newest))
+            .await?;
+        self.fetch_missing_users().await
     }
 
     /// Conversations the events could not fully describe (per-user fields): fetch them.
@@ -142,28 +226,18 @@ impl Engine {
 
     async fn realtime_session(&self, failures: &mut u32) -> anyhow::Result<Ended> {
         let api = self.api().await?;
-        let token = api.access_token(None).await?;
-        let (socket, _) = tokio_tungstenite::connect_async(api.ws_url()).await?;
-        let (mut sink, mut stream) = socket.split();
-        let hello = ClientFrame::Hello {
-            access_token: token.clone(),
-            since: None,
+        let Opened {
+            sink: _sink,
+            mut stream,
+            cursor,
+            token,
+        } = match open_socket(&api).await? {
+            Ok(opened) => opened,
+            Err(ended) => return Ok(ended),
         };
-        sink.send(WsMessage::Text(serde_json::to_string(&hello)?.into()))
-            .await?;
-        match tokio::time::timeout(READY_TIMEOUT, stream.next()).await {
-            Ok(Some(Ok(WsMessage::Text(text)))) if text.contains("\"ready\"") => {}
-            Ok(Some(Ok(WsMessage::Close(Some(frame)))))
-                if u16::from(frame.code) == CLOSE_UNAUTHORIZED =>
-            {
-                api.access_token(Some(&token)).await?;
-                return Ok(Ended::Unauthorized);
-            }
-            other => return Ok(Ended::Lost(format!("no ready frame: {other:?}"))),
-        }
         *failures = 0;
         self.set_state(ConnectionState::Syncing);
-        self.catch_up().await?;
+        self.catch_up_from(Some(cursor)).await?;
         self.set_state(ConnectionState::Online);
         self.inner
             .outbox_now
@@ -240,6 +314,60 @@ impl Engine {
         self.emit(out);
         Ok(())
     }
+}
+
+/// Connects, says `hello` (no replay) and waits for `ready`. `Ok(Err(_))` is a session that
+/// ended before it began: the access token was refused (refreshed now; try again) or the
+/// server did not answer as it should.
+async fn open_socket(api: &Api) -> anyhow::Result<Result<Opened, Ended>> {
+    let token = api.access_token(None).await?;
+    let (socket, _) = tokio_tungstenite::connect_async(api.ws_url()).await?;
+    let (mut sink, mut stream) = socket.split();
+    let hello = ClientFrame::Hello {
+        access_token: token.clone(),
+        since: None,
+    };
+    sink.send(WsMessage::Text(serde_json::to_string(&hello)?.into()))
+        .await?;
+    match tokio::time::timeout(READY_TIMEOUT, stream.next()).await {
+        Ok(Some(Ok(WsMessage::Text(text)))) => match serde_json::from_str(&text) {
+            Ok(ServerFrame::Ready { cursor, .. }) => Ok(Ok(Opened {
+                sink,
+                stream,
+                cursor,
+                token,
+            })),
+            _ => Ok(Err(Ended::Lost(format!("expected ready, got {text}")))),
+        },
+        Ok(Some(Ok(WsMessage::Close(Some(frame)))))
+            if u16::from(frame.code) == CLOSE_UNAUTHORIZED =>
+        {
+            api.access_token(Some(&token)).await?;
+            Ok(Err(Ended::Unauthorized))
+        }
+        other => Ok(Err(Ended::Lost(format!("no ready frame: {other:?}")))),
+    }
+}
+
+/// The newest cursor, from a short-lived socket's `ready` (one retry after a refused token).
+async fn newest_cursor(api: &Api) -> anyhow::Result<Cursor> {
+    let mut tries = 0;
+    loop {
+        match open_socket(api).await? {
+            Ok(opened) => return Ok(opened.cursor),
+            Err(Ended::Unauthorized) if tries == 0 => tries += 1,
+            Err(Ended::Unauthorized) => anyhow::bail!("the server refused the access token"),
+            Err(Ended::Lost(why)) => anyhow::bail!("cannot start the first sync: {why}"),
+        }
+    }
+}
+
+/// When a conversation last saw activity: its last message, else its creation.
+fn activity(conversation: &Conversation) -> chrono::DateTime<chrono::Utc> {
+    conversation
+        .last_message
+        .as_ref()
+        .map_or(conversation.created_at, |m| m.created_at)
 }
 
 /// True when the error means the session is gone (sign in again), not a passing failure.

@@ -32,6 +32,15 @@ pub enum UiEvent {
     Progress {
         applied: usize,
     },
+    /// First sign-in: `done` of `total` conversations loaded.
+    Backfill {
+        done: usize,
+        total: usize,
+    },
+    /// Show this conversation (a notification was clicked).
+    OpenConversation {
+        conversation_id: ConversationId,
+    },
     /// Signed in, out, or switched: the UI reloads everything.
     Account {
         active: Option<String>,
@@ -60,6 +69,7 @@ impl From<EngineEvent> for UiEvent {
                 user_id,
             },
             EngineEvent::Progress { applied } => Self::Progress { applied },
+            EngineEvent::Backfill { done, total } => Self::Backfill { done, total },
         }
     }
 }

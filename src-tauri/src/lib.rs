@@ -9,6 +9,7 @@
 mod commands;
 mod error;
 mod events;
+mod notify;
 mod session;
 mod settings;
 mod tray;

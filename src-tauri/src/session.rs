@@ -4,8 +4,7 @@
 use std::{path::PathBuf, sync::Mutex};
 
 use parley_client::{Engine, EngineEvent, accounts::Accounts};
-use tauri::{AppHandle, Manager, async_runtime::JoinHandle};
-use tauri_plugin_notification::NotificationExt;
+use tauri::{AppHandle, async_runtime::JoinHandle};
 
 use crate::{
     error::{CommandError, CommandResult},
@@ -161,46 +160,10 @@ async fn forward(
             .iter()
             .any(|e| matches!(e, EngineEvent::Applied { .. }));
         tracing::debug!(events = batch.len(), "forwarding to the UI");
-        notify(&app, &engine, &batch).await;
-        tracing::debug!("notified");
+        crate::notify::new_messages(&app, &engine, &batch).await;
         emit(&app, batch.into_iter().map(UiEvent::from).collect());
         if applied {
             crate::tray::update_unread(&app, &engine).await;
-        }
-    }
-}
-
-async fn notify(app: &AppHandle, engine: &Engine, batch: &[EngineEvent]) {
-    let focused = app
-        .get_webview_window("main")
-        .and_then(|w| w.is_focused().ok())
-        .unwrap_or(false);
-    if focused {
-        return;
-    }
-    let me = engine.account().user_id.clone();
-    for event in batch {
-        let EngineEvent::Applied { summary } = event else {
-            continue;
-        };
-        for (conversation, ids) in &summary.messages {
-            let Ok(messages) = engine.messages(conversation, 50).await else {
-                continue;
-            };
-            for m in messages.iter().filter(|m| ids.contains(&m.message.id)) {
-                let message = &m.message;
-                if message.sender_id == me || message.deleted || message.edited_at.is_some() {
-                    continue;
-                }
-                let sender = match engine.user(&message.sender_id).await {
-                    Ok(Some(user)) => user.display_name,
-                    _ => "New message".to_owned(),
-                };
-                let body: String = message.body.chars().take(140).collect();
-                if let Err(e) = app.notification().builder().title(sender).body(body).show() {
-                    tracing::debug!(error = %e, "notification not shown");
-                }
-            }
         }
     }
 }

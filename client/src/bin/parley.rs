@@ -98,7 +98,15 @@ enum Command {
 }
 
 fn main() {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        // `--help` and `--version` print to stdout and exit 0, as clap does.
+        Err(e) if !e.use_stderr() => e.exit(),
+        Err(e) => {
+            eprintln!("parley: {}", usage_error(&e));
+            std::process::exit(2);
+        }
+    };
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_env("PARLEY_LOG")
@@ -118,6 +126,28 @@ fn main() {
 fn fail(error: &anyhow::Error) -> ! {
     eprintln!("parley: {}", one_line(error));
     std::process::exit(1);
+}
+
+/// Clap's several-line usage error as one line: the message (with any list it introduces)
+/// and the usage it refers to.
+fn usage_error(error: &clap::Error) -> String {
+    let rendered = error.render().to_string();
+    if error.kind() == clap::error::ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand {
+        return "a command is needed; `parley --help` lists them".to_owned();
+    }
+    let mut lines = rendered.lines();
+    let first = lines.next().unwrap_or_default();
+    let mut message = first.strip_prefix("error: ").unwrap_or(first).to_owned();
+    if message.ends_with(':') {
+        for item in lines.by_ref().take_while(|l| !l.trim().is_empty()) {
+            message.push(' ');
+            message.push_str(item.trim());
+        }
+    }
+    if let Some(usage) = rendered.lines().find_map(|l| l.strip_prefix("Usage: ")) {
+        message.push_str(&format!(" (usage: {usage})"));
+    }
+    message
 }
 
 fn one_line(error: &anyhow::Error) -> String {

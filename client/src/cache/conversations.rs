@@ -11,7 +11,7 @@ use parley_protocol::{Conversation, ConversationId, ConversationKind, Member, Us
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
 use super::{
-    Cache, CacheResult, CachedConversation,
+    AppliedSummary, Cache, CacheResult, CachedConversation,
     columns::{micros, opt_time, time},
     members, messages, users,
 };
@@ -248,6 +248,26 @@ impl Cache {
         self.with_tx(|tx| {
             upsert(tx, conversation, Source::Rest, own.as_ref())?;
             Ok(())
+        })
+    }
+
+    /// Stores a conversation and a page of its messages as the server returned them, in one
+    /// transaction (the first-sign-in backfill). Reports both as changed.
+    pub fn store_snapshot(
+        &mut self,
+        conversation: &Conversation,
+        page: &[parley_protocol::Message],
+    ) -> CacheResult<AppliedSummary> {
+        let own = self.own_user.clone();
+        self.with_tx(|tx| {
+            upsert(tx, conversation, Source::Rest, own.as_ref())?;
+            let mut summary = AppliedSummary::default();
+            summary.conversations.insert(conversation.id.clone());
+            for m in page {
+                messages::upsert(tx, m, messages::Source::Snapshot)?;
+                summary.message(&m.conversation_id, &m.id);
+            }
+            Ok(summary)
         })
     }
 

@@ -127,6 +127,12 @@ impl Applier<'_> {
 
     fn message(&mut self, m: &Message, write: Write) -> CacheResult<()> {
         let conv = &m.conversation_id;
+        if write != Write::Insert && messages::is_before_window(self.conn, m)? {
+            // An edit or deletion of history older than anything cached (the cache starts
+            // at a backfill page or a join): storing it would leave an island that gap
+            // filling then fetches everything up to. Scrolling back fetches it as it is now.
+            return Ok(());
+        }
         self.touch_message(conv, &m.id)?;
         let Some(last_read) = conversations::last_read_seq(self.conn, conv)? else {
             // Not cached yet: keep the message, have the conversation fetched.

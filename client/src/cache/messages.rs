@@ -83,6 +83,14 @@ pub(super) fn upsert(conn: &Connection, m: &Message, source: Source) -> CacheRes
     }
 }
 
+/// True when `m` is older than every cached message of its conversation (so not cached).
+pub(super) fn is_before_window(conn: &Connection, m: &Message) -> CacheResult<bool> {
+    let lowest: Option<i64> = conn
+        .prepare_cached("SELECT MIN(seq) FROM messages WHERE conversation_id = ?1")?
+        .query_row([m.conversation_id.as_str()], |r| r.get(0))?;
+    Ok(lowest.is_some_and(|lowest| m.seq < lowest))
+}
+
 /// The stored form of the mutable columns. The contract says tombstones carry no text,
 /// reactions or attachments; enforce it so the search index can never match a deleted message.
 fn stored_form(m: &Message) -> CacheResult<(String, String, String)> {

@@ -264,4 +264,29 @@ async fn output_contract_json_and_errors() {
         );
         out.failed(&format!("{args:?} --json"));
     }
+
+    // Usage mistakes follow the same contract (clap's own errors are several lines).
+    let usage: [(&[&str], &str); 4] = [
+        (&["send"], "<CONV> <TEXT>"),
+        (&["--bogus", "accounts"], "--bogus"),
+        (&["no-such-command"], "no-such-command"),
+        (&["read", &to_bob, "--limit", "many"], "many"),
+    ];
+    for (args, mentions) in usage {
+        let out = dev.run_with_stdin(args, None).await;
+        assert!(
+            out.stdout.is_empty(),
+            "{args:?}: nothing on stdout: {out:#?}"
+        );
+        let line = out.failed(&format!("{args:?}"));
+        assert!(
+            line.contains(mentions),
+            "{args:?}: says what is wrong: {line}"
+        );
+    }
+    let help = dev.run_with_stdin(&["--help"], None).await.ok("--help");
+    assert!(
+        help.contains("Usage: parley"),
+        "help goes to stdout: {help}"
+    );
 }

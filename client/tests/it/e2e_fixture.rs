@@ -15,7 +15,7 @@ use parley_client::{
     Engine,
     accounts::Account,
     api,
-    protocol::{RegisterRequest, SecretString, User},
+    protocol::{AuthResponse, LoginRequest, RegisterRequest, SecretString, User},
 };
 use parley_server::{Config, Toggle};
 use serde_json::Value;
@@ -166,7 +166,6 @@ impl TestEngine {
     /// Registers `username` and signs an engine in the way the CLI does: the refresh token
     /// in the keyring, the own user in the cache. The first call to the server refreshes.
     pub async fn register(server: &TestServer, username: &str) -> Self {
-        let home = tempfile::tempdir().expect("create a temp home");
         let request = RegisterRequest {
             username: username.to_owned(),
             password: SecretString::new(PASSWORD),
@@ -176,6 +175,24 @@ impl TestEngine {
         let auth = api::register(&server.url(), &request)
             .await
             .expect("registering a fresh user");
+        Self::signed_in(server, auth).await
+    }
+
+    /// Signs an existing user in on a new device (an empty home and cache).
+    pub async fn login(server: &TestServer, username: &str) -> Self {
+        let request = LoginRequest {
+            username: username.to_owned(),
+            password: SecretString::new(PASSWORD),
+            device_name: Some("e2e engine".to_owned()),
+        };
+        let auth = api::login(&server.url(), &request)
+            .await
+            .expect("signing in");
+        Self::signed_in(server, auth).await
+    }
+
+    async fn signed_in(server: &TestServer, auth: AuthResponse) -> Self {
+        let home = tempfile::tempdir().expect("create a temp home");
         let account = Account {
             server: server.url(),
             username: auth.user.username.clone(),

@@ -16,6 +16,8 @@ async fn scrolling_back_fetches_history_from_before_joining() {
         .expect("a token")
         .to_owned();
     let late = TestEngine::register(&server, &name("late")).await;
+    // Signed in before the group exists: the events bring it, not a first-sign-in backfill.
+    late.engine.catch_up().await.expect("the first sync");
 
     let (status, group) = rest
         .call(

@@ -286,3 +286,51 @@ def test_dark_theme_follows_the_os(server, apps):
     background = app.driver.execute_script("return getComputedStyle(document.body).backgroundColor")
     channels = [int(c) for c in re.findall(r"\d+", background)[:3]]
     assert sum(channels) < 3 * 100, f"a dark background, not {background}"
+
+
+@pytest.fixture
+def notifications():
+    """A real freedesktop notification service (dunst) on the test's session bus."""
+    if shutil.which("dunst") is None:
+        if os.environ.get("CI"):
+            pytest.fail("dunst is missing (.ci/run installs it)")
+        pytest.skip("needs dunst: apt-get install dunst")
+    log = open(os.path.join(SHOTS, "dunst.log"), "ab")
+    proc = subprocess.Popen(["dunst"], stdout=log, stderr=log)
+    deadline = time.monotonic() + WAIT
+    while subprocess.run(["dunstctl", "is-paused"], capture_output=True).returncode != 0:
+        assert proc.poll() is None, "dunst exited"
+        assert time.monotonic() < deadline, "dunst did not come up"
+        time.sleep(0.1)
+    yield proc
+    proc.terminate()
+    proc.wait(timeout=WAIT)
+
+
+def displayed_notifications():
+    out = subprocess.run(["dunstctl", "count", "displayed"], capture_output=True, text=True)
+    return int(out.stdout.strip() or 0)
+
+
+def test_clicking_a_notification_opens_the_conversation(server, apps, notifications):
+    suffix = uuid.uuid4().hex[:6]
+    alice_name, bob_name = f"alice{suffix}", f"bob{suffix}"
+    alice = apps("alice-notify")
+    alice.sign_up(server.url, alice_name, "alice-password")
+    bob = apps("bob-notify")
+    bob.sign_up(server.url, bob_name, "bob-password")
+
+    bob.button("New conversation").click()
+    bob.type_into("Find people", alice_name)
+    bob.wait(lambda: bob.by_xpath(f"//label[contains(., '@{alice_name}')]//input"), "Alice in the results").click()
+    bob.button("Start conversation").click()
+    bob.send("Knock knock")
+    alice.conversation_item(bob_name)  # listed, not opened
+    assert alice.by_xpath(f"//h2[normalize-space(.)='{bob_name}']") is None
+
+    # Bob's window was opened last, so Alice's is in the background: she gets a notification.
+    bob.send("Are you there?")
+    alice.wait(lambda: displayed_notifications() > 0, "a notification on screen")
+    subprocess.run(["dunstctl", "action", "0"], check=True)
+    alice.wait(lambda: alice.by_xpath(f"//h2[normalize-space(.)='{bob_name}']"), "the conversation opened by the click")
+    alice.wait_message("Are you there?")

@@ -12,6 +12,8 @@ mod events;
 mod session;
 mod settings;
 mod tray;
+#[cfg(test)]
+mod ts_bindings;
 
 use tauri::{Manager, WindowEvent};
 

@@ -25,12 +25,8 @@ describe('applyUiEvents', () => {
     expect(selectedConversationStore.get()).toBeNull();
   });
 
-  it('opens a conversation and records typing', () => {
-    applyUiEvents(createQueryClient(), [
-      { type: 'open_conversation', conversation_id: 'c9' },
-      { type: 'typing', conversation_id: 'c9', user_id: 'u1' },
-    ]);
-    expect(selectedConversationStore.get()).toBe('c9');
+  it('records typing', () => {
+    applyUiEvents(createQueryClient(), [{ type: 'typing', conversation_id: 'c9', user_id: 'u1' }]);
     expect(Object.keys(typingStore.get().c9 ?? {})).toEqual(['u1']);
   });
 });

@@ -35,9 +35,6 @@ export function applyUiEvents(queryClient: QueryClient, batch: UiEvent[]): void 
       case 'account':
         accountChanged = true;
         break;
-      case 'open_conversation':
-        openConversation(event.conversation_id);
-        break;
       case 'progress':
         break;
     }

@@ -28,6 +28,7 @@ use crate::{
 
 /// The one connection-state value a UI shows.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub enum ConnectionState {
     Online,
     Connecting,

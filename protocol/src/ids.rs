@@ -9,7 +9,9 @@ macro_rules! id_type {
         #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
         #[serde(transparent)]
         #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(value_type = String))]
-        #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(as = "String"))]
+        // TypeScript: `export type UserId = string;` (a newtype is an alias of its inner type,
+        // which is also what `serde(transparent)` puts on the wire).
+        #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
         pub struct $name(String);
 
         impl $name {

@@ -22,7 +22,9 @@ use crate::{
 };
 
 #[derive(Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct AccountInfo {
+    /// `username@host`, the key for `switch_account`.
     label: String,
     server: String,
     username: String,
@@ -41,6 +43,7 @@ impl From<&Account> for AccountInfo {
 }
 
 #[derive(Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct SessionState {
     accounts: Vec<AccountInfo>,
     active: Option<String>,

@@ -3,8 +3,12 @@
 
 use serde::{Serialize, ser::SerializeStruct};
 
+/// What a command rejects with. (The UI's `CommandError` class wraps this body, hence the
+/// TypeScript name.)
 #[derive(Debug)]
+#[cfg_attr(test, derive(ts_rs::TS), ts(rename = "CommandErrorBody"))]
 pub struct CommandError {
+    #[cfg_attr(test, ts(type = "string"))]
     pub code: &'static str,
     pub message: String,
 }

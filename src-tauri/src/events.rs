@@ -13,6 +13,7 @@ pub const EVENTS: &str = "parley://events";
 
 #[derive(Clone, Debug, Serialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub enum UiEvent {
     State {
         state: ConnectionState,
@@ -21,6 +22,7 @@ pub enum UiEvent {
         summary: AppliedSummary,
     },
     Outbox {
+        #[cfg_attr(test, ts(as = "String"))]
         client_id: uuid::Uuid,
         conversation_id: ConversationId,
         delivery: Delivery,

@@ -13,6 +13,8 @@ mod notify;
 mod session;
 mod settings;
 mod tray;
+#[cfg(test)]
+mod ts_bindings;
 
 use tauri::{Manager, WindowEvent};
 

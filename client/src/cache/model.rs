@@ -10,6 +10,7 @@ use uuid::Uuid;
 /// Where a message stands on its way to the server.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
 #[serde(tag = "state", rename_all = "snake_case")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub enum Delivery {
     /// The server has it (it has an id and a `seq`).
     Sent,
@@ -25,6 +26,7 @@ pub enum Delivery {
 /// locally: `id` is `local:<client_id>`, `seq` is 0, `sender_id` is the account's own user
 /// (empty if the cache was never told who that is), `created_at` is when it was composed.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct CachedMessage {
     pub message: Message,
     pub delivery: Delivery,
@@ -42,6 +44,7 @@ impl CachedMessage {
 /// `last_message` is the newest cached message, `unread_count` / `last_read_seq` are the last
 /// values the server sent for this account, adjusted by the events applied since.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct CachedConversation {
     pub conversation: Conversation,
     /// The group title, or for a direct conversation the other member's display name
@@ -71,6 +74,7 @@ pub enum Page {
 /// The state of an outbox entry.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
 #[serde(tag = "state", rename_all = "snake_case")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub enum OutboxState {
     Pending,
     Failed { reason: String },
@@ -78,7 +82,9 @@ pub enum OutboxState {
 
 /// A message composed on this device that the server has not acknowledged yet.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct OutboxEntry {
+    #[cfg_attr(feature = "ts", ts(as = "String"))]
     pub client_id: Uuid,
     pub conversation_id: ConversationId,
     pub body: String,
@@ -94,6 +100,7 @@ pub struct OutboxEntry {
 /// What [`Cache::apply_events`](super::Cache::apply_events) changed, so a UI can patch itself
 /// instead of reloading. Empty when the batch was already applied.
 #[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct AppliedSummary {
     /// Conversations whose list row changed: title, members, unread count, last message, left.
     pub conversations: BTreeSet<ConversationId>,

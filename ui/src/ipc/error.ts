@@ -1,3 +1,5 @@
+import type { CommandErrorBody } from './types';
+
 /**
  * The one error type the UI sees from the shell. Commands reject with `{code, message}`
  * (the Rust `CommandError` serializes to exactly that); anything else a rejection may carry
@@ -22,7 +24,7 @@ export class CommandError extends Error {
   }
 }
 
-function isCodeMessage(raw: unknown): raw is { code: string; message: string } {
+function isCodeMessage(raw: unknown): raw is CommandErrorBody {
   if (typeof raw !== 'object' || raw === null) return false;
   const r = raw as Record<string, unknown>;
   return typeof r.code === 'string' && typeof r.message === 'string';

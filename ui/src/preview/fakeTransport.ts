@@ -1,6 +1,6 @@
 // An in-memory stand-in for the Tauri shell, used only by preview.html (screenshots, manual
 // checks in a plain browser). It answers the same commands with fixture data.
-import type { CachedMessage, ConnectionState, Settings, Transport, UiEvent } from '../ipc';
+import type { CachedMessage, ConnectionState, OutboxEntry, Settings, Transport, UiEvent } from '../ipc';
 import { CommandError } from '../ipc';
 import { bigThread, conversationList, initialMessages, ME, USERS } from './fixtures';
 
@@ -18,7 +18,7 @@ export function fakeTransport(opts: PreviewOptions): Transport {
   const listeners = new Set<(batch: UiEvent[]) => void>();
   const emit = (batch: UiEvent[]) => listeners.forEach((l) => l(batch));
   let active: string | null = opts.signedIn ? 'sam@127.0.0.1' : null;
-  let settings: Settings = { close_to_tray: true, theme: opts.theme };
+  let settings: Settings = { close_to_tray: true, theme: opts.theme, active_account: null };
   const drafts = new Map<string, string>();
   const account = { label: 'sam@127.0.0.1', server: 'http://127.0.0.1:8080', username: 'sam', user_id: ME.id };
 
@@ -50,7 +50,7 @@ export function fakeTransport(opts: PreviewOptions): Transport {
     ],
   };
 
-  function send(conversationId: string, body: string, replyTo: string | null) {
+  function send(conversationId: string, body: string, replyTo: string | null): OutboxEntry {
     const clientId = crypto.randomUUID();
     const list = messages.get(conversationId) ?? [];
     const message = { id: `local:${clientId}`, conversation_id: conversationId, sender_id: ME.id, client_id: clientId, seq: 0, body,
@@ -65,7 +65,7 @@ export function fakeTransport(opts: PreviewOptions): Transport {
       emit([{ type: 'outbox', client_id: clientId, conversation_id: conversationId, delivery: { state: 'sent' } }]);
     }, 700);
     return { client_id: clientId, conversation_id: conversationId, body, reply_to: replyTo, created_at: message.created_at,
-      state: 'pending', attempts: 0, next_attempt_at: null };
+      state: { state: 'pending' }, attempts: 0, next_attempt_at: null };
   }
 
   return {

@@ -39,6 +39,7 @@ export function applyUiEvents(queryClient: QueryClient, batch: UiEvent[]): void 
         openConversation(event.conversation_id);
         break;
       case 'progress':
+      case 'backfill':
         break;
     }
   }

@@ -1,0 +1,8 @@
+// Generated from the Rust types by ts-rs. Do not edit: run `UPDATE_TS_BINDINGS=1 cargo test -p parley-desktop ts_bindings`.
+import type { UserId } from "./UserId";
+
+export type AccountInfo = { 
+/**
+ * `username@host`, the key for `switch_account`.
+ */
+label: string, server: string, username: string, user_id: UserId, };

@@ -1,0 +1,8 @@
+// Generated from the Rust types by ts-rs. Do not edit: run `UPDATE_TS_BINDINGS=1 cargo test -p parley-desktop ts_bindings`.
+import type { AppliedSummary } from "./AppliedSummary";
+import type { ConnectionState } from "./ConnectionState";
+import type { ConversationId } from "./ConversationId";
+import type { Delivery } from "./Delivery";
+import type { UserId } from "./UserId";
+
+export type UiEvent = { "type": "state", state: ConnectionState, } | { "type": "applied", summary: AppliedSummary, } | { "type": "outbox", client_id: string, conversation_id: ConversationId, delivery: Delivery, } | { "type": "typing", conversation_id: ConversationId, user_id: UserId, } | { "type": "progress", applied: number, } | { "type": "backfill", done: number, total: number, } | { "type": "open_conversation", conversation_id: ConversationId, } | { "type": "account", active: string | null, };

@@ -1,4 +1,5 @@
 import { useState } from 'react';
+import { BackfillProgress } from './BackfillProgress';
 import { ConnectionStatus } from './ConnectionStatus';
 import { ConversationList } from './ConversationList';
 import { Icon } from './Icon';
@@ -36,6 +37,7 @@ export function Sidebar({ onNewConversation, onSettings }: { onNewConversation: 
           <Icon name="settings" />
         </button>
       </header>
+      <BackfillProgress />
       <div className="sidebar-tools">
         <div className="search-field">
           <Icon name="search" size={16} />

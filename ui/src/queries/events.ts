@@ -1,5 +1,6 @@
 import type { QueryClient } from '@tanstack/react-query';
 import type { UiEvent } from '../ipc';
+import { backfillFromEvent } from '../state/backfill';
 import { connectionFromEvent } from '../state/connection';
 import { openConversation } from '../state/navigation';
 import { noteTyping } from '../state/typing';
@@ -38,8 +39,10 @@ export function applyUiEvents(queryClient: QueryClient, batch: UiEvent[]): void 
       case 'open_conversation':
         openConversation(event.conversation_id);
         break;
-      case 'progress':
       case 'backfill':
+        backfillFromEvent(event.done, event.total);
+        break;
+      case 'progress':
         break;
     }
   }

@@ -418,17 +418,7 @@ impl Engine {
     pub async fn fetch_missing_users(&self) -> anyhow::Result<()> {
         let api = self.api().await?;
         let missing = self
-            .with_cache_async(|c| {
-                let mut missing = std::collections::BTreeSet::new();
-                for conversation in c.conversations()? {
-                    for member in conversation.conversation.members {
-                        if c.user(&member.user_id)?.is_none() {
-                            missing.insert(member.user_id);
-                        }
-                    }
-                }
-                Ok(missing)
-            })
+            .with_cache_async(|c| c.members_without_profile())
             .await?;
         for id in missing {
             let user = api.user(&id).await?;

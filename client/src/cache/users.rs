@@ -58,6 +58,20 @@ impl Cache {
         })
     }
 
+    /// Members of the account's conversations whose profile is not cached (one indexed
+    /// query, run after every batch that changed a conversation).
+    pub fn members_without_profile(&self) -> CacheResult<Vec<UserId>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT DISTINCT m.user_id FROM members m
+             JOIN conversations c ON c.id = m.conversation_id AND c.left_at IS NULL
+             WHERE NOT EXISTS (SELECT 1 FROM users u WHERE u.id = m.user_id)",
+        )?;
+        let ids = stmt
+            .query_map([], |r| Ok(UserId::new(r.get::<_, String>(0)?)))?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(ids)
+    }
+
     /// A cached profile.
     pub fn user(&self, id: &UserId) -> CacheResult<Option<User>> {
         Ok(by_id(&self.conn, id)?)

@@ -146,3 +146,25 @@ fn a_group_still_joined_wins_over_a_left_one_with_the_same_title() {
     let found = t.cache.resolve_conversation("Dup").unwrap();
     assert_eq!(found.conversation.id.as_str(), "g-new");
 }
+
+/// The members whose names the engine must fetch: in the account's conversations, no cached
+/// profile; each once.
+#[test]
+fn members_without_a_cached_profile() {
+    let mut t = TestCache::new();
+    t.cache
+        .upsert_conversation(&group("g-team", "Team", &[ME, BOB, CAROL, "u-zed"]))
+        .unwrap();
+    t.cache
+        .upsert_conversation(&direct("d-zed", "u-zed"))
+        .unwrap();
+    let mut missing: Vec<String> = t
+        .cache
+        .members_without_profile()
+        .unwrap()
+        .into_iter()
+        .map(|id| id.as_str().to_owned())
+        .collect();
+    missing.sort();
+    assert_eq!(missing, ["u-zed"], "BOB, CAROL and ME have cached profiles");
+}

@@ -303,8 +303,15 @@ impl Engine {
 
     /// Checks the local search index against the messages and rebuilds it if they disagree
     /// (a full pass: run it in the background). Returns whether it rebuilt.
+    ///
+    /// It runs on a connection of its own: the check reads the whole index, and on the
+    /// engine's connection it would hold the lock every UI read waits for (in WAL mode the
+    /// engine's reads go on meanwhile).
     pub async fn check_search_index(&self) -> anyhow::Result<bool> {
-        self.with_cache_async(|c| c.fts_self_check()).await
+        let path = self.with_cache_async(|c| Ok(c.path().to_owned())).await?;
+        let rebuilt =
+            tokio::task::spawn_blocking(move || Cache::open(path)?.fts_self_check()).await??;
+        Ok(rebuilt)
     }
 
     /// Full-text search in the cache (works offline).

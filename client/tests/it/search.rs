@@ -134,3 +134,35 @@ fn a_healthy_index_passes_the_self_check() {
     let mut t = with_bodies(&["one", "two"]);
     assert!(!t.cache.fts_self_check().unwrap(), "nothing to rebuild");
 }
+
+/// An index that lost entries (as after a crash mid-write on a broken disk) fails the check
+/// and is rebuilt, on a second connection to the same file while the first stays open (how
+/// the engine runs it, so UI reads never wait for a full pass).
+#[test]
+fn a_damaged_index_is_rebuilt_from_a_second_connection() {
+    let t = with_bodies(&["apples", "oranges"]);
+    let side = rusqlite::Connection::open(t.cache.path()).unwrap();
+    side.execute(
+        "INSERT INTO messages_fts (messages_fts, rowid, body)
+         SELECT 'delete', pk, body FROM messages WHERE body = 'apples'",
+        [],
+    )
+    .unwrap();
+    drop(side);
+    assert!(
+        hits(&t, "apples").is_empty(),
+        "the entry is gone from the index"
+    );
+
+    let mut second = parley_client::cache::Cache::open(t.cache.path()).unwrap();
+    assert!(
+        second.fts_self_check().unwrap(),
+        "the damage is found and rebuilt"
+    );
+    assert_eq!(
+        hits(&t, "apples"),
+        ["apples"],
+        "the first connection sees the rebuilt index"
+    );
+    assert!(!second.fts_self_check().unwrap(), "and it is healthy now");
+}

@@ -47,7 +47,7 @@ export function Composer({ conversationId, mode, onDone }: {
       onDone();
       return;
     }
-    send.mutate({ body: text, replyTo: mode?.kind === 'reply' ? mode.entry.message.id : null });
+    send.mutate({ body: text, replyTo: mode?.kind === 'reply' ? mode.entry.message.id : null, stagedIds: [] });
     change('');
     flush();
     onDone();

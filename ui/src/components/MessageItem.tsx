@@ -5,6 +5,7 @@ import type { TimelineItem } from '../lib/timeline';
 import { Avatar } from './Avatar';
 import { DeliveryState } from './DeliveryState';
 import { MessageActions } from './MessageActions';
+import { MessageText } from './MessageText';
 import { Reactions } from './Reactions';
 import { SenderName } from './SenderName';
 import { useUserName } from '../hooks/useUserName';
@@ -53,7 +54,7 @@ export const MessageItem = memo(function MessageItem({ item, meId, replyTarget, 
             <p className="msg-body deleted">This message was deleted.</p>
           ) : (
             <p className="msg-body">
-              {m.body}
+              <MessageText body={m.body} />
               {m.edited_at && <span className="edited" title={formatFull(m.edited_at)}> (edited)</span>}
             </p>
           )}

@@ -82,7 +82,7 @@ describe('conversation view', () => {
     await user.click(within(first!).getByRole('button', { name: 'Reply' }));
     expect(screen.getByRole('button', { name: 'Cancel reply' })).toBeInTheDocument();
     await user.type(screen.getByRole('textbox', { name: 'Message' }), 'ok{Enter}');
-    expect(shell.callsOf('send_message')).toEqual([{ conversationId: 'c1', body: 'ok', replyTo: 'm1' }]);
+    expect(shell.callsOf('send_message')).toEqual([{ conversationId: 'c1', body: 'ok', replyTo: 'm1', stagedIds: [] }]);
   });
 
   it('reacts through the React menu', async () => {

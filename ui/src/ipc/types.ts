@@ -92,6 +92,17 @@ export interface CachedConversation {
   activity_at: string;
 }
 
+/**
+ * A file copied into the engine's staging area, waiting to go out with a message. Pending
+ * messages in the cache show their attachments with id `local:<staged_id>` and an empty sha256.
+ */
+export interface StagedAttachment {
+  staged_id: string;
+  name: string;
+  size: number;
+  content_type: string;
+}
+
 export interface OutboxEntry {
   client_id: string;
   conversation_id: string;
@@ -101,6 +112,7 @@ export interface OutboxEntry {
   state: string;
   attempts: number;
   next_attempt_at: string | null;
+  attachments: StagedAttachment[];
 }
 
 export interface SessionInfo {
@@ -152,9 +164,20 @@ export interface CommandMap {
     result: CachedMessage[];
   };
   send_message: {
-    args: { conversationId: string; body: string; replyTo: string | null };
+    args: { conversationId: string; body: string; replyTo: string | null; stagedIds: string[] };
     result: OutboxEntry;
   };
+  /** Raw body: the file's bytes; name and type travel as headers (see `commands.stageAttachment`). */
+  stage_attachment: { args: Uint8Array; result: StagedAttachment };
+  discard_staged: { args: { stagedId: string }; result: void };
+  /** The image bytes of a small preview; `not_found` when the attachment is not an image. */
+  attachment_thumbnail: { args: { attachmentId: string }; result: ArrayBuffer };
+  /** Opens the file with the system's default app. */
+  open_attachment: { args: { attachmentId: string }; result: void };
+  /** Saves a copy of the file on this computer; resolves to the path it was saved at. */
+  save_attachment: { args: { attachmentId: string }; result: string };
+  /** Opens an http(s) or mailto link from a message in the system browser / mail app. */
+  open_external: { args: { url: string }; result: void };
   retry_message: { args: { clientId: string }; result: void };
   discard_message: { args: { clientId: string }; result: void };
   edit_message: { args: { conversationId: string; messageId: string; body: string }; result: void };

@@ -2,6 +2,7 @@ import type { QueryClient } from '@tanstack/react-query';
 import type { UiEvent } from '../ipc';
 import { connectionFromEvent } from '../state/connection';
 import { openConversation } from '../state/navigation';
+import { clearTrays } from '../state/staging';
 import { noteTyping } from '../state/typing';
 import { keys } from './keys';
 
@@ -45,6 +46,7 @@ export function applyUiEvents(queryClient: QueryClient, batch: UiEvent[]): void 
   if (accountChanged) {
     // Everything cached belongs to the previous account.
     openConversation(null);
+    clearTrays();
     void queryClient.resetQueries();
     return;
   }

@@ -356,8 +356,15 @@ pub fn reconnect_now(shell: State<'_, Shell>) -> CommandResult<()> {
 #[tauri::command]
 pub fn open_external(app: AppHandle, url: String) -> CommandResult<()> {
     use tauri_plugin_opener::OpenerExt;
-    if !(url.starts_with("https://") || url.starts_with("http://")) {
-        return Err(CommandError::new("invalid", "only http(s) links open"));
+    let lower = url.to_ascii_lowercase();
+    let allowed = ["https://", "http://", "mailto:"]
+        .iter()
+        .any(|scheme| lower.starts_with(scheme));
+    if !allowed || url.len() > 8192 || url.chars().any(char::is_control) {
+        return Err(CommandError::new(
+            "invalid",
+            "only http(s) and mailto links open",
+        ));
     }
     app.opener()
         .open_url(url, None::<&str>)

@@ -1,12 +1,15 @@
 import { useQuery } from '@tanstack/react-query';
-import { useEffect } from 'react';
+import { Suspense, useEffect } from 'react';
 import { commands, errorMessage } from '../ipc';
 import { useUiEvents } from '../hooks/useUiEvents';
+import { lazyComponent } from '../lib/lazy';
 import { applyTheme } from '../lib/theme';
 import { sessionStateOptions, settingsOptions } from '../queries/session';
 import { connectionFromSnapshot } from '../state/connection';
 import { MainScreen } from './MainScreen';
-import { SignInScreen } from './SignInScreen';
+
+// Signed-in starts (the common case) never need the sign-in form.
+const SignInScreen = lazyComponent(() => import('./SignInScreen').then((m) => m.SignInScreen));
 
 /** Signed in → the main screen, else the sign-in screen; plus the app-wide effects. */
 export function App() {
@@ -22,7 +25,8 @@ export function App() {
     if (connection) connectionFromSnapshot(connection);
   }, [connection]);
 
-  if (session.isPending) return <div className="splash" aria-busy="true">Loading…</div>;
+  const splash = <div className="splash" aria-busy="true">Loading…</div>;
+  if (session.isPending) return splash;
   if (session.isError) {
     return (
       <main className="splash">
@@ -30,7 +34,8 @@ export function App() {
       </main>
     );
   }
-  return session.data.active ? <MainScreen key={session.data.active} /> : <SignInScreen />;
+  if (session.data.active) return <MainScreen key={session.data.active} />;
+  return <Suspense fallback={splash}><SignInScreen /></Suspense>;
 }
 
 /** Returning to the window is a good moment to retry the connection at once. */

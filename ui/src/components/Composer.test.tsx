@@ -26,7 +26,7 @@ describe('Composer', () => {
     const user = userEvent.setup();
     renderWithClient(<Composer conversationId="c1" mode={null} onDone={() => {}} />);
     await user.type(box(), 'hello there{Enter}');
-    expect(shell.callsOf('send_message')).toEqual([{ conversationId: 'c1', body: 'hello there', replyTo: null }]);
+    expect(shell.callsOf('send_message')).toEqual([{ conversationId: 'c1', body: 'hello there', replyTo: null, stagedIds: [] }]);
     expect(box()).toHaveValue('');
   });
 
@@ -37,7 +37,7 @@ describe('Composer', () => {
     expect(box()).toHaveValue('line one\nline two');
     expect(shell.callsOf('send_message')).toEqual([]);
     await user.click(screen.getByRole('button', { name: 'Send' }));
-    expect(shell.callsOf('send_message')).toEqual([{ conversationId: 'c1', body: 'line one\nline two', replyTo: null }]);
+    expect(shell.callsOf('send_message')).toEqual([{ conversationId: 'c1', body: 'line one\nline two', replyTo: null, stagedIds: [] }]);
   });
 
   it('sends a reply with the replied-to message id', async () => {
@@ -45,7 +45,7 @@ describe('Composer', () => {
     const mode = { kind: 'reply' as const, entry: sent(message(4)) };
     renderWithClient(<Composer conversationId="c1" mode={mode} onDone={() => {}} />);
     await user.type(box(), 'agreed{Enter}');
-    expect(shell.callsOf('send_message')).toEqual([{ conversationId: 'c1', body: 'agreed', replyTo: 'm4' }]);
+    expect(shell.callsOf('send_message')).toEqual([{ conversationId: 'c1', body: 'agreed', replyTo: 'm4', stagedIds: [] }]);
   });
 
   it('loads the saved draft and saves edits with set_draft (debounced)', async () => {

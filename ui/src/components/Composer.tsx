@@ -1,9 +1,11 @@
-import { useId, useLayoutEffect, useRef, useState, type FormEvent, type KeyboardEvent } from 'react';
+import { useId, useLayoutEffect, useRef, useState, type ClipboardEvent, type FormEvent, type KeyboardEvent } from 'react';
 import { errorMessage } from '../ipc';
+import { useAttachmentTray } from '../hooks/useAttachmentTray';
 import { useDraft } from '../hooks/useDraft';
 import { useEditMessage } from '../hooks/useEditMessage';
 import { useSendMessage } from '../hooks/useSendMessage';
 import type { ComposerMode } from './ComposerMode';
+import { AttachmentTray } from './AttachmentTray';
 import { ComposerContext } from './ComposerContext';
 import { Icon } from './Icon';
 
@@ -16,6 +18,10 @@ const encoder = new TextEncoder();
  * draft (debounced `set_draft`) so it survives switching chats and restarting. In edit mode it
  * holds the message being edited instead and leaves the draft alone. The parent gives it a
  * `key` per conversation and mode, so each starts from the right text.
+ *
+ * Files join the message through `Attach file`, by pasting them into the box, or by dropping
+ * them on the conversation; they wait as chips above the box (in memory, per conversation)
+ * and go out with the next send, which may then have no text at all.
  */
 export function Composer({ conversationId, mode, onDone }: {
   conversationId: string;
@@ -28,10 +34,13 @@ export function Composer({ conversationId, mode, onDone }: {
   const text = typed ?? draft ?? '';
   const send = useSendMessage(conversationId);
   const edit = useEditMessage(conversationId);
+  const tray = useAttachmentTray(conversationId);
   const area = useRef<HTMLTextAreaElement>(null);
+  const picker = useRef<HTMLInputElement>(null);
   const hintId = useId();
   const tooLong = encoder.encode(text).length > MAX_BODY_BYTES;
-  const canSend = text.trim().length > 0 && !tooLong;
+  const files = editing ? [] : tray.chips;
+  const canSend = (text.trim().length > 0 || files.length > 0) && !tooLong && !(files.length > 0 && tray.staging);
 
   useLayoutEffect(() => autoGrow(area.current), [text]);
 
@@ -47,10 +56,26 @@ export function Composer({ conversationId, mode, onDone }: {
       onDone();
       return;
     }
-    send.mutate({ body: text, replyTo: mode?.kind === 'reply' ? mode.entry.message.id : null });
+    const body = text;
+    const chips = tray.take();
+    const stagedIds = chips.flatMap((c) => (c.staged ? [c.staged.staged_id] : []));
+    send.mutate({ body, replyTo: mode?.kind === 'reply' ? mode.entry.message.id : null, stagedIds }, {
+      // Nothing is lost when the outbox refuses: the text and the files come back.
+      onError: () => {
+        tray.putBack(chips);
+        if (area.current?.value === '') change(body);
+      },
+    });
     change('');
     flush();
     onDone();
+  }
+
+  function onPaste(e: ClipboardEvent<HTMLTextAreaElement>) {
+    const pasted = Array.from(e.clipboardData.files);
+    if (editing || pasted.length === 0) return;
+    e.preventDefault();
+    tray.add(pasted);
   }
 
   function onKeyDown(e: KeyboardEvent<HTMLTextAreaElement>) {
@@ -74,10 +99,19 @@ export function Composer({ conversationId, mode, onDone }: {
       {mode && <ComposerContext mode={mode} onCancel={onDone} />}
       {error && <p className="form-error" role="alert">{errorMessage(error)}</p>}
       {tooLong && <p className="form-error" id={hintId}>This message is too long to send.</p>}
+      {!editing && <AttachmentTray chips={tray.chips} errors={tray.errors} onRemove={tray.remove} onDismissErrors={tray.dismissErrors} />}
       <div className="composer-row">
-        <button type="button" className="icon-button" aria-label="Attach file" title="Attachments are coming soon" disabled>
+        <button type="button" className="icon-button" aria-label="Attach file"
+          title={editing ? 'Finish editing to attach files' : 'Attach files'} disabled={!!editing}
+          onClick={() => picker.current?.click()}>
           <Icon name="attach" />
         </button>
+        {/* Opened by `Attach file`; kept out of the Tab order and the accessibility tree. */}
+        <input ref={picker} type="file" multiple className="visually-hidden" tabIndex={-1} aria-hidden="true"
+          onChange={(e) => {
+            tray.add(Array.from(e.target.files ?? []));
+            e.target.value = '';
+          }} />
         <textarea
           ref={area}
           aria-label="Message"
@@ -87,6 +121,7 @@ export function Composer({ conversationId, mode, onDone }: {
           value={text}
           onChange={(e) => change(e.target.value)}
           onKeyDown={onKeyDown}
+          onPaste={onPaste}
           autoFocus
         />
         <button type="submit" className="icon-button filled send" aria-label="Send"

@@ -1,6 +1,8 @@
 import { useQuery } from '@tanstack/react-query';
 import { useCallback, useId, useState } from 'react';
 import type { CachedMessage } from '../ipc';
+import { useAttachmentTray } from '../hooks/useAttachmentTray';
+import { useFileDrop } from '../hooks/useFileDrop';
 import { useMe } from '../hooks/useMe';
 import { conversationsOptions } from '../queries/conversations';
 import { Avatar } from './Avatar';
@@ -10,7 +12,7 @@ import { Icon } from './Icon';
 import { MessageList } from './MessageList';
 import { TypingIndicator } from './TypingIndicator';
 
-/** An open conversation: title, the message log, who is typing, and the composer. */
+/** An open conversation: title, the message log, who is typing, and the composer; files dropped on it join the composer. */
 export function ConversationView({ conversationId, onBack }: { conversationId: string; onBack: () => void }) {
   const conv = useQuery({
     ...conversationsOptions(),
@@ -23,9 +25,12 @@ export function ConversationView({ conversationId, onBack }: { conversationId: s
   const onEdit = useCallback((entry: CachedMessage) => setMode({ kind: 'edit', entry }), []);
   const title = conv?.display_title ?? 'Conversation';
   const members = conv?.conversation.members.length ?? 0;
+  const tray = useAttachmentTray(conversationId);
+  const drop = useFileDrop(tray.add, !conv?.left && mode?.kind !== 'edit');
 
   return (
-    <section className="conversation" aria-labelledby={headingId}>
+    <section className="conversation" aria-labelledby={headingId} {...drop.handlers}>
+      {drop.dragging && <div className="drop-overlay" aria-hidden="true">Drop files to attach</div>}
       <header className="conversation-header">
         <button type="button" className="icon-button back" aria-label="Back to conversations" onClick={onBack}>
           <Icon name="back" />

@@ -5,6 +5,8 @@ import type { TimelineItem } from '../lib/timeline';
 import { Avatar } from './Avatar';
 import { DeliveryState } from './DeliveryState';
 import { MessageActions } from './MessageActions';
+import { MessageAttachments } from './MessageAttachments';
+import { MessageText } from './MessageText';
 import { Reactions } from './Reactions';
 import { SenderName } from './SenderName';
 import { useUserName } from '../hooks/useUserName';
@@ -51,17 +53,13 @@ export const MessageItem = memo(function MessageItem({ item, meId, replyTarget, 
           {m.reply_to && <ReplyQuote target={replyTarget} />}
           {m.deleted ? (
             <p className="msg-body deleted">This message was deleted.</p>
-          ) : (
+          ) : (m.body !== '' || m.attachments.length === 0) && (
             <p className="msg-body">
-              {m.body}
+              <MessageText body={m.body} />
               {m.edited_at && <span className="edited" title={formatFull(m.edited_at)}> (edited)</span>}
             </p>
           )}
-          {!m.deleted && m.attachments.length > 0 && (
-            <ul className="attachments">
-              {m.attachments.map((a) => <li key={a.id}>📎 {a.name}</li>)}
-            </ul>
-          )}
+          {!m.deleted && m.attachments.length > 0 && <MessageAttachments attachments={m.attachments} />}
           {!m.deleted && <Reactions message={m} meId={meId} />}
           <DeliveryState entry={entry} />
         </div>
@@ -79,7 +77,12 @@ function ReplyQuote({ target }: { target: CachedMessage | undefined }) {
   return (
     <p className="reply-quote">
       <SenderName id={t.sender_id} className="reply-sender" />
-      <span className="reply-text">{t.deleted ? 'This message was deleted.' : t.body}</span>
+      <span className="reply-text">{t.deleted ? 'This message was deleted.' : t.body || attachmentSummary(t.attachments)}</span>
     </p>
   );
+}
+
+function attachmentSummary(files: readonly { name: string }[]): string {
+  if (files.length === 0) return '';
+  return files.length === 1 ? `📎 ${files[0]!.name}` : `📎 ${files.length} files`;
 }

@@ -1,7 +1,8 @@
-import { screen, waitFor, within } from '@testing-library/react';
+import { fireEvent, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { VirtuosoMockContext } from 'react-virtuoso';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { clearTrays } from '../state/staging';
 import type { CachedMessage } from '../ipc';
 import { ada, conversation, me, message, sent, sessionState } from '../test/fixtures';
 import { installFakeShell } from '../test/fakeShell';
@@ -16,6 +17,13 @@ function thread(): CachedMessage[] {
     sent(message(2, { body: 'mine', sender_id: me.id })),
     { message: { ...message(0, { sender_id: me.id, body: 'queued' }), id: 'local:q', client_id: 'q' }, delivery: { state: 'pending' } },
     { message: { ...message(0, { sender_id: me.id, body: 'refused' }), id: 'local:f', client_id: 'f' }, delivery: { state: 'failed', reason: 'too large' } },
+  ];
+}
+
+function withFiles(): CachedMessage[] {
+  return [
+    sent(message(1, { body: '', attachments: [{ id: 'a1', size: 1200, content_type: 'application/zip', sha256: 'ab'.repeat(32), name: 'logs.zip' }] })),
+    sent(message(2, { body: 'read https://example.org/spec first' })),
   ];
 }
 
@@ -38,7 +46,10 @@ describe('conversation view', () => {
       get_draft: () => '',
     });
   });
-  afterEach(() => shell.restore());
+  afterEach(() => {
+    shell.restore();
+    clearTrays();
+  });
 
   it('has a heading and the Messages log with one article per message', async () => {
     renderView();
@@ -82,7 +93,7 @@ describe('conversation view', () => {
     await user.click(within(first!).getByRole('button', { name: 'Reply' }));
     expect(screen.getByRole('button', { name: 'Cancel reply' })).toBeInTheDocument();
     await user.type(screen.getByRole('textbox', { name: 'Message' }), 'ok{Enter}');
-    expect(shell.callsOf('send_message')).toEqual([{ conversationId: 'c1', body: 'ok', replyTo: 'm1' }]);
+    expect(shell.callsOf('send_message')).toEqual([{ conversationId: 'c1', body: 'ok', replyTo: 'm1', stagedIds: [] }]);
   });
 
   it('reacts through the React menu', async () => {
@@ -105,5 +116,28 @@ describe('conversation view', () => {
     renderView();
     await screen.findAllByRole('article');
     expect(shell.callsOf('mark_read')).toEqual([]);
+  });
+
+  it('shows a file-only message without an empty body, and links in text', async () => {
+    shell.handlers.messages = () => withFiles();
+    renderView();
+    const [files, text] = await screen.findAllByRole('article');
+    expect(within(files!).getByText('logs.zip')).toBeInTheDocument();
+    expect(within(files!).getByRole('button', { name: 'Save logs.zip' })).toBeInTheDocument();
+    expect(files!.querySelector('.msg-body')).toBeNull();
+    expect(await within(text!).findByRole('link', { name: 'https://example.org/spec' })).toBeInTheDocument();
+  });
+
+  it('stages files dropped on the conversation', async () => {
+    shell.handlers.stage_attachment = () => ({ staged_id: 's1', name: 'drop.txt', size: 4, content_type: 'text/plain' });
+    renderView();
+    const view = (await screen.findByRole('heading', { name: 'Ada Lovelace' })).closest('section')!;
+    const dataTransfer = { files: [new File(['drop'], 'drop.txt', { type: 'text/plain' })], types: ['Files'] };
+    fireEvent.dragEnter(view, { dataTransfer });
+    expect(screen.getByText('Drop files to attach')).toBeInTheDocument();
+    fireEvent.drop(view, { dataTransfer });
+    expect(screen.queryByText('Drop files to attach')).toBeNull();
+    expect(await screen.findByRole('button', { name: 'Remove drop.txt' })).toBeInTheDocument();
+    await waitFor(() => expect(shell.callsOf('stage_attachment')).toHaveLength(1));
   });
 });

@@ -1,9 +1,11 @@
-import { useState } from 'react';
+import { Suspense, useState } from 'react';
+import { lazyComponent } from '../lib/lazy';
 import { BackfillProgress } from './BackfillProgress';
 import { ConnectionStatus } from './ConnectionStatus';
 import { ConversationList } from './ConversationList';
 import { Icon } from './Icon';
-import { SearchResults } from './SearchResults';
+
+const SearchResults = lazyComponent(() => import('./SearchResults').then((m) => m.SearchResults));
 
 /** The `Conversations` landmark: search, new conversation, settings, and the list. */
 export function Sidebar({ onNewConversation, onSettings }: { onNewConversation: () => void; onSettings: () => void }) {
@@ -59,7 +61,11 @@ export function Sidebar({ onNewConversation, onSettings }: { onNewConversation: 
         </button>
       </div>
       <div className="sidebar-scroll">
-        {searched ? <SearchResults query={searched} onClose={clear} /> : <ConversationList filter={filter} />}
+        {searched ? (
+          <Suspense fallback={<p className="muted pad">Searching…</p>}>
+            <SearchResults query={searched} onClose={clear} />
+          </Suspense>
+        ) : <ConversationList filter={filter} />}
       </div>
     </nav>
   );

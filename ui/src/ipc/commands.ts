@@ -17,8 +17,18 @@ export const commands = {
   conversations: () => invoke('conversations'),
   messages: (conversationId: string, before: number | null, limit: number) =>
     invoke('messages', { conversationId, before, limit }),
-  sendMessage: (conversationId: string, body: string, replyTo: string | null) =>
-    invoke('send_message', { conversationId, body, replyTo }),
+  sendMessage: (conversationId: string, body: string, replyTo: string | null, stagedIds: string[]) =>
+    invoke('send_message', { conversationId, body, replyTo, stagedIds }),
+  /** Copies a file into the engine's staging area; the name is URI-encoded to fit a header. */
+  stageAttachment: (name: string, contentType: string, bytes: Uint8Array) =>
+    invoke('stage_attachment', bytes, {
+      headers: { 'x-parley-name': encodeURIComponent(name), 'content-type': contentType || 'application/octet-stream' },
+    }),
+  discardStaged: (stagedId: string) => invoke('discard_staged', { stagedId }),
+  attachmentThumbnail: (attachmentId: string) => invoke('attachment_thumbnail', { attachmentId }),
+  openAttachment: (attachmentId: string) => invoke('open_attachment', { attachmentId }),
+  saveAttachment: (attachmentId: string) => invoke('save_attachment', { attachmentId }),
+  openExternal: (url: string) => invoke('open_external', { url }),
   retryMessage: (clientId: string) => invoke('retry_message', { clientId }),
   discardMessage: (clientId: string) => invoke('discard_message', { clientId }),
   editMessage: (conversationId: string, messageId: string, body: string) =>

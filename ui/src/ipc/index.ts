@@ -4,5 +4,5 @@ export { commands } from './commands';
 export { CommandError, errorMessage } from './error';
 export { invoke, setTransport, subscribe } from './invoke';
 export { hasTauri, EVENTS } from './tauri';
-export type { Transport } from './transport';
+export type { InvokeBody, InvokeOptions, Transport } from './transport';
 export type * from './types';

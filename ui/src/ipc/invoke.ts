@@ -1,6 +1,6 @@
 import { CommandError } from './error';
 import { tauriTransport } from './tauri';
-import type { Transport } from './transport';
+import type { InvokeBody, InvokeOptions, Transport } from './transport';
 import type { CommandArgs, CommandName, CommandResult, UiEvent } from './types';
 
 let transport: Transport = tauriTransport;
@@ -12,13 +12,18 @@ export function setTransport(next: Transport): Transport {
   return prev;
 }
 
-/** Call a shell command; every rejection becomes a `CommandError`. */
+/**
+ * Call a shell command; every rejection becomes a `CommandError`. Raw-body commands (whose
+ * arguments are bytes) pass their metadata as `options.headers`.
+ */
 export async function invoke<K extends CommandName>(
   name: K,
-  ...args: CommandArgs<K> extends undefined ? [] : [CommandArgs<K>]
+  ...args: CommandArgs<K> extends undefined ? [] : [CommandArgs<K>, InvokeOptions?]
 ): Promise<CommandResult<K>> {
+  const [body, options] = args as [InvokeBody | undefined, InvokeOptions | undefined];
   try {
-    return (await transport.invoke(name, args[0] as Record<string, unknown> | undefined)) as CommandResult<K>;
+    const result = options ? transport.invoke(name, body, options) : transport.invoke(name, body);
+    return (await result) as CommandResult<K>;
   } catch (err) {
     throw CommandError.from(err);
   }

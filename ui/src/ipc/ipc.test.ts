@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { commands } from './commands';
 import { CommandError } from './error';
 import { invoke, setTransport, subscribe } from './invoke';
 import { tauriTransport } from './tauri';
@@ -23,6 +24,16 @@ describe('ipc', () => {
     setTransport({ invoke: spy, listen: vi.fn() });
     await invoke('messages', { conversationId: 'c1', before: null, limit: 50 });
     expect(spy).toHaveBeenCalledWith('messages', { conversationId: 'c1', before: null, limit: 50 });
+  });
+
+  it('sends raw bodies with their headers through the same transport', async () => {
+    const spy = vi.fn<Transport['invoke']>(async () => ({ staged_id: 's1', name: 'ä b.txt', size: 3, content_type: 'text/plain' }));
+    setTransport({ invoke: spy, listen: vi.fn() });
+    const bytes = new Uint8Array([1, 2, 3]);
+    await commands.stageAttachment('ä b.txt', '', bytes);
+    expect(spy).toHaveBeenCalledWith('stage_attachment', bytes, {
+      headers: { 'x-parley-name': '%C3%A4%20b.txt', 'content-type': 'application/octet-stream' },
+    });
   });
 
   it('unsubscribes even when cleanup runs before listen resolves', async () => {

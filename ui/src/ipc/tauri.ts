@@ -16,9 +16,9 @@ function noShell(): CommandError {
 }
 
 export const tauriTransport: Transport = {
-  async invoke(name, args) {
+  async invoke(name, args, options) {
     if (!hasTauri()) throw noShell();
-    return tauriInvoke(name, args);
+    return tauriInvoke(name, args, options);
   },
   async listen(handler) {
     if (!hasTauri()) throw noShell();

@@ -23,6 +23,17 @@ import type {
 
 export type * from '../gen';
 
+/**
+ * A file copied into the engine's staging area, waiting to go out with a message. Pending
+ * messages in the cache show their attachments with id `local:<staged_id>` and an empty sha256.
+ */
+export interface StagedAttachment {
+  staged_id: string;
+  name: string;
+  size: number;
+  content_type: string;
+}
+
 /** Every command: its camelCase arguments and what it resolves to. */
 export interface CommandMap {
   session_state: { args: undefined; result: SessionState };
@@ -39,9 +50,20 @@ export interface CommandMap {
     result: CachedMessage[];
   };
   send_message: {
-    args: { conversationId: ConversationId; body: string; replyTo: MessageId | null };
+    args: { conversationId: ConversationId; body: string; replyTo: MessageId | null; stagedIds: string[] };
     result: OutboxEntry;
   };
+  /** Raw body: the file's bytes; name and type travel as headers (see `commands.stageAttachment`). */
+  stage_attachment: { args: Uint8Array; result: StagedAttachment };
+  discard_staged: { args: { stagedId: string }; result: void };
+  /** The image bytes of a small preview; `not_found` when the attachment is not an image. */
+  attachment_thumbnail: { args: { attachmentId: string }; result: ArrayBuffer };
+  /** Opens the file with the system's default app. */
+  open_attachment: { args: { attachmentId: string }; result: void };
+  /** Saves a copy of the file on this computer; resolves to the path it was saved at. */
+  save_attachment: { args: { attachmentId: string }; result: string };
+  /** Opens an http(s) or mailto link from a message in the system browser / mail app. */
+  open_external: { args: { url: string }; result: void };
   retry_message: { args: { clientId: string }; result: void };
   discard_message: { args: { clientId: string }; result: void };
   edit_message: {
@@ -68,7 +90,6 @@ export interface CommandMap {
   settings: { args: undefined; result: Settings };
   set_settings: { args: { settings: Settings }; result: void };
   reconnect_now: { args: undefined; result: void };
-  open_external: { args: { url: string }; result: void };
 }
 
 export type CommandName = keyof CommandMap;

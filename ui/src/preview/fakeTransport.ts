@@ -1,8 +1,8 @@
 // An in-memory stand-in for the Tauri shell, used only by preview.html (screenshots, manual
 // checks in a plain browser). It answers the same commands with fixture data.
-import type { CachedMessage, ConnectionState, OutboxEntry, Settings, Transport, UiEvent } from '../ipc';
+import type { Attachment, CachedMessage, ConnectionState, InvokeOptions, Settings, StagedAttachment, Transport, UiEvent } from '../ipc';
 import { CommandError } from '../ipc';
-import { bigThread, conversationList, initialMessages, ME, USERS } from './fixtures';
+import { bigThread, conversationList, FILES, initialMessages, ME, USERS } from './fixtures';
 
 export interface PreviewOptions {
   signedIn: boolean;
@@ -22,7 +22,11 @@ export function fakeTransport(opts: PreviewOptions): Transport {
   const drafts = new Map<string, string>();
   const account = { label: 'sam@127.0.0.1', server: 'http://127.0.0.1:8080', username: 'sam', user_id: ME.id };
 
-  const handlers: Record<string, (a: Record<string, unknown>) => unknown> = {
+  // Attachment bytes by attachment id (sent) or staged id (waiting in the composer).
+  const files = new Map<string, { bytes: Uint8Array; type: string }>(FILES);
+  const staged = new Map<string, StagedAttachment>();
+
+  const handlers: Record<string, (a: Record<string, unknown>, o?: InvokeOptions) => unknown> = {
     session_state: () => ({ accounts: active ? [account, { ...account, label: 'sam@chat.example.org', server: 'https://chat.example.org' }] : [],
       active, connection: opts.connection, user: active ? ME : null }),
     sign_in: (a) => {
@@ -39,7 +43,17 @@ export function fakeTransport(opts: PreviewOptions): Transport {
     find_users: (a) => USERS.filter((u) => u.username.startsWith(String(a.query).toLowerCase())),
     search: (a) => [...messages.values()].flat().map((m) => m.message)
       .filter((m) => m.body.toLowerCase().includes(String(a.query).toLowerCase())).slice(0, 50),
-    send_message: (a) => send(a.conversationId as string, a.body as string, a.replyTo as string | null),
+    send_message: (a) => send(a.conversationId as string, a.body as string, a.replyTo as string | null, a.stagedIds as string[]),
+    stage_attachment: (a, o) => stage(a as unknown as Uint8Array, o),
+    discard_staged: (a) => { staged.delete(a.stagedId as string); files.delete(a.stagedId as string); },
+    attachment_thumbnail: (a) => {
+      const f = files.get(a.attachmentId as string);
+      if (!f?.type.startsWith('image/')) throw { code: 'not_found', message: 'No thumbnail for this attachment' };
+      return f.bytes.slice().buffer;
+    },
+    open_attachment: () => undefined,
+    save_attachment: (a) => `/home/sam/Downloads/${attachmentName(a.attachmentId as string)}`,
+    open_external: () => undefined,
     get_draft: (a) => drafts.get(a.conversationId as string) ?? '',
     set_draft: (a) => { drafts.set(a.conversationId as string, a.text as string); },
     settings: () => settings,
@@ -50,30 +64,54 @@ export function fakeTransport(opts: PreviewOptions): Transport {
     ],
   };
 
-  function send(conversationId: string, body: string, replyTo: string | null): OutboxEntry {
+  function stage(bytes: Uint8Array, o: InvokeOptions | undefined) {
+    const name = decodeURIComponent(o?.headers['x-parley-name'] ?? 'file');
+    if (bytes.length > 25 * 1024 * 1024) throw { code: 'too_large', message: `${name} is larger than 25 MB` };
+    const entry = { staged_id: crypto.randomUUID(), name, size: bytes.length, content_type: o?.headers['content-type'] ?? 'application/octet-stream' };
+    staged.set(entry.staged_id, entry);
+    files.set(entry.staged_id, { bytes, type: entry.content_type });
+    return entry;
+  }
+
+  function attachmentName(id: string): string {
+    for (const list of messages.values()) {
+      for (const m of list) {
+        const a = m.message.attachments.find((x) => x.id === id);
+        if (a) return a.name;
+      }
+    }
+    return 'file';
+  }
+
+  function send(conversationId: string, body: string, replyTo: string | null, stagedIds: string[] = []) {
     const clientId = crypto.randomUUID();
     const list = messages.get(conversationId) ?? [];
+    const outgoing = stagedIds.flatMap((id) => staged.get(id) ?? []);
+    stagedIds.forEach((id) => staged.delete(id));
+    const pendingFiles: Attachment[] = outgoing.map((a) => ({ id: `local:${a.staged_id}`, size: a.size, content_type: a.content_type, sha256: '', name: a.name }));
     const message = { id: `local:${clientId}`, conversation_id: conversationId, sender_id: ME.id, client_id: clientId, seq: 0, body,
-      reply_to: replyTo, created_at: new Date().toISOString(), edited_at: null, deleted: false, reactions: [], attachments: [] };
+      reply_to: replyTo, created_at: new Date().toISOString(), edited_at: null, deleted: false, reactions: [], attachments: pendingFiles };
     list.push({ message, delivery: { state: 'pending' } });
     messages.set(conversationId, list);
     setTimeout(() => {
       const seq = Math.max(0, ...list.map((m) => m.message.seq)) + 1;
       const i = list.findIndex((m) => m.message.client_id === clientId);
-      if (i >= 0) list[i] = { message: { ...message, id: `m-${clientId}`, seq }, delivery: { state: 'sent' } };
+      const attachments = pendingFiles.map((a) => ({ ...a, id: a.id.replace('local:', 'a-'), sha256: 'f'.repeat(64) }));
+      attachments.forEach((a, n) => files.set(a.id, files.get(outgoing[n]!.staged_id)!));
+      if (i >= 0) list[i] = { message: { ...message, id: `m-${clientId}`, seq, attachments }, delivery: { state: 'sent' } };
       list.sort((x, y) => (x.message.seq || 1e15) - (y.message.seq || 1e15));
       emit([{ type: 'outbox', client_id: clientId, conversation_id: conversationId, delivery: { state: 'sent' } }]);
     }, 700);
     return { client_id: clientId, conversation_id: conversationId, body, reply_to: replyTo, created_at: message.created_at,
-      state: { state: 'pending' }, attempts: 0, next_attempt_at: null };
+      state: { state: 'pending' }, attempts: 0, next_attempt_at: null, attachments: outgoing };
   }
 
   return {
-    async invoke(name, args) {
+    async invoke(name, args, options) {
       const h = handlers[name];
       if (!h) return undefined;
       try {
-        return structuredClone(h(args ?? {}));
+        return structuredClone(h((args ?? {}) as Record<string, unknown>, options));
       } catch (err) {
         throw CommandError.from(err);
       }

@@ -12,6 +12,19 @@ export const USERS: User[] = [
   { id: 'u-ken', username: 'ken', display_name: 'Ken Thompson', created_at: '2026-01-02T09:00:00Z' },
 ];
 
+const DIAGRAM = new TextEncoder().encode(
+  '<svg xmlns="http://www.w3.org/2000/svg" width="320" height="180" viewBox="0 0 320 180">' +
+  '<rect width="320" height="180" fill="#f4f1e8"/><g fill="none" stroke="#3b5bdb" stroke-width="3">' +
+  '<rect x="20" y="60" width="80" height="50" rx="8"/><rect x="220" y="60" width="80" height="50" rx="8"/>' +
+  '<path d="M100 85h110m-10-8 10 8-10 8"/></g><g font-family="sans-serif" font-size="14" fill="#1b1f27" text-anchor="middle">' +
+  '<text x="60" y="90">outbox</text><text x="260" y="90">server</text><text x="160" y="72">seq order</text></g></svg>',
+);
+
+/** Attachment bytes the preview serves (attachment id → bytes and type). */
+export const FILES: [string, { bytes: Uint8Array; type: string }][] = [
+  ['a-diagram', { bytes: DIAGRAM, type: 'image/svg+xml' }],
+];
+
 const now = Date.now();
 const ago = (minutes: number) => new Date(now - minutes * 60_000).toISOString();
 
@@ -36,14 +49,18 @@ function adaThread(): Message[] {
     msg(c, 'u-ada', 95, 'Morning! I pushed the new analytical engine draft 🎉', {
       reactions: [{ emoji: '🎉', count: 2, user_ids: ['u-me', 'u-grace'] }],
     }),
-    msg(c, 'u-me', 92, 'Looking at it now.'),
+    msg(c, 'u-me', 92, 'Looking at it now. The notes are at https://parley.example.org/docs/sync, mail ada@example.org with questions.'),
+    msg(c, 'u-ada', 80, 'Whiteboard from this morning, plus the benchmark log:', { attachments: [
+      { id: 'a-diagram', size: DIAGRAM.length, content_type: 'image/svg+xml', sha256: 'a'.repeat(64), name: 'sync-diagram.svg' },
+      { id: 'a-log', size: 48_213, content_type: 'text/plain', sha256: 'b'.repeat(64), name: 'bench-run-42.log' },
+    ] }),
     msg(c, 'u-ada', 60, 'Someone pasted this into the group earlier, it should show up as plain text:\n<img src=x onerror=alert(1)>'),
     msg(c, 'u-me', 58, 'It does — rendered literally, no image, no alert.', { edited_at: ago(57) }),
     msg(c, 'u-ada', 40, ''),
     msg(c, 'u-ada', 12, 'Can you review the gap-filling by seq?\n\n  fn plan(gaps: &[Range<u64>]) -> Vec<Fetch>\n\nIt is a pure function now.'),
   ];
-  list[8] = { ...list[8]!, deleted: true };
-  list.push(msg(c, 'u-me', 5, 'Sure, after lunch. Sending my comments on the outbox too.', { reply_to: list[9]!.id,
+  list[9] = { ...list[9]!, deleted: true };
+  list.push(msg(c, 'u-me', 5, 'Sure, after lunch. Sending my comments on the outbox too.', { reply_to: list[10]!.id,
     reactions: [{ emoji: '👍', count: 1, user_ids: ['u-ada'] }] }));
   return list;
 }

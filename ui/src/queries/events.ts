@@ -3,6 +3,7 @@ import type { UiEvent } from '../ipc';
 import { backfillFromEvent } from '../state/backfill';
 import { connectionFromEvent } from '../state/connection';
 import { openConversation } from '../state/navigation';
+import { clearTrays } from '../state/staging';
 import { noteTyping } from '../state/typing';
 import { keys } from './keys';
 
@@ -49,6 +50,7 @@ export function applyUiEvents(queryClient: QueryClient, batch: UiEvent[]): void 
   if (accountChanged) {
     // Everything cached belongs to the previous account.
     openConversation(null);
+    clearTrays();
     void queryClient.resetQueries();
     return;
   }

@@ -9,4 +9,5 @@ export const keys = {
   sessions: ['sessions'] as const,
   settings: ['settings'] as const,
   draft: (conversationId: string) => ['draft', conversationId] as const,
+  thumbnail: (attachmentId: string) => ['thumbnail', attachmentId] as const,
 };

@@ -1,7 +1,8 @@
 import { vi } from 'vitest';
-import { setTransport, type UiEvent } from '../ipc';
+import { setTransport, type InvokeOptions, type UiEvent } from '../ipc';
 
-type Handler = (args: Record<string, unknown>) => unknown;
+/** Raw-body commands (`stage_attachment`) get their bytes as `args` and headers in `options`. */
+type Handler = (args: Record<string, unknown>, options?: InvokeOptions) => unknown;
 
 /**
  * The test seam: a fake transport behind `src/ipc`, so everything above it (queries, hooks,
@@ -9,9 +10,9 @@ type Handler = (args: Record<string, unknown>) => unknown;
  */
 export function installFakeShell(handlers: Record<string, Handler> = {}) {
   const listeners = new Set<(batch: UiEvent[]) => void>();
-  const invoke = vi.fn(async (name: string, args: Record<string, unknown> | undefined) => {
+  const invoke = vi.fn(async (name: string, args: Record<string, unknown> | Uint8Array | undefined, options?: InvokeOptions) => {
     const h = handlers[name];
-    return h ? h(args ?? {}) : undefined;
+    return h ? h((args ?? {}) as Record<string, unknown>, options) : undefined;
   });
   const previous = setTransport({
     invoke,

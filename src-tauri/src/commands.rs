@@ -352,7 +352,8 @@ pub fn reconnect_now(shell: State<'_, Shell>) -> CommandResult<()> {
     Ok(())
 }
 
-/// Opens an http(s) link from a message in the system browser (never in the webview).
+/// Opens an http(s) or mailto link from a message in the system browser or mail app (never
+/// in the webview).
 #[tauri::command]
 pub fn open_external(app: AppHandle, url: String) -> CommandResult<()> {
     use tauri_plugin_opener::OpenerExt;

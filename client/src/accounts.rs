@@ -49,8 +49,19 @@ impl Account {
 
     /// This account's cache file under `home`.
     pub fn cache_path(&self, home: &Path) -> PathBuf {
-        let safe: String = self
-            .label()
+        home.join("accounts")
+            .join(format!("{}.db", self.file_stem()))
+    }
+
+    /// This account's dir under `home`, next to its cache file: staged and downloaded
+    /// attachments live there (see `attachments.rs`).
+    pub fn data_dir(&self, home: &Path) -> PathBuf {
+        home.join("accounts").join(self.file_stem())
+    }
+
+    /// The label with anything but `A-Z a-z 0-9 @ . _ -` replaced: one safe path component.
+    fn file_stem(&self) -> String {
+        self.label()
             .chars()
             .map(|c| {
                 if c.is_ascii_alphanumeric() || "@._-".contains(c) {
@@ -59,8 +70,7 @@ impl Account {
                     '_'
                 }
             })
-            .collect();
-        home.join("accounts").join(format!("{safe}.db"))
+            .collect()
     }
 }
 

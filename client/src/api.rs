@@ -14,10 +14,10 @@ use std::{
 };
 
 use parley_protocol::{
-    AuthResponse, Conversation, ConversationId, ConversationsResponse, CreateConversationRequest,
-    Cursor, ErrorBody, LoginRequest, Message, MessagesResponse, ReadRequest, RefreshRequest,
-    RegisterRequest, SearchResponse, SecretString, SendMessageRequest, Session, SyncResponse, User,
-    UsersResponse, percent_encode as encode,
+    Attachment, AttachmentId, AuthResponse, Conversation, ConversationId, ConversationsResponse,
+    CreateConversationRequest, Cursor, ErrorBody, LoginRequest, Message, MessagesResponse,
+    ReadRequest, RefreshRequest, RegisterRequest, SearchResponse, SecretString, SendMessageRequest,
+    Session, SyncResponse, User, UsersResponse, percent_encode as encode,
 };
 use reqwest::{Method, StatusCode, header};
 use serde::{Serialize, de::DeserializeOwned};
@@ -25,6 +25,10 @@ use tokio::sync::Mutex;
 
 /// Largest response body we read (a sync page of 1000 events fits many times over).
 const MAX_BODY: usize = 32 * 1024 * 1024;
+/// Largest thumbnail we read (the server makes them at most 320 px on a side).
+const MAX_THUMBNAIL: usize = 4 * 1024 * 1024;
+/// Uploads and downloads of attachments may take longer than the 60 s of other calls.
+const TRANSFER_TIMEOUT: Duration = Duration::from_secs(30 * 60);
 /// Refresh this long before the access token expires.
 const REFRESH_MARGIN: Duration = Duration::from_secs(60);
 
@@ -138,6 +142,10 @@ pub fn normalize_server(url: &str) -> ApiResult<String> {
 }
 
 async fn read_body(response: reqwest::Response) -> ApiResult<Vec<u8>> {
+    read_body_capped(response, MAX_BODY).await
+}
+
+async fn read_body_capped(response: reqwest::Response, max: usize) -> ApiResult<Vec<u8>> {
     let mut response = response;
     let mut body = Vec::new();
     while let Some(chunk) = response
@@ -145,9 +153,9 @@ async fn read_body(response: reqwest::Response) -> ApiResult<Vec<u8>> {
         .await
         .map_err(|e| ApiError::Network(e.to_string()))?
     {
-        if body.len() + chunk.len() > MAX_BODY {
+        if body.len() + chunk.len() > max {
             return Err(ApiError::Protocol(format!(
-                "response larger than {MAX_BODY} bytes"
+                "response larger than {max} bytes"
             )));
         }
         body.extend_from_slice(&chunk);
@@ -185,6 +193,26 @@ async fn decode<T: DeserializeOwned>(response: reqwest::Response) -> ApiResult<T
         message,
         retry_after,
     })
+}
+
+/// A 401 that survived a refresh means the session is gone.
+fn signed_out_on_401(e: ApiError) -> ApiError {
+    match e {
+        ApiError::Status {
+            status: 401,
+            message,
+            ..
+        } => ApiError::SignedOut(message),
+        other => other,
+    }
+}
+
+/// The error an unsuccessful answer carries (its body is small: the contract's error shape).
+async fn error_of(response: reqwest::Response) -> ApiError {
+    match decode::<serde_json::Value>(response).await {
+        Ok(_) => ApiError::Protocol("expected an error".to_owned()),
+        Err(e) => signed_out_on_401(e),
+    }
 }
 
 async fn post_anonymous<B: Serialize, T: DeserializeOwned>(
@@ -290,23 +318,22 @@ impl Api {
         Ok(session.access_token)
     }
 
-    /// One authenticated call; a 401 refreshes the access token and tries once more.
-    async fn call<B: Serialize + ?Sized, T: DeserializeOwned>(
+    /// Sends an authenticated request built by `build` (called again for the retry, so a
+    /// streamed body can be made afresh); a 401 refreshes the access token and tries once
+    /// more. Returns the answer, whatever its status, except a second 401 (signed out).
+    async fn send_authed(
         &self,
+        build: impl Fn(reqwest::RequestBuilder) -> ApiResult<reqwest::RequestBuilder>,
         method: Method,
         path: &str,
-        body: Option<&B>,
-    ) -> ApiResult<T> {
+    ) -> ApiResult<reqwest::Response> {
         let mut token = self.access_token(None).await?;
         for attempt in 0..2 {
-            let mut request = self
+            let request = self
                 .http
                 .request(method.clone(), format!("{}{path}", self.base))
                 .bearer_auth(token.expose());
-            if let Some(body) = body {
-                request = request.json(body);
-            }
-            let response = request
+            let response = build(request)?
                 .send()
                 .await
                 .map_err(|e| ApiError::Network(e.to_string()))?;
@@ -314,18 +341,33 @@ impl Api {
                 token = self.access_token(Some(&token)).await?;
                 continue;
             }
-            return decode(response).await.map_err(|e| match e {
-                ApiError::Status {
-                    status: 401,
-                    message,
-                    ..
-                } => ApiError::SignedOut(message),
-                other => other,
-            });
+            return Ok(response);
         }
         Err(ApiError::Protocol(
             "unreachable: retry loop ended".to_owned(),
         ))
+    }
+
+    /// One authenticated JSON call.
+    async fn call<B: Serialize + ?Sized, T: DeserializeOwned>(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<&B>,
+    ) -> ApiResult<T> {
+        let response = self
+            .send_authed(
+                |request| {
+                    Ok(match body {
+                        Some(body) => request.json(body),
+                        None => request,
+                    })
+                },
+                method,
+                path,
+            )
+            .await?;
+        decode(response).await.map_err(signed_out_on_401)
     }
 
     async fn get<T: DeserializeOwned>(&self, path: &str) -> ApiResult<T> {
@@ -487,6 +529,86 @@ impl Api {
     pub async fn logout(&self) -> ApiResult<()> {
         self.call::<(), ()>(Method::POST, "/api/v1/auth/logout", None)
             .await
+    }
+
+    /// `POST /api/v1/attachments?name=NAME`: streams the file at `path` (`size` bytes, as
+    /// staged) as the raw body.
+    pub async fn upload_attachment(
+        &self,
+        path: &std::path::Path,
+        size: u64,
+        name: &str,
+        content_type: &str,
+    ) -> ApiResult<Attachment> {
+        let url = format!("/api/v1/attachments?name={}", encode(name));
+        // Opened per attempt (a 401 retry needs the stream from the start); the file is
+        // opened synchronously here because the builder closure is not async.
+        let response = self
+            .send_authed(
+                |request| {
+                    let file = std::fs::File::open(path).map_err(|e| {
+                        ApiError::Protocol(format!("cannot read {}: {e}", path.display()))
+                    })?;
+                    let stream = tokio_util::io::ReaderStream::new(tokio::fs::File::from_std(file));
+                    Ok(request
+                        .timeout(TRANSFER_TIMEOUT)
+                        .header(header::CONTENT_TYPE, content_type)
+                        .header(header::CONTENT_LENGTH, size)
+                        .body(reqwest::Body::wrap_stream(stream)))
+                },
+                Method::POST,
+                &url,
+            )
+            .await?;
+        decode(response).await.map_err(signed_out_on_401)
+    }
+
+    /// `GET /api/v1/attachments/{id}` streamed into `out`, refusing more than `max` bytes.
+    /// Returns the size and the hex SHA-256 of what was written.
+    pub async fn download_attachment(
+        &self,
+        id: &AttachmentId,
+        out: &mut tokio::fs::File,
+        max: u64,
+    ) -> ApiResult<(u64, String)> {
+        use sha2::Digest;
+        use tokio::io::AsyncWriteExt;
+        let path = format!("/api/v1/attachments/{}", encode(id.as_str()));
+        let mut response = self
+            .send_authed(|r| Ok(r.timeout(TRANSFER_TIMEOUT)), Method::GET, &path)
+            .await?;
+        if !response.status().is_success() {
+            return Err(error_of(response).await);
+        }
+        let mut hasher = sha2::Sha256::new();
+        let mut size: u64 = 0;
+        while let Some(chunk) = response
+            .chunk()
+            .await
+            .map_err(|e| ApiError::Network(e.to_string()))?
+        {
+            size += chunk.len() as u64;
+            if size > max {
+                return Err(ApiError::Protocol(format!(
+                    "attachment larger than the {max} bytes announced"
+                )));
+            }
+            hasher.update(&chunk);
+            out.write_all(&chunk)
+                .await
+                .map_err(|e| ApiError::Protocol(format!("cannot write the download: {e}")))?;
+        }
+        Ok((size, hex::encode(hasher.finalize())))
+    }
+
+    /// `GET /api/v1/attachments/{id}/thumbnail`: a small image (for image attachments).
+    pub async fn attachment_thumbnail(&self, id: &AttachmentId) -> ApiResult<Vec<u8>> {
+        let path = format!("/api/v1/attachments/{}/thumbnail", encode(id.as_str()));
+        let response = self.send_authed(Ok, Method::GET, &path).await?;
+        if !response.status().is_success() {
+            return Err(error_of(response).await);
+        }
+        read_body_capped(response, MAX_THUMBNAIL).await
     }
 
     /// The WebSocket URL (`ws(s)://…/api/v1/ws`).

@@ -72,6 +72,8 @@ pub enum EngineEvent {
 
 pub(crate) struct Inner {
     pub(crate) account: Account,
+    /// The account's own dir (staged and downloaded attachments).
+    pub(crate) dir: std::path::PathBuf,
     pub(crate) cache: Mutex<Cache>,
     credentials: OnceCell<Arc<Credentials>>,
     api: OnceCell<Arc<Api>>,
@@ -102,17 +104,24 @@ impl std::fmt::Debug for Engine {
 impl Engine {
     /// Opens the account's cache under `home`. Touches neither the network nor the keyring:
     /// an engine opened on a plane reads everything cached.
+    /// Staged files nothing needs any more are removed here (see `attachments.rs`).
     pub fn open(home: &Path, account: Account) -> anyhow::Result<Self> {
         let cache = Cache::open(account.cache_path(home))?;
-        Ok(Self::with_cache(account, cache))
+        let dir = account.data_dir(home);
+        let engine = Self::with_cache(account, cache, dir);
+        if let Err(e) = engine.remove_unneeded_staged_now() {
+            tracing::warn!(error = %e, "could not clean up staged attachments");
+        }
+        Ok(engine)
     }
 
-    pub(crate) fn with_cache(account: Account, cache: Cache) -> Self {
+    pub(crate) fn with_cache(account: Account, cache: Cache, dir: std::path::PathBuf) -> Self {
         let (state, _) = watch::channel(ConnectionState::Offline);
         let (events, _) = broadcast::channel(256);
         Self {
             inner: Arc::new(Inner {
                 account,
+                dir,
                 cache: Mutex::new(cache),
                 credentials: OnceCell::new(),
                 api: OnceCell::new(),
@@ -344,15 +353,7 @@ impl Engine {
         body: &str,
         reply_to: Option<parley_protocol::MessageId>,
     ) -> anyhow::Result<OutboxEntry> {
-        parley_protocol::limits::validate_body(body)?;
-        let (conversation, body) = (conversation.clone(), body.to_owned());
-        let entry = self
-            .with_cache_async(move |c| {
-                c.outbox_push(&conversation, Uuid::new_v4(), &body, reply_to.as_ref())
-            })
-            .await?;
-        self.wake_outbox();
-        Ok(entry)
+        self.compose_with(conversation, body, reply_to, &[]).await
     }
 
     /// Wakes the sending task (after a retry, or when something new is queued).

@@ -9,12 +9,14 @@
 //!   [`ConnectionState`] and [`EngineEvent`] batches for a UI; `sync` and `outbox` add the
 //!   catch-up, realtime and sending loops to it;
 //! - [`plan`]: the pure decisions (backoff, gap filling) those loops carry out;
+//! - [`attachments`]: files staged to be sent and files downloaded to be shown;
 //! - [`accounts`]: the accounts signed in on this device.
 //!
 //! The wire types come from `parley_protocol`, re-exported as [`protocol`].
 
 pub mod accounts;
 pub mod api;
+pub mod attachments;
 pub mod cache;
 pub mod engine;
 pub mod keyring;

@@ -6,6 +6,13 @@
 //! (honouring `Retry-After`); permanent ones (any other 4xx) mark it failed with a reason the
 //! UI shows, and the user retries or discards it. The entry stays first in line while it
 //! backs off, so later messages never overtake it.
+//!
+//! An entry with files uploads them first, one by one, storing each file's server id as
+//! soon as its upload is answered, so a retry (or a restart after a crash) only uploads what
+//! is left; a crash in the moment between the server's answer and that write costs one
+//! repeated upload (the server has no upload idempotency key), never a repeated message.
+//! Upload failures are classified like sends (a 413 or 400 is permanent). Once the message
+//! is acknowledged its staged files are deleted.
 
 use std::sync::atomic::Ordering;
 
@@ -14,6 +21,7 @@ use parley_protocol::SendMessageRequest;
 
 use crate::{
     api::ApiError,
+    attachments::UploadFailure,
     cache::{Delivery, OutboxEntry},
     engine::{Engine, EngineEvent},
     plan,
@@ -32,12 +40,25 @@ pub enum Attempt {
 impl Engine {
     /// Sends one outbox entry and records the outcome in the cache.
     pub async fn send_entry(&self, entry: &OutboxEntry) -> anyhow::Result<Attempt> {
+        let attachment_ids = match self.upload_files(entry).await {
+            Ok(ids) => ids,
+            Err(UploadFailure::Local(e)) => return Err(e),
+            Err(UploadFailure::Gone(name)) => {
+                let reason = format!("the file {name} is no longer on this device");
+                return self.fail(entry, reason).await;
+            }
+            Err(UploadFailure::Api(name, e)) => {
+                return self
+                    .api_failure(entry, e, |e| format!("could not upload {name}: {e}"))
+                    .await;
+            }
+        };
         let api = self.api().await?;
         let request = SendMessageRequest {
             client_id: entry.client_id,
             body: entry.body.clone(),
             reply_to: entry.reply_to.clone(),
-            attachment_ids: Vec::new(),
+            attachment_ids,
         };
         let client_id = entry.client_id;
         let conversation_id = entry.conversation_id.clone();
@@ -49,6 +70,11 @@ impl Engine {
                 }
                 self.with_cache_async(move |c| c.outbox_mark_sent(client_id, &message))
                     .await?;
+                if !entry.attachments.is_empty()
+                    && let Err(e) = self.remove_unneeded_staged().await
+                {
+                    tracing::warn!(error = %e, "outbox: sent, but its staged files stay");
+                }
                 self.emit(vec![EngineEvent::Outbox {
                     client_id,
                     conversation_id,
@@ -56,7 +82,21 @@ impl Engine {
                 }]);
                 Ok(Attempt::Sent)
             }
-            Err(e) if e.is_recoverable() => {
+            Err(e) => self.api_failure(entry, e, |e| e.to_string()).await,
+        }
+    }
+
+    /// Records a failed call: recoverable ones back off, permanent ones mark the entry
+    /// failed with `reason(e)`; a lost session is returned as an error.
+    async fn api_failure(
+        &self,
+        entry: &OutboxEntry,
+        e: ApiError,
+        reason: impl FnOnce(&ApiError) -> String,
+    ) -> anyhow::Result<Attempt> {
+        let client_id = entry.client_id;
+        match e {
+            e if e.is_recoverable() => {
                 let delay =
                     plan::retry_delay(entry.attempts, rand::random::<f64>(), e.retry_after());
                 let at = Utc::now() + chrono::Duration::from_std(delay).unwrap_or_default();
@@ -64,23 +104,28 @@ impl Engine {
                     .await?;
                 Ok(Attempt::Later(e))
             }
-            Err(ApiError::SignedOut(why)) => Err(ApiError::SignedOut(why).into()),
-            Err(e) => {
-                let reason = e.to_string();
-                let stored = reason.clone();
-                self.with_cache_async(move |c| c.outbox_mark_failed(client_id, &stored))
-                    .await?;
-                let delivery = Delivery::Failed {
-                    reason: reason.clone(),
-                };
-                self.emit(vec![EngineEvent::Outbox {
-                    client_id,
-                    conversation_id,
-                    delivery,
-                }]);
-                Ok(Attempt::Failed(reason))
+            ApiError::SignedOut(why) => Err(ApiError::SignedOut(why).into()),
+            e => {
+                let reason = reason(&e);
+                self.fail(entry, reason).await
             }
         }
+    }
+
+    /// Marks the entry failed for good with `reason` (for the user).
+    async fn fail(&self, entry: &OutboxEntry, reason: String) -> anyhow::Result<Attempt> {
+        let client_id = entry.client_id;
+        let stored = reason.clone();
+        self.with_cache_async(move |c| c.outbox_mark_failed(client_id, &stored))
+            .await?;
+        self.emit(vec![EngineEvent::Outbox {
+            client_id,
+            conversation_id: entry.conversation_id.clone(),
+            delivery: Delivery::Failed {
+                reason: reason.clone(),
+            },
+        }]);
+        Ok(Attempt::Failed(reason))
     }
 
     /// Sends every pending entry now, in order, ignoring backoff. Stops at the first

@@ -117,6 +117,10 @@ impl Engine {
         }
         self.fill_gaps().await?;
         self.fetch_missing_users().await?;
+        // Entries settled by an event (sent before a crash) leave their staged files behind.
+        if let Err(e) = self.remove_unneeded_staged().await {
+            tracing::warn!(error = %e, "could not clean up staged attachments");
+        }
         Ok(applied)
     }
 

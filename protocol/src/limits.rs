@@ -97,6 +97,22 @@ pub fn validate_body(body: &str) -> Result<(), Invalid> {
     Ok(())
 }
 
+/// The body of a message being sent: like [`validate_body`], except that a message carrying
+/// attachments may have an empty (or whitespace-only) body — a file sent on its own.
+pub fn validate_send_body(body: &str, attachments: usize) -> Result<(), Invalid> {
+    if attachments > 0 && body.trim().is_empty() {
+        return if body.len() > BODY_MAX_BYTES {
+            Err(Invalid::new(
+                "body",
+                format!("must be at most {BODY_MAX_BYTES} bytes"),
+            ))
+        } else {
+            Ok(())
+        };
+    }
+    validate_body(body)
+}
+
 /// Short human labels (display names, titles, device names): trimmed of nothing, but not
 /// blank, not too long, and without control characters.
 pub fn validate_label(field: &'static str, value: &str, max_chars: usize) -> Result<(), Invalid> {
@@ -175,6 +191,16 @@ mod tests {
         }
         assert!(validate_body(&"x".repeat(BODY_MAX_BYTES)).is_ok());
         assert!(validate_body(&"x".repeat(BODY_MAX_BYTES + 1)).is_err());
+    }
+
+    #[test]
+    fn bodies_may_be_empty_with_attachments() {
+        assert!(validate_send_body("", 1).is_ok(), "a file on its own");
+        assert!(validate_send_body("  \n", 2).is_ok());
+        assert!(validate_send_body("", 0).is_err(), "nothing at all");
+        assert!(validate_send_body(" ", 0).is_err());
+        assert!(validate_send_body(&" ".repeat(BODY_MAX_BYTES + 1), 1).is_err());
+        assert!(validate_send_body(&"x".repeat(BODY_MAX_BYTES + 1), 1).is_err());
     }
 
     #[test]

@@ -5,10 +5,10 @@ use parley_client::{
     ConnectionState, Engine,
     accounts::{Account, Accounts},
     api,
-    cache::{CachedConversation, CachedMessage, OutboxEntry, Page},
+    cache::{CachedConversation, CachedMessage, OutboxEntry, Page, StagedAttachment},
     protocol::{
-        ConversationId, ConversationKind, CreateConversationRequest, LoginRequest, Message,
-        MessageId, RegisterRequest, SecretString, SessionId, SessionInfo, User, UserId,
+        AttachmentId, ConversationId, ConversationKind, CreateConversationRequest, LoginRequest,
+        Message, MessageId, RegisterRequest, SecretString, SessionId, SessionInfo, User, UserId,
     },
 };
 use serde::Serialize;
@@ -182,10 +182,12 @@ pub async fn send_message(
     conversation_id: ConversationId,
     body: String,
     reply_to: Option<MessageId>,
+    staged_ids: Option<Vec<uuid::Uuid>>,
 ) -> CommandResult<OutboxEntry> {
+    let staged_ids = staged_ids.unwrap_or_default();
     Ok(shell
         .engine()?
-        .compose_reply(&conversation_id, &body, reply_to)
+        .compose_with(&conversation_id, &body, reply_to, &staged_ids)
         .await?)
 }
 
@@ -201,10 +203,7 @@ pub async fn retry_message(shell: State<'_, Shell>, client_id: uuid::Uuid) -> Co
 
 #[tauri::command]
 pub async fn discard_message(shell: State<'_, Shell>, client_id: uuid::Uuid) -> CommandResult<()> {
-    shell
-        .engine()?
-        .with_cache_async(move |c| c.outbox_discard(client_id))
-        .await?;
+    shell.engine()?.discard_message(client_id).await?;
     Ok(())
 }
 
@@ -370,4 +369,147 @@ pub fn open_external(app: AppHandle, url: String) -> CommandResult<()> {
     app.opener()
         .open_url(url, None::<&str>)
         .map_err(|e| CommandError::new("internal", e.to_string()))
+}
+
+/// Stages a file dropped or picked in the composer. A raw-body invoke: the body is the file's
+/// bytes, `x-parley-name` its percent-encoded name, `content-type` its type.
+#[tauri::command]
+pub async fn stage_attachment(
+    shell: State<'_, Shell>,
+    request: tauri::ipc::Request<'_>,
+) -> CommandResult<StagedAttachment> {
+    let tauri::ipc::InvokeBody::Raw(bytes) = request.body() else {
+        return Err(CommandError::new(
+            "invalid",
+            "send the file's bytes as the raw invoke body",
+        ));
+    };
+    let header = |name: &str| {
+        request
+            .headers()
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+    };
+    let name = percent_decode(header("x-parley-name"));
+    let content_type = header("content-type").to_owned();
+    let bytes = bytes.clone();
+    Ok(shell
+        .engine()?
+        .stage_attachment(&name, &content_type, bytes)
+        .await?)
+}
+
+/// `%XX` escapes back to bytes, then UTF-8 (lossy); a malformed escape stays as it is.
+fn percent_decode(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = bytes
+            .get(i + 1..i + 3)
+            .and_then(|h| std::str::from_utf8(h).ok())
+            .and_then(|h| u8::from_str_radix(h, 16).ok());
+        match (bytes[i], hex) {
+            (b'%', Some(byte)) => {
+                out.push(byte);
+                i += 3;
+            }
+            (byte, _) => {
+                out.push(byte);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+#[tauri::command]
+pub async fn discard_staged(shell: State<'_, Shell>, staged_id: uuid::Uuid) -> CommandResult<()> {
+    Ok(shell.engine()?.discard_staged(staged_id).await?)
+}
+
+/// The thumbnail's bytes as an `ArrayBuffer`; `not_found` when the attachment is no image.
+#[tauri::command]
+pub async fn attachment_thumbnail(
+    shell: State<'_, Shell>,
+    attachment_id: AttachmentId,
+) -> CommandResult<tauri::ipc::Response> {
+    let bytes = shell.engine()?.attachment_thumbnail(&attachment_id).await?;
+    Ok(tauri::ipc::Response::new(bytes))
+}
+
+/// Downloads the attachment if needed and opens it with the system's default application.
+#[tauri::command]
+pub async fn open_attachment(
+    app: AppHandle,
+    shell: State<'_, Shell>,
+    attachment_id: AttachmentId,
+) -> CommandResult<()> {
+    use tauri_plugin_opener::OpenerExt;
+    let path = shell.engine()?.attachment_file(&attachment_id).await?;
+    if is_executable(&path) {
+        return Err(CommandError::new(
+            "unsafe_file",
+            "this kind of file can run programs, so Parley does not open it: save it instead",
+        ));
+    }
+    app.opener()
+        .open_path(path.to_string_lossy(), None::<&str>)
+        .map_err(|e| CommandError::new("internal", e.to_string()))
+}
+
+/// File types whose "default application" runs them: opening one from a message with a
+/// click would let anyone who can message you run code.
+fn is_executable(path: &std::path::Path) -> bool {
+    const RISKY: &[&str] = &[
+        "exe", "msi", "bat", "cmd", "com", "scr", "pif", "cpl", "ps1", "vbs", "vbe", "js", "jse",
+        "wsf", "wsh", "hta", "lnk", "reg", "jar", "sh", "bash", "zsh", "command", "desktop",
+        "appimage", "run", "app", "pkg", "dmg", "deb", "rpm", "py", "pl", "rb",
+    ];
+    path.extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| RISKY.contains(&e.to_ascii_lowercase().as_str()))
+}
+
+/// Saves the attachment into the Downloads folder (the home folder if there is none) under
+/// a name no file has yet; returns where.
+#[tauri::command]
+pub async fn save_attachment(
+    app: AppHandle,
+    shell: State<'_, Shell>,
+    attachment_id: AttachmentId,
+) -> CommandResult<String> {
+    use tauri::Manager;
+    let dir = app
+        .path()
+        .download_dir()
+        .or_else(|_| app.path().home_dir())
+        .map_err(|e| CommandError::new("internal", format!("no Downloads folder: {e}")))?;
+    let path = shell
+        .engine()?
+        .save_attachment(&attachment_id, &dir)
+        .await?;
+    Ok(path.to_string_lossy().into_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_percent_decoded() {
+        assert_eq!(percent_decode("caf%C3%A9%20menu.pdf"), "café menu.pdf");
+        assert_eq!(percent_decode("plain.txt"), "plain.txt");
+        assert_eq!(percent_decode("100%"), "100%");
+        assert_eq!(percent_decode("%zz"), "%zz");
+    }
+
+    #[test]
+    fn executables_are_not_opened() {
+        assert!(is_executable(std::path::Path::new("/x/setup.EXE")));
+        assert!(is_executable(std::path::Path::new("/x/run.sh")));
+        assert!(!is_executable(std::path::Path::new("/x/photo.png")));
+        assert!(!is_executable(std::path::Path::new("/x/noext")));
+    }
 }

@@ -38,7 +38,14 @@ impl From<anyhow::Error> for CommandError {
     fn from(error: anyhow::Error) -> Self {
         use parley_client::{api::ApiError, cache::CacheError, keyring::KeyringError};
         let message = format!("{error:#}");
-        let code = if let Some(api) = error.downcast_ref::<ApiError>() {
+        use parley_client::attachments::AttachmentError;
+        let code = if let Some(attachment) = error.downcast_ref::<AttachmentError>() {
+            match attachment {
+                AttachmentError::TooLarge { .. } => "too_large",
+                AttachmentError::Unknown(_) | AttachmentError::NoThumbnail(_) => "not_found",
+                AttachmentError::Mismatch { .. } => "server_error",
+            }
+        } else if let Some(api) = error.downcast_ref::<ApiError>() {
             match api {
                 ApiError::Network(_) => "offline",
                 ApiError::SignedOut(_) => "signed_out",

@@ -110,6 +110,11 @@ pub fn run() {
             commands::set_settings,
             commands::reconnect_now,
             commands::open_external,
+            commands::stage_attachment,
+            commands::discard_staged,
+            commands::attachment_thumbnail,
+            commands::open_attachment,
+            commands::save_attachment,
         ])
         .run(tauri::generate_context!());
     if let Err(e) = result {

@@ -78,7 +78,21 @@ enum Command {
         usernames: Vec<String>,
     },
     /// Queue TEXT in the outbox and send it; prints the message (or `pending` when offline).
-    Send { conv: String, text: String },
+    Send {
+        conv: String,
+        /// The message; may be "" when files are attached.
+        text: String,
+        /// A file to send with it (repeatable; at most 25 MiB each).
+        #[arg(long = "attach", value_name = "FILE")]
+        attach: Vec<PathBuf>,
+    },
+    /// Save an attachment (ids as `parley read` shows them) into DIR; prints the path.
+    Download {
+        attachment_id: String,
+        /// Where to save it (default: the current directory). Never overwrites a file.
+        #[arg(long, value_name = "DIR")]
+        output: Option<PathBuf>,
+    },
     /// The last N messages, oldest first.
     Read {
         conv: String,
@@ -338,12 +352,12 @@ async fn command(cli: &Cli, engine: &Engine) -> anyhow::Result<()> {
             let id = engine.create_group(title, usernames).await?;
             report(cli, json!({"conversation_id": id}), id.as_str());
         }
-        Command::Send { conv, text } => {
+        Command::Send { conv, text, attach } => {
             if engine.resolve(conv).await.is_err() {
                 refresh(cli, engine).await?;
             }
             let id = resolve(cli, engine, conv).await?;
-            let entry = engine.compose(&id, text).await?;
+            let entry = compose(engine, &id, text, attach).await?;
             if cli.offline {
                 report(
                     cli,
@@ -458,10 +472,65 @@ async fn command(cli: &Cli, engine: &Engine) -> anyhow::Result<()> {
                 &format!("up to date ({applied} new events)"),
             );
         }
+        Command::Download {
+            attachment_id,
+            output,
+        } => {
+            let id = parley_client::protocol::AttachmentId::new(attachment_id.clone());
+            let known = engine
+                .with_cache_async({
+                    let id = id.clone();
+                    move |c| Ok(c.attachment(&id)?.is_some())
+                })
+                .await?;
+            if !known && !attachment_id.starts_with(parley_client::attachments::LOCAL_PREFIX) {
+                refresh(cli, engine).await?;
+            }
+            let dir = match output {
+                Some(dir) => dir.clone(),
+                None => std::env::current_dir()?,
+            };
+            let path = engine.save_attachment(&id, &dir).await?;
+            report(
+                cli,
+                json!({"attachment_id": id, "path": path}),
+                &path.display().to_string(),
+            );
+        }
         Command::Watch { conv } => watch(cli, engine, conv.as_deref()).await?,
         Command::Register { .. } | Command::Login { .. } | Command::Logout | Command::Accounts => {}
     }
     Ok(())
+}
+
+/// Stages the files and queues the message; on failure the files staged so far are dropped.
+async fn compose(
+    engine: &Engine,
+    conversation: &parley_client::protocol::ConversationId,
+    text: &str,
+    files: &[PathBuf],
+) -> anyhow::Result<parley_client::cache::OutboxEntry> {
+    let mut staged = Vec::new();
+    let mut result = Ok(());
+    for file in files {
+        match engine.stage_file(file).await {
+            Ok(s) => staged.push(s.staged_id),
+            Err(e) => {
+                result = Err(e);
+                break;
+            }
+        }
+    }
+    let result = match result {
+        Ok(()) => engine.compose_with(conversation, text, None, &staged).await,
+        Err(e) => Err(e),
+    };
+    if result.is_err() {
+        for id in staged {
+            let _ = engine.discard_staged(id).await;
+        }
+    }
+    result
 }
 
 async fn line_of(engine: &Engine, m: &CachedMessage) -> String {
@@ -480,8 +549,14 @@ async fn line_of(engine: &Engine, m: &CachedMessage) -> String {
         parley_client::cache::Delivery::Failed { reason } => format!("  [failed: {reason}]"),
         _ => String::new(),
     };
+    let files: String = m
+        .message
+        .attachments
+        .iter()
+        .map(|a| format!("  [attachment: {} ({} bytes) id {}]", a.name, a.size, a.id))
+        .collect();
     format!(
-        "{seq} {} {sender}: {body}{failed}",
+        "{seq} {} {sender}: {body}{files}{failed}",
         m.message.created_at.format("%Y-%m-%d %H:%M")
     )
 }

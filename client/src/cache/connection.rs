@@ -17,9 +17,10 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// Every schema version, oldest first.
 pub(super) fn migrations() -> Migrations<'static> {
-    Migrations::new(vec![M::up(include_str!(
-        "../../migrations/001_initial.sql"
-    ))])
+    Migrations::new(vec![
+        M::up(include_str!("../../migrations/001_initial.sql")),
+        M::up(include_str!("../../migrations/002_attachments.sql")),
+    ])
 }
 
 /// The one place connections are configured.

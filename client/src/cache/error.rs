@@ -58,6 +58,15 @@ pub enum CacheError {
         ids: Vec<ConversationId>,
     },
 
+    /// A staged file id that is not (or no longer) staged on this device.
+    #[error("no staged attachment {0} on this device (sent or discarded already?)")]
+    UnknownStaged(uuid::Uuid),
+
+    /// A staged file that already goes with another message (or is being sent): it can't be
+    /// attached twice or discarded on its own.
+    #[error("the staged attachment {0} already belongs to a message in the outbox")]
+    StagedInUse(uuid::Uuid),
+
     /// Input the server would refuse anyway (e.g. an empty message body).
     #[error("invalid {0}")]
     Invalid(#[from] Invalid),

@@ -12,7 +12,7 @@ use rusqlite::{Connection, OptionalExtension, Row, params};
 use super::{
     Cache, CacheResult, CachedMessage, Delivery, Page,
     columns::{from_json, micros, opt_time, time, to_json, uuid},
-    outbox,
+    outbox, staged,
 };
 
 const COLUMNS: &str = "id, conversation_id, sender_id, client_id, seq, body, reply_to, \
@@ -124,11 +124,13 @@ fn insert(conn: &Connection, m: &Message) -> CacheResult<Outcome> {
         reactions,
         attachments,
     ])?;
+    staged::remember(conn, &m.attachments)?;
     Ok(Outcome::Inserted)
 }
 
 fn replace(conn: &Connection, m: &Message) -> CacheResult<Outcome> {
     let (body, reactions, attachments) = stored_form(m)?;
+    staged::remember(conn, &m.attachments)?;
     let changed = conn
         .prepare_cached(
             "UPDATE messages SET body = ?2, reply_to = ?3, edited_at = ?4, deleted = ?5,

@@ -10,7 +10,8 @@
 //!   a batch and stores its cursor in one transaction, so a crash can never store a cursor
 //!   past events that were not applied (or apply events without moving the cursor, which is
 //!   harmless: applying is idempotent);
-//! - the composer and the sending task through the `outbox_*` methods.
+//! - the composer and the sending task through the `outbox_*` methods, and the files going
+//!   with outbox entries through the `staged_*` methods.
 //!
 //! One module per table area; each adds its methods to [`Cache`] and keeps its SQL to itself.
 //! Every write goes through one helper, `Cache::with_tx`.
@@ -33,6 +34,7 @@ mod outbox;
 mod read_markers;
 mod resolve;
 mod search;
+mod staged;
 mod sync_state;
 mod users;
 
@@ -44,6 +46,7 @@ use rusqlite::{Connection, Transaction, TransactionBehavior};
 pub use error::{CacheError, CacheResult};
 pub use model::{
     AppliedSummary, CachedConversation, CachedMessage, Delivery, OutboxEntry, OutboxState, Page,
+    StagedAttachment, StagedUpload,
 };
 
 /// An open cache file. Not `Sync`: share it behind a mutex, or keep it on one thread.

@@ -95,6 +95,26 @@ pub struct OutboxEntry {
     pub attempts: u32,
     /// Do not try again before this; `None`: as soon as possible.
     pub next_attempt_at: Option<DateTime<Utc>>,
+    /// The files going with it, in order.
+    pub attachments: Vec<StagedAttachment>,
+}
+
+/// A file picked to be sent, kept on this device until its message is acknowledged.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct StagedAttachment {
+    pub staged_id: Uuid,
+    /// Sanitized: no directories, no control characters, at most 255 characters.
+    pub name: String,
+    /// Bytes.
+    pub size: i64,
+    pub content_type: String,
+}
+
+/// A staged file as the sending task sees it: with the server's id once it is uploaded.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StagedUpload {
+    pub file: StagedAttachment,
+    pub attachment_id: Option<parley_protocol::AttachmentId>,
 }
 
 /// What [`Cache::apply_events`](super::Cache::apply_events) changed, so a UI can patch itself

@@ -11,14 +11,17 @@
 //! a page): whichever comes first settles it, the other is a no-op.
 
 use chrono::{DateTime, Utc};
-use parley_protocol::{ConversationId, Message, MessageId, UserId, limits::validate_body};
+use parley_protocol::{
+    Attachment, AttachmentId, ConversationId, Message, MessageId, UserId,
+    limits::{ATTACHMENTS_PER_MESSAGE_MAX, Invalid, validate_send_body},
+};
 use rusqlite::{Connection, OptionalExtension, Row, params};
 use uuid::Uuid;
 
 use super::{
     Cache, CacheError, CacheResult, CachedMessage, Delivery, OutboxEntry, OutboxState,
     columns::{micros, opt_time, time, uuid},
-    conversations, messages,
+    conversations, messages, staged,
 };
 
 const COLUMNS: &str = "client_id, conversation_id, body, reply_to, created_at, state, failure, attempts, next_attempt_at";
@@ -39,7 +42,22 @@ fn from_row(row: &Row<'_>) -> rusqlite::Result<OutboxEntry> {
         state,
         attempts: row.get(7)?,
         next_attempt_at: opt_time(row.get(8)?),
+        attachments: Vec::new(),
     })
+}
+
+/// Fills in the entries' staged files.
+fn with_files(
+    conn: &Connection,
+    mut entries: Vec<OutboxEntry>,
+) -> rusqlite::Result<Vec<OutboxEntry>> {
+    for entry in &mut entries {
+        entry.attachments = staged::for_entry(conn, entry.client_id)?
+            .into_iter()
+            .map(|s| s.file)
+            .collect();
+    }
+    Ok(entries)
 }
 
 /// Removes the entry for `client_id`: the server has acknowledged it. True if there was one.
@@ -57,19 +75,23 @@ fn query(
     limit: i64,
     args: impl rusqlite::Params,
 ) -> rusqlite::Result<Vec<OutboxEntry>> {
-    conn.prepare_cached(&format!(
-        "SELECT {COLUMNS} FROM outbox {filter} ORDER BY position LIMIT {limit}"
-    ))?
-    .query_map(args, from_row)?
-    .collect()
+    let entries = conn
+        .prepare_cached(&format!(
+            "SELECT {COLUMNS} FROM outbox {filter} ORDER BY position LIMIT {limit}"
+        ))?
+        .query_map(args, from_row)?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    with_files(conn, entries)
 }
 
 fn by_client_id(conn: &Connection, client_id: Uuid) -> rusqlite::Result<Option<OutboxEntry>> {
-    conn.prepare_cached(&format!(
-        "SELECT {COLUMNS} FROM outbox WHERE client_id = ?1"
-    ))?
-    .query_row([client_id.to_string()], from_row)
-    .optional()
+    let entry = conn
+        .prepare_cached(&format!(
+            "SELECT {COLUMNS} FROM outbox WHERE client_id = ?1"
+        ))?
+        .query_row([client_id.to_string()], from_row)
+        .optional()?;
+    Ok(with_files(conn, entry.into_iter().collect())?.pop())
 }
 
 /// Everything a conversation still has in the outbox, in send order.
@@ -81,7 +103,8 @@ pub(super) fn for_conversation(
 }
 
 impl OutboxEntry {
-    /// The entry as a not-yet-sent message (see [`CachedMessage`] for the local placeholders).
+    /// The entry as a not-yet-sent message (see [`CachedMessage`] for the local placeholders;
+    /// its files show as attachments with the id `local:<staged_id>` and no hash yet).
     pub fn into_cached(self, own_user: &UserId) -> CachedMessage {
         let delivery = match self.state {
             OutboxState::Pending => Delivery::Pending,
@@ -100,7 +123,17 @@ impl OutboxEntry {
                 edited_at: None,
                 deleted: false,
                 reactions: Vec::new(),
-                attachments: Vec::new(),
+                attachments: self
+                    .attachments
+                    .into_iter()
+                    .map(|a| Attachment {
+                        id: AttachmentId::new(format!("local:{}", a.staged_id)),
+                        size: a.size,
+                        content_type: a.content_type,
+                        sha256: String::new(),
+                        name: a.name,
+                    })
+                    .collect(),
             },
             delivery,
         }
@@ -119,7 +152,28 @@ impl Cache {
         body: &str,
         reply_to: Option<&MessageId>,
     ) -> CacheResult<OutboxEntry> {
-        validate_body(body)?;
+        self.outbox_push_with(conv, client_id, body, reply_to, &[])
+    }
+
+    /// [`Cache::outbox_push`] with staged files (see [`Cache::staged_insert`]), in this
+    /// order; with at least one file the body may be empty. The files must be staged and not
+    /// carried by another entry.
+    pub fn outbox_push_with(
+        &mut self,
+        conv: &ConversationId,
+        client_id: Uuid,
+        body: &str,
+        reply_to: Option<&MessageId>,
+        files: &[Uuid],
+    ) -> CacheResult<OutboxEntry> {
+        validate_send_body(body, files.len())?;
+        if files.len() > ATTACHMENTS_PER_MESSAGE_MAX {
+            return Err(Invalid::new(
+                "attachments",
+                format!("at most {ATTACHMENTS_PER_MESSAGE_MAX} per message"),
+            )
+            .into());
+        }
         self.with_tx(|tx| {
             match conversations::left(tx, conv)? {
                 None => return Err(CacheError::UnknownConversation(conv.clone())),
@@ -137,6 +191,7 @@ impl Cache {
                 reply_to.map(MessageId::as_str),
                 micros(Utc::now())
             ])?;
+            staged::attach(tx, client_id, files)?;
             Ok(by_client_id(tx, client_id)?
                 .expect("inserted or already present in this transaction"))
         })

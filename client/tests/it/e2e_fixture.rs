@@ -215,6 +215,11 @@ impl TestEngine {
         }
     }
 
+    /// The engine's home (to open it again, as after a restart).
+    pub fn home(&self) -> &std::path::Path {
+        self._home.path()
+    }
+
     /// Runs the realtime loop and the outbox task until dropped.
     pub fn go_live(&self) -> Background {
         let (realtime, outbox) = (self.engine.clone(), self.engine.clone());

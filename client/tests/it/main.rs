@@ -12,6 +12,7 @@ mod outbox;
 mod search;
 
 // End to end: a real in-process server, the `parley` binary and the engine.
+mod attachments;
 mod backfill;
 mod cli_accounts;
 mod cli_live;

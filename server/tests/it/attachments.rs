@@ -155,6 +155,79 @@ async fn only_the_uploader_may_attach() {
         .expect_error(404, "the refused attempt granted no access");
 }
 
+async fn send_body(s: &TestServer, user: &TestUser, conv: &str, body: &str, ids: Value) -> Resp {
+    let body = json!({"client_id": new_client_id(), "body": body, "attachment_ids": ids});
+    s.post(&format!("/api/v1/conversations/{conv}/messages"))
+        .auth(user)
+        .json(&body)
+        .send()
+        .await
+}
+
+#[tokio::test]
+async fn a_file_may_be_sent_without_text() {
+    let s = TestServer::start().await;
+    let alice = s.register("alice").await;
+    let bob = s.register("bob").await;
+    let conv = s.direct(&alice, &bob).await;
+    let meta = upload(&s, &alice, "alone.txt", "text/plain", b"just the file")
+        .await
+        .expect(201, "upload");
+    for body in ["", " \n\t"] {
+        let m = send_body(&s, &alice, &conv, body, json!([meta["id"]]))
+            .await
+            .expect(
+                201,
+                "an empty body is fine when an attachment comes with it",
+            );
+        assert_eq!(m["body"], body, "the body is stored as sent, even blank");
+        assert_eq!(m["attachments"], json!([meta]), "the attachment is carried");
+    }
+    send_body(&s, &alice, &conv, "", json!([]))
+        .await
+        .expect_error(400, "an empty body without attachments is still refused");
+    send_body(&s, &alice, &conv, "   ", json!([]))
+        .await
+        .expect_error(400, "whitespace without attachments is still refused");
+    assert_eq!(
+        s.messages(&bob, &conv, "").await.len(),
+        2,
+        "only the two messages with a file were stored"
+    );
+}
+
+#[tokio::test]
+async fn a_file_may_be_sent_without_text_over_the_websocket() {
+    let s = TestServer::start().await;
+    let alice = s.register("alice").await;
+    let bob = s.register("bob").await;
+    let conv = s.direct(&alice, &bob).await;
+    let meta = upload(&s, &alice, "ws.txt", "text/plain", b"via ws")
+        .await
+        .expect(201, "upload");
+    let mut ws = s.ws(&alice, None).await;
+    let client_id = new_client_id();
+    ws.send(
+        json!({"type": "send", "conversation_id": conv, "client_id": client_id,
+                   "body": "", "attachment_ids": [meta["id"]]}),
+    )
+    .await;
+    let ack = ws.next_of("ack").await;
+    assert_eq!(ack["client_id"], client_id.as_str(), "acked: {ack}");
+    assert_eq!(ack["message"]["body"], "", "{ack}");
+    assert_eq!(ack["message"]["attachments"], json!([meta]), "{ack}");
+    let refused = new_client_id();
+    ws.send(json!({"type": "send", "conversation_id": conv, "client_id": refused, "body": ""}))
+        .await;
+    let err = ws.next_of("error").await;
+    assert_eq!(
+        err["client_id"],
+        refused.as_str(),
+        "an empty body without attachments is refused over the socket too: {err}"
+    );
+    assert_eq!(err["error"]["code"], "invalid_input", "{err}");
+}
+
 #[tokio::test]
 async fn size_limit_is_413() {
     let s = TestServer::start_with(|c| c.max_attachment_bytes = 1024).await;

@@ -30,7 +30,7 @@ use uuid::Uuid;
 
 use crate::{
     api::ApiError,
-    cache::{OutboxEntry, StagedAttachment},
+    cache::{Cache, OutboxEntry, StagedAttachment},
     engine::Engine,
 };
 
@@ -306,7 +306,7 @@ impl Engine {
     }
 
     /// Puts a message with staged files in the outbox (durably, before any network call) and
-    /// wakes the sender. With files the body may be empty.
+    /// wakes the sender. With files the body may be empty: it becomes the files' names.
     pub async fn compose_with(
         &self,
         conversation: &ConversationId,
@@ -319,6 +319,13 @@ impl Engine {
             (conversation.clone(), body.to_owned(), attachments.to_vec());
         let entry = self
             .with_cache_async(move |c| {
+                // The server requires a body (PRODUCT.md §2): a file sent alone is captioned
+                // with its name, which the desktop UI then doesn't repeat under the file.
+                let body = if body.trim().is_empty() {
+                    caption(c, &files)?
+                } else {
+                    body
+                };
                 c.outbox_push_with(
                     &conversation,
                     Uuid::new_v4(),
@@ -663,4 +670,15 @@ mod tests {
         write_durably(dir.path(), "f", std::io::Cursor::new(vec![1; 10]), 10).unwrap();
         assert_eq!(std::fs::read(dir.path().join("f")).unwrap(), vec![1; 10]);
     }
+}
+
+/// The body of a message that is only files: their names, comma-separated.
+fn caption(cache: &Cache, files: &[Uuid]) -> crate::cache::CacheResult<String> {
+    let mut names = Vec::new();
+    for id in files {
+        if let Some(file) = cache.staged(*id)? {
+            names.push(file.name);
+        }
+    }
+    Ok(names.join(", "))
 }

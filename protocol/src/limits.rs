@@ -97,8 +97,9 @@ pub fn validate_body(body: &str) -> Result<(), Invalid> {
     Ok(())
 }
 
-/// The body of a message being sent: like [`validate_body`], except that a message carrying
-/// attachments may have an empty (or whitespace-only) body — a file sent on its own.
+/// What a client accepts from its user: like [`validate_body`], except that a message carrying
+/// attachments may be composed with no text — a file sent on its own, which the client
+/// captions with the file names before sending (the server always requires a body).
 pub fn validate_send_body(body: &str, attachments: usize) -> Result<(), Invalid> {
     if attachments > 0 && body.trim().is_empty() {
         return if body.len() > BODY_MAX_BYTES {

@@ -101,7 +101,9 @@ pub struct OutboxEntry {
 
 /// A file picked to be sent, kept on this device until its message is acknowledged.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct StagedAttachment {
+    #[cfg_attr(feature = "ts", ts(as = "String"))]
     pub staged_id: Uuid,
     /// Sanitized: no directories, no control characters, at most 255 characters.
     pub name: String,

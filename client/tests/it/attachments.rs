@@ -81,6 +81,10 @@ async fn a_file_sent_online_arrives_byte_for_byte() {
         .await
         .expect("a file may go without text");
     assert_eq!(
+        entry.body, "report 1.bin",
+        "captioned with its name (the server requires a body)"
+    );
+    assert_eq!(
         entry.attachments,
         vec![staged.clone()],
         "the entry lists its file"

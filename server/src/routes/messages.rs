@@ -34,14 +34,14 @@ pub fn router() -> Router<AppState> {
 }
 
 /// Checks a send (body, attachments, the sender's rate limit) and turns it into what the
-/// store takes. The one gate for REST and WebSocket sends alike. A message with attachments
-/// may have an empty body (a file sent on its own).
+/// store takes. The one gate for REST and WebSocket sends alike. The body is required even
+/// with attachments (PRODUCT.md §2); clients caption a file sent alone with its name.
 pub fn check_send(
     state: &AppState,
     user: &UserId,
     req: SendMessageRequest,
 ) -> ApiResult<NewMessage> {
-    limits::validate_send_body(&req.body, req.attachment_ids.len())?;
+    limits::validate_body(&req.body)?;
     if req.attachment_ids.len() > ATTACHMENTS_PER_MESSAGE_MAX {
         return Err(ApiError::invalid(format!(
             "attachment_ids: at most {ATTACHMENTS_PER_MESSAGE_MAX}"

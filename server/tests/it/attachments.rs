@@ -164,8 +164,10 @@ async fn send_body(s: &TestServer, user: &TestUser, conv: &str, body: &str, ids:
         .await
 }
 
+/// PRODUCT.md §2: a body is never empty or only whitespace, attachments or not (clients
+/// caption a file sent on its own with its name).
 #[tokio::test]
-async fn a_file_may_be_sent_without_text() {
+async fn a_file_still_needs_a_body() {
     let s = TestServer::start().await;
     let alice = s.register("alice").await;
     let bob = s.register("bob").await;
@@ -174,58 +176,33 @@ async fn a_file_may_be_sent_without_text() {
         .await
         .expect(201, "upload");
     for body in ["", " \n\t"] {
-        let m = send_body(&s, &alice, &conv, body, json!([meta["id"]]))
+        send_body(&s, &alice, &conv, body, json!([meta["id"]]))
             .await
-            .expect(
-                201,
-                "an empty body is fine when an attachment comes with it",
-            );
-        assert_eq!(m["body"], body, "the body is stored as sent, even blank");
-        assert_eq!(m["attachments"], json!([meta]), "the attachment is carried");
+            .expect_error(400, "an empty body is refused, attachment or not");
     }
-    send_body(&s, &alice, &conv, "", json!([]))
+    let m = send_body(&s, &alice, &conv, "alone.txt", json!([meta["id"]]))
         .await
-        .expect_error(400, "an empty body without attachments is still refused");
-    send_body(&s, &alice, &conv, "   ", json!([]))
-        .await
-        .expect_error(400, "whitespace without attachments is still refused");
-    assert_eq!(
-        s.messages(&bob, &conv, "").await.len(),
-        2,
-        "only the two messages with a file were stored"
-    );
-}
-
-#[tokio::test]
-async fn a_file_may_be_sent_without_text_over_the_websocket() {
-    let s = TestServer::start().await;
-    let alice = s.register("alice").await;
-    let bob = s.register("bob").await;
-    let conv = s.direct(&alice, &bob).await;
-    let meta = upload(&s, &alice, "ws.txt", "text/plain", b"via ws")
-        .await
-        .expect(201, "upload");
+        .expect(201, "captioned with its name");
+    assert_eq!(m["attachments"], json!([meta]), "the attachment is carried");
     let mut ws = s.ws(&alice, None).await;
-    let client_id = new_client_id();
+    let refused = new_client_id();
     ws.send(
-        json!({"type": "send", "conversation_id": conv, "client_id": client_id,
+        json!({"type": "send", "conversation_id": conv, "client_id": refused,
                    "body": "", "attachment_ids": [meta["id"]]}),
     )
     .await;
-    let ack = ws.next_of("ack").await;
-    assert_eq!(ack["client_id"], client_id.as_str(), "acked: {ack}");
-    assert_eq!(ack["message"]["body"], "", "{ack}");
-    assert_eq!(ack["message"]["attachments"], json!([meta]), "{ack}");
-    let refused = new_client_id();
-    ws.send(json!({"type": "send", "conversation_id": conv, "client_id": refused, "body": ""}))
-        .await;
     let err = ws.next_of("error").await;
     assert_eq!(
         err["client_id"],
         refused.as_str(),
-        "an empty body without attachments is refused over the socket too: {err}"
+        "refused over the socket too: {err}"
     );
     assert_eq!(err["error"]["code"], "invalid_input", "{err}");
+    assert_eq!(
+        s.messages(&bob, &conv, "").await.len(),
+        1,
+        "only the captioned one"
+    );
 }
 
 #[tokio::test]

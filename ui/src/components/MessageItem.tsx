@@ -53,7 +53,7 @@ export const MessageItem = memo(function MessageItem({ item, meId, replyTarget, 
           {m.reply_to && <ReplyQuote target={replyTarget} />}
           {m.deleted ? (
             <p className="msg-body deleted">This message was deleted.</p>
-          ) : (m.body !== '' || m.attachments.length === 0) && (
+          ) : !isCaption(m.body, m.attachments) && (
             <p className="msg-body">
               <MessageText body={m.body} />
               {m.edited_at && <span className="edited" title={formatFull(m.edited_at)}> (edited)</span>}
@@ -80,6 +80,15 @@ function ReplyQuote({ target }: { target: CachedMessage | undefined }) {
       <span className="reply-text">{t.deleted ? 'This message was deleted.' : t.body || attachmentSummary(t.attachments)}</span>
     </p>
   );
+}
+
+/**
+ * True when the body says nothing the files don't: empty, or the caption the engine gives a
+ * file sent alone (its names, comma-separated — the server requires a body).
+ */
+function isCaption(body: string, files: readonly { name: string }[]): boolean {
+  if (files.length === 0) return false;
+  return body.trim() === '' || body === files.map((f) => f.name).join(', ');
 }
 
 function attachmentSummary(files: readonly { name: string }[]): string {

@@ -22,7 +22,8 @@ function thread(): CachedMessage[] {
 
 function withFiles(): CachedMessage[] {
   return [
-    sent(message(1, { body: '', attachments: [{ id: 'a1', size: 1200, content_type: 'application/zip', sha256: 'ab'.repeat(32), name: 'logs.zip' }] })),
+    // A file sent alone: the engine captions it with its name, which isn't shown twice.
+    sent(message(1, { body: 'logs.zip', attachments: [{ id: 'a1', size: 1200, content_type: 'application/zip', sha256: 'ab'.repeat(32), name: 'logs.zip' }] })),
     sent(message(2, { body: 'read https://example.org/spec first' })),
   ];
 }

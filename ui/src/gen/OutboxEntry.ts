@@ -2,6 +2,7 @@
 import type { ConversationId } from "./ConversationId";
 import type { MessageId } from "./MessageId";
 import type { OutboxState } from "./OutboxState";
+import type { StagedAttachment } from "./StagedAttachment";
 
 /**
  * A message composed on this device that the server has not acknowledged yet.
@@ -14,4 +15,8 @@ attempts: number,
 /**
  * Do not try again before this; `None`: as soon as possible.
  */
-next_attempt_at: string | null, };
+next_attempt_at: string | null, 
+/**
+ * The files going with it, in order.
+ */
+attachments: Array<StagedAttachment>, };

@@ -23,6 +23,7 @@ export type { SessionId } from './SessionId';
 export type { SessionInfo } from './SessionInfo';
 export type { SessionState } from './SessionState';
 export type { Settings } from './Settings';
+export type { StagedAttachment } from './StagedAttachment';
 export type { Theme } from './Theme';
 export type { UiEvent } from './UiEvent';
 export type { User } from './User';

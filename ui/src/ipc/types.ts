@@ -17,22 +17,12 @@ import type {
   SessionInfo,
   SessionState,
   Settings,
+  StagedAttachment,
   User,
   UserId,
 } from '../gen';
 
 export type * from '../gen';
-
-/**
- * A file copied into the engine's staging area, waiting to go out with a message. Pending
- * messages in the cache show their attachments with id `local:<staged_id>` and an empty sha256.
- */
-export interface StagedAttachment {
-  staged_id: string;
-  name: string;
-  size: number;
-  content_type: string;
-}
 
 /** Every command: its camelCase arguments and what it resolves to. */
 export interface CommandMap {

@@ -601,6 +601,17 @@ pub(crate) enum UploadFailure {
     Local(anyhow::Error),
 }
 
+/// The body of a message that is only files: their names, comma-separated.
+fn caption(cache: &Cache, files: &[Uuid]) -> crate::cache::CacheResult<String> {
+    let mut names = Vec::new();
+    for id in files {
+        if let Some(file) = cache.staged(*id)? {
+            names.push(file.name);
+        }
+    }
+    Ok(names.join(", "))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -670,15 +681,4 @@ mod tests {
         write_durably(dir.path(), "f", std::io::Cursor::new(vec![1; 10]), 10).unwrap();
         assert_eq!(std::fs::read(dir.path().join("f")).unwrap(), vec![1; 10]);
     }
-}
-
-/// The body of a message that is only files: their names, comma-separated.
-fn caption(cache: &Cache, files: &[Uuid]) -> crate::cache::CacheResult<String> {
-    let mut names = Vec::new();
-    for id in files {
-        if let Some(file) = cache.staged(*id)? {
-            names.push(file.name);
-        }
-    }
-    Ok(names.join(", "))
 }

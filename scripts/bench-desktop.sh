@@ -2,6 +2,7 @@
 # Desktop figures for docs/PERFORMANCE.md: cold start to the cached chat painted, and idle
 # memory of all the app's processes with a 10,000-message conversation open (e2e/bench_desktop.py).
 # BENCH_MESSAGES, BENCH_IDLE_SECONDS, BENCH_COLD_RUNS override the defaults (10000, 300, 5).
+# Memory is printed per process as RSS, PSS and USS with their sums (PSS is the fair total).
 # Seeding goes through the server's REST API with rate limits off.
 set -euo pipefail
 cd "$(dirname "$0")/.."

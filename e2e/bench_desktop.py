@@ -199,7 +199,7 @@ def seed(messages, empty_conversation=False):
 def main():
     home, (bob_name,) = seed(MESSAGES)
 
-    cold = []
+    cold, marked = [], []
     for run in range(RUNS):
         app = t.App(f"cold{run}")
         app.home = home
@@ -209,10 +209,20 @@ def main():
         while app.by_xpath(item) is None:
             time.sleep(0.01)
         painted = time.monotonic()
-        cold.append((painted - process_start_monotonic(pid)) * 1000)
+        started = process_start_monotonic(pid)
+        cold.append((painted - started) * 1000)
+        # The page's own User Timing mark (ConversationList): when the list was committed,
+        # without the WebDriver polling delay. Its epoch time is moved onto the monotonic clock.
+        mark = app.driver.execute_script(
+            "const m = performance.getEntriesByName('parley:list-painted')[0];"
+            "return m ? performance.timeOrigin + m.startTime : null;")
+        if mark is not None:
+            marked.append((time.monotonic() - (time.time() - mark / 1000) - started) * 1000)
         if run < RUNS - 1:
             app.close()
     print("cold start to cached list painted (ms):", [round(c) for c in cold], flush=True)
+    if marked:
+        print("  by the page's own mark (ms):", [round(c) for c in marked], flush=True)
 
     app.conversation_item(bob_name).click()
     app.wait_message(f"message {MESSAGES - 1} of the benchmark")

@@ -22,6 +22,13 @@ use crate::session::Shell;
 
 /// Starts the app. `PARLEY_HOME` chooses where accounts and caches live (as for the CLI).
 pub fn run() {
+    // WebKitGTK's accelerated compositing costs ~85 MiB of buffers in the web process for a
+    // chat UI that doesn't need it (docs/PERFORMANCE.md: 521 → 433 MiB summed RSS). First
+    // thing, before any thread starts; a value the user set wins.
+    #[cfg(target_os = "linux")]
+    if let Err(e) = webkit2gtk::glib::setenv("WEBKIT_DISABLE_COMPOSITING_MODE", "1", false) {
+        eprintln!("parley-desktop: cannot configure WebKit: {e}");
+    }
     let filter =
         tracing_subscriber::EnvFilter::try_from_env("PARLEY_LOG").unwrap_or_else(|_| "warn".into());
     // PARLEY_LOG_FILE: log there instead of stderr (a webview launched by a driver or the
@@ -61,11 +68,28 @@ pub fn run() {
         .manage(Shell::new(parley_client::accounts::default_home()))
         .setup(|app| {
             let handle = app.handle().clone();
-            if let Err(e) = tray::create(&handle) {
-                tracing::warn!(error = %e, "no tray icon");
-            }
+            let started = std::time::Instant::now();
             if let Err(e) = app.state::<Shell>().restore(&handle) {
                 tracing::error!(error = %e, "could not open the signed-in account");
+            }
+            tracing::debug!(elapsed = ?started.elapsed(), "account restored");
+            // The tray talks to the desktop over D-Bus: after the first paint's IPC, not
+            // before it (the closure runs once the event loop is up).
+            let tray_handle = handle.clone();
+            let queued = handle.run_on_main_thread(move || {
+                let started = std::time::Instant::now();
+                if let Err(e) = tray::create(&tray_handle) {
+                    tracing::warn!(error = %e, "no tray icon");
+                }
+                tracing::debug!(elapsed = ?started.elapsed(), "tray created");
+                if let Ok(engine) = tray_handle.state::<Shell>().engine() {
+                    tauri::async_runtime::spawn(async move {
+                        tray::update_unread(&tray_handle, &engine).await;
+                    });
+                }
+            });
+            if let Err(e) = queued {
+                tracing::warn!(error = %e, "no tray icon");
             }
             Ok(())
         })

@@ -166,7 +166,7 @@ def seed(messages, empty_conversation=False):
     alice_name, bob_name = f"alice{uuid.uuid4().hex[:6]}", f"bob{uuid.uuid4().hex[:6]}"
     bob = rest(server, "POST", "/api/v1/auth/register", body={"username": bob_name, "password": "bob-password"})
     # Alice signs up in the app, so its keyring and cache are the app's own.
-    app = t.App("bench").open()
+    app = t.App("bench", screenshots=False).open()
     app.sign_up(server.url, alice_name, "alice-password")
     users = rest(server, "GET", f"/api/v1/users?q={alice_name}", token=bob["session"]["access_token"])
     alice_id = users["users"][0]["id"]
@@ -201,7 +201,7 @@ def main():
 
     cold, marked = [], []
     for run in range(RUNS):
-        app = t.App(f"cold{run}")
+        app = t.App(f"cold{run}", screenshots=False)
         app.home = home
         app.open()
         pid = app_pids(home)[0]

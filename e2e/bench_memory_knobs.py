@@ -86,7 +86,7 @@ def main():
             proc.terminate()
             proc.wait(timeout=t.WAIT)
             continue
-        app = t.App(f"knob{n}", env=env)
+        app = t.App(f"knob{n}", env=env, screenshots=False)
         app.home = home
         app.open()
         pid = b.app_pids(home)[0]

@@ -107,28 +107,13 @@ pub fn safe_component(text: &str) -> String {
     }
 }
 
-/// A guess at the content type from a file name's extension (for the CLI's `--attach`).
-pub fn guess_content_type(name: &str) -> &'static str {
-    let ext = name
-        .rsplit_once('.')
-        .map(|(_, e)| e.to_ascii_lowercase())
-        .unwrap_or_default();
-    match ext.as_str() {
-        "png" => "image/png",
-        "jpg" | "jpeg" => "image/jpeg",
-        "gif" => "image/gif",
-        "webp" => "image/webp",
-        "svg" => "image/svg+xml",
-        "pdf" => "application/pdf",
-        "txt" | "log" => "text/plain",
-        "md" => "text/markdown",
-        "csv" => "text/csv",
-        "json" => "application/json",
-        "zip" => "application/zip",
-        "mp3" => "audio/mpeg",
-        "mp4" => "video/mp4",
-        _ => "application/octet-stream",
-    }
+/// The content type a file name suggests (mime_guess's extension table), for files that come
+/// without one (the CLI's `--attach`, a picker that gives none).
+pub fn guess_content_type(name: &str) -> String {
+    mime_guess::from_path(name)
+        .first_or_octet_stream()
+        .essence_str()
+        .to_owned()
 }
 
 /// Writes `source` to `dir/<name>` durably: a temp file, fsync, rename, fsync of the dir.
@@ -254,7 +239,7 @@ impl Engine {
             .into());
         }
         let content_type = guess_content_type(&name);
-        self.stage_reader(&name, content_type, file).await
+        self.stage_reader(&name, &content_type, file).await
     }
 
     async fn stage_reader(
@@ -279,11 +264,16 @@ impl Engine {
             }
             .into());
         }
+        // No usable type given (a picker without a MIME database, a paste): go by the name.
+        let content_type = match sanitize_content_type(content_type) {
+            unknown if unknown == "application/octet-stream" => guess_content_type(&name),
+            known => known,
+        };
         let staged = StagedAttachment {
             staged_id,
             name,
             size: size as i64,
-            content_type: sanitize_content_type(content_type),
+            content_type,
         };
         let row = staged.clone();
         if let Err(e) = self

@@ -372,7 +372,8 @@ pub fn open_external(app: AppHandle, url: String) -> CommandResult<()> {
 }
 
 /// Stages a file dropped or picked in the composer. A raw-body invoke: the body is the file's
-/// bytes, `x-parley-name` its percent-encoded name, `content-type` its type.
+/// bytes, `x-parley-name` its percent-encoded name, `x-parley-content-type` its type (when
+/// the webview knows it; otherwise the engine goes by the name).
 #[tauri::command]
 pub async fn stage_attachment(
     shell: State<'_, Shell>,
@@ -391,37 +392,16 @@ pub async fn stage_attachment(
             .and_then(|v| v.to_str().ok())
             .unwrap_or_default()
     };
-    let name = percent_decode(header("x-parley-name"));
-    let content_type = header("content-type").to_owned();
+    let name = percent_encoding::percent_decode_str(header("x-parley-name"))
+        .decode_utf8_lossy()
+        .into_owned();
+    // Not `Content-Type`: Tauri sets that to application/octet-stream for every raw body.
+    let content_type = header("x-parley-content-type").to_owned();
     let bytes = bytes.clone();
     Ok(shell
         .engine()?
         .stage_attachment(&name, &content_type, bytes)
         .await?)
-}
-
-/// `%XX` escapes back to bytes, then UTF-8 (lossy); a malformed escape stays as it is.
-fn percent_decode(text: &str) -> String {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        let hex = bytes
-            .get(i + 1..i + 3)
-            .and_then(|h| std::str::from_utf8(h).ok())
-            .and_then(|h| u8::from_str_radix(h, 16).ok());
-        match (bytes[i], hex) {
-            (b'%', Some(byte)) => {
-                out.push(byte);
-                i += 3;
-            }
-            (byte, _) => {
-                out.push(byte);
-                i += 1;
-            }
-        }
-    }
-    String::from_utf8_lossy(&out).into_owned()
 }
 
 #[tauri::command]
@@ -496,14 +476,6 @@ pub async fn save_attachment(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn names_are_percent_decoded() {
-        assert_eq!(percent_decode("caf%C3%A9%20menu.pdf"), "café menu.pdf");
-        assert_eq!(percent_decode("plain.txt"), "plain.txt");
-        assert_eq!(percent_decode("100%"), "100%");
-        assert_eq!(percent_decode("%zz"), "%zz");
-    }
 
     #[test]
     fn executables_are_not_opened() {

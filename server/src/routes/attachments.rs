@@ -244,7 +244,12 @@ fn make_thumbnail(path: &std::path::Path) -> Option<Vec<u8>> {
     limits.max_alloc = Some(256 * 1024 * 1024);
     reader.limits(limits);
     let image = reader.decode().ok()?;
-    let thumb = image.thumbnail(THUMBNAIL_EDGE, THUMBNAIL_EDGE);
+    // Scaled down only: a picture smaller than a thumbnail stays as it is.
+    let thumb = if image.width() > THUMBNAIL_EDGE || image.height() > THUMBNAIL_EDGE {
+        image.thumbnail(THUMBNAIL_EDGE, THUMBNAIL_EDGE)
+    } else {
+        image
+    };
     let mut out = Cursor::new(Vec::new());
     thumb.write_to(&mut out, image::ImageFormat::Png).ok()?;
     Some(out.into_inner())

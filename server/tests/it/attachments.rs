@@ -283,6 +283,26 @@ async fn thumbnail_of_a_png_is_a_small_image() {
         .expect_status(200, "members get the thumbnail");
 }
 
+/// A picture already smaller than a thumbnail is not blown up.
+#[tokio::test]
+async fn thumbnail_of_a_small_picture_keeps_its_size() {
+    let s = TestServer::start().await;
+    let alice = s.register("alice").await;
+    let meta = upload(&s, &alice, "icon.png", "image/png", &png(24, 16))
+        .await
+        .expect(201, "upload a small PNG");
+    let path = format!("/api/v1/attachments/{}/thumbnail", id_of(&meta));
+    let thumb = s.get(&path).auth(&alice).send().await;
+    thumb.expect_status(200, "a thumbnail");
+    let dimension = |at: usize| u32::from_be_bytes(thumb.body[at..at + 4].try_into().unwrap());
+    assert_eq!(&thumb.body[1..4], b"PNG", "a PNG");
+    assert_eq!(
+        (dimension(16), dimension(20)),
+        (24, 16),
+        "IHDR width and height"
+    );
+}
+
 #[tokio::test]
 async fn thumbnail_of_a_non_image_is_a_client_error() {
     let s = TestServer::start().await;

@@ -14,7 +14,7 @@ function stagingHandler() {
     n++;
     return {
       staged_id: `s${n}`, name: decodeURIComponent(o!.headers['x-parley-name']!),
-      size: (bytes as unknown as Uint8Array).length, content_type: o!.headers['content-type'],
+      size: (bytes as unknown as Uint8Array).length, content_type: o!.headers['x-parley-content-type'],
     };
   };
 }
@@ -68,7 +68,7 @@ describe('attachments in the composer', () => {
     const [bytes, options] = shell.invoke.mock.calls.find(([n]) => n === 'stage_attachment')!.slice(1);
     expect(bytes).toBeInstanceOf(Uint8Array);
     expect(Array.from(bytes as Uint8Array)).toEqual(Array.from(new TextEncoder().encode('hello')));
-    expect(options).toEqual({ headers: { 'x-parley-name': 'notes.txt', 'content-type': 'text/plain' } });
+    expect(options).toEqual({ headers: { 'x-parley-name': 'notes.txt', 'x-parley-content-type': 'text/plain' } });
 
     await user.type(box(), 'two files{Enter}');
     expect(shell.callsOf('send_message')).toEqual([{ conversationId: 'c1', body: 'two files', replyTo: null, stagedIds: ['s1', 's2'] }]);

@@ -22,7 +22,7 @@ export const commands = {
   /** Copies a file into the engine's staging area; the name is URI-encoded to fit a header. */
   stageAttachment: (name: string, contentType: string, bytes: Uint8Array) =>
     invoke('stage_attachment', bytes, {
-      headers: { 'x-parley-name': encodeURIComponent(name), 'content-type': contentType || 'application/octet-stream' },
+      headers: { 'x-parley-name': encodeURIComponent(name), 'x-parley-content-type': contentType || 'application/octet-stream' },
     }),
   discardStaged: (stagedId: string) => invoke('discard_staged', { stagedId }),
   attachmentThumbnail: (attachmentId: string) => invoke('attachment_thumbnail', { attachmentId }),

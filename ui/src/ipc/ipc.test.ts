@@ -32,7 +32,7 @@ describe('ipc', () => {
     const bytes = new Uint8Array([1, 2, 3]);
     await commands.stageAttachment('ä b.txt', '', bytes);
     expect(spy).toHaveBeenCalledWith('stage_attachment', bytes, {
-      headers: { 'x-parley-name': '%C3%A4%20b.txt', 'content-type': 'application/octet-stream' },
+      headers: { 'x-parley-name': '%C3%A4%20b.txt', 'x-parley-content-type': 'application/octet-stream' },
     });
   });
 

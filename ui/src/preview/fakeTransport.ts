@@ -67,7 +67,7 @@ export function fakeTransport(opts: PreviewOptions): Transport {
   function stage(bytes: Uint8Array, o: InvokeOptions | undefined) {
     const name = decodeURIComponent(o?.headers['x-parley-name'] ?? 'file');
     if (bytes.length > 25 * 1024 * 1024) throw { code: 'too_large', message: `${name} is larger than 25 MB` };
-    const entry = { staged_id: crypto.randomUUID(), name, size: bytes.length, content_type: o?.headers['content-type'] ?? 'application/octet-stream' };
+    const entry = { staged_id: crypto.randomUUID(), name, size: bytes.length, content_type: o?.headers['x-parley-content-type'] ?? 'application/octet-stream' };
     staged.set(entry.staged_id, entry);
     files.set(entry.staged_id, { bytes, type: entry.content_type });
     return entry;

@@ -199,6 +199,14 @@ class App:
         self.button("Create account").click()
         self.wait(lambda: self.by_xpath("//nav[@aria-label='Conversations']"), "the conversation list")
 
+    def start_direct(self, username):
+        """New conversation → find `username` → start: the direct conversation is open."""
+        self.button("New conversation").click()
+        self.type_into("Find people", username)
+        self.wait(lambda: self.by_xpath(f"//label[contains(., '@{username}')]//input"), f"{username} in the results").click()
+        self.button("Start conversation").click()
+        self.wait(lambda: self.by_xpath(f"//h2[normalize-space(.)='{username}']"), "the conversation heading")
+
     def send(self, text):
         box = self.textbox("Message")
         box.send_keys(text)
@@ -250,12 +258,7 @@ def test_two_users_chat_live_then_offline_and_back(server, apps):
     alice.wait(lambda: alice.status() == "Online", "status Online")
 
     # Alice starts a direct conversation with Bob.
-    alice.button("New conversation").click()
-    alice.type_into("Find people", bob_name)
-    row = alice.wait(lambda: alice.by_xpath(f"//label[contains(., '@{bob_name}')]//input"), "Bob in the results")
-    row.click()
-    alice.button("Start conversation").click()
-    alice.wait(lambda: alice.by_xpath(f"//h2[normalize-space(.)='{bob_name}']"), "the conversation heading")
+    alice.start_direct(bob_name)
 
     # Live, both ways; text is never HTML.
     alice.send("Hello Bob <b>not bold</b>")
@@ -333,10 +336,7 @@ def test_clicking_a_notification_opens_the_conversation(server, apps, notificati
     bob = apps("bob-notify", screenshots=False)
     bob.sign_up(server.url, bob_name, "bob-password")
 
-    bob.button("New conversation").click()
-    bob.type_into("Find people", alice_name)
-    bob.wait(lambda: bob.by_xpath(f"//label[contains(., '@{alice_name}')]//input"), "Alice in the results").click()
-    bob.button("Start conversation").click()
+    bob.start_direct(alice_name)
     bob.send("Knock knock")
     alice.conversation_item(bob_name)  # listed, not opened
     assert alice.by_xpath(f"//h2[normalize-space(.)='{bob_name}']") is None
@@ -381,10 +381,7 @@ def test_links_and_a_picture_sent_and_saved(server, apps, tmp_path):
     bob = apps("bob-files", env={"XDG_CONFIG_HOME": str(config)})
     bob.sign_up(server.url, bob_name, "bob-password")
 
-    alice.button("New conversation").click()
-    alice.type_into("Find people", bob_name)
-    alice.wait(lambda: alice.by_xpath(f"//label[contains(., '@{bob_name}')]//input"), "Bob in the results").click()
-    alice.button("Start conversation").click()
+    alice.start_direct(bob_name)
     alice.send("The spec is at https://example.org/spec today")
     bob.conversation_item(alice_name).click()
     link = bob.wait(lambda: bob.by_xpath("//*[@role='log']//a[normalize-space(.)='https://example.org/spec']"), "a link")

@@ -20,13 +20,17 @@ async fn upload(
         .await
 }
 
-async fn send_with(s: &TestServer, user: &TestUser, conv: &str, ids: Value) -> Resp {
-    let body = json!({"client_id": new_client_id(), "body": "see attached", "attachment_ids": ids});
+async fn send_body(s: &TestServer, user: &TestUser, conv: &str, body: &str, ids: Value) -> Resp {
+    let body = json!({"client_id": new_client_id(), "body": body, "attachment_ids": ids});
     s.post(&format!("/api/v1/conversations/{conv}/messages"))
         .auth(user)
         .json(&body)
         .send()
         .await
+}
+
+async fn send_with(s: &TestServer, user: &TestUser, conv: &str, ids: Value) -> Resp {
+    send_body(s, user, conv, "see attached", ids).await
 }
 
 #[tokio::test]
@@ -153,15 +157,6 @@ async fn only_the_uploader_may_attach() {
         .send()
         .await
         .expect_error(404, "the refused attempt granted no access");
-}
-
-async fn send_body(s: &TestServer, user: &TestUser, conv: &str, body: &str, ids: Value) -> Resp {
-    let body = json!({"client_id": new_client_id(), "body": body, "attachment_ids": ids});
-    s.post(&format!("/api/v1/conversations/{conv}/messages"))
-        .auth(user)
-        .json(&body)
-        .send()
-        .await
 }
 
 /// PRODUCT.md §2: a body is never empty or only whitespace, attachments or not (clients

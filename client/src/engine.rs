@@ -264,6 +264,33 @@ impl Engine {
             .await
     }
 
+    /// The last `limit` messages like [`Engine::messages`], with whatever the cache lacks of
+    /// them (history older than a first-sign-in backfill or a join) fetched from the server
+    /// and cached. When the server can't be reached, what the cache has.
+    pub async fn recent_messages(
+        &self,
+        id: &ConversationId,
+        limit: usize,
+    ) -> anyhow::Result<Vec<CachedMessage>> {
+        loop {
+            let messages = self.messages(id, limit).await?;
+            let sent: Vec<i64> = messages
+                .iter()
+                .filter(|m| m.is_sent())
+                .map(|m| m.message.seq)
+                .collect();
+            let lowest = sent.iter().copied().min().unwrap_or(i64::MAX);
+            if sent.len() >= limit || lowest <= 1 {
+                return Ok(messages);
+            }
+            let before = self.older_messages(id, lowest, limit - sent.len()).await?;
+            if !before.iter().any(|m| m.is_sent() && m.message.seq < lowest) {
+                // Nothing older to be had (offline, or the conversation starts here).
+                return Ok(messages);
+            }
+        }
+    }
+
     /// Older history while scrolling back: the cache first; when it runs out before `seq`
     /// 1 (history from before this device joined, or never fetched), the next page comes
     /// from the server and is cached. Offline, just what the cache has.

@@ -288,16 +288,17 @@ async fn sign_in(
 }
 
 /// Catches up unless `--offline`; a server that can't be reached is a note, not an error.
-async fn refresh(cli: &Cli, engine: &Engine) -> anyhow::Result<()> {
+/// Catches up unless `--offline`; returns whether the server was reached.
+async fn refresh(cli: &Cli, engine: &Engine) -> anyhow::Result<bool> {
     if cli.offline {
-        return Ok(());
+        return Ok(false);
     }
     match engine.catch_up().await {
-        Ok(_) => Ok(()),
+        Ok(_) => Ok(true),
         Err(e) if is_signed_out(&e) => Err(e),
         Err(e) => {
             eprintln!("parley: offline, showing the cache ({})", one_line(&e));
-            Ok(())
+            Ok(false)
         }
     }
 }
@@ -408,9 +409,13 @@ async fn command(cli: &Cli, engine: &Engine) -> anyhow::Result<()> {
             }
         }
         Command::Read { conv, limit } => {
-            refresh(cli, engine).await?;
+            let online = refresh(cli, engine).await?;
             let id = resolve(cli, engine, conv).await?;
-            let messages = engine.messages(&id, *limit).await?;
+            let messages = if online {
+                engine.recent_messages(&id, *limit).await?
+            } else {
+                engine.messages(&id, *limit).await?
+            };
             if cli.json {
                 print_json(&json!({ "conversation_id": id, "messages": messages }));
             } else {

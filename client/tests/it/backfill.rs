@@ -125,6 +125,13 @@ async fn first_sign_in_backfills_recent_conversations_and_latest_messages() {
     assert_eq!(cached(dm.clone()).await, (21..=70).collect::<Vec<_>>());
     assert_eq!(cached(old.clone()).await, (1..=5).collect::<Vec<_>>());
     assert!(cached(empty.clone()).await.is_empty());
+    // `parley read --limit 60` wants more than the backfill kept: the rest is fetched.
+    let recent = device
+        .engine
+        .recent_messages(&busy, 60)
+        .await
+        .expect("the last 60");
+    assert_eq!(seqs(recent), (1..=60).collect::<Vec<_>>());
 
     let list = device.engine.conversations().await.expect("the list");
     let unread = |id: &ConversationId| {

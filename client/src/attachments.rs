@@ -101,10 +101,41 @@ pub fn safe_component(text: &str) -> String {
         .collect();
     let safe = safe.trim_start_matches('.').trim_end_matches(['.', ' ']);
     if safe.is_empty() {
-        "file".to_owned()
-    } else {
-        safe.to_owned()
+        return "file".to_owned();
     }
+    let safe = fit_bytes(safe, COMPONENT_MAX_BYTES);
+    // Windows gives these names to devices, whatever the extension (`nul.txt` is NUL).
+    let stem = safe.split('.').next().unwrap_or_default().trim_end();
+    let reserved = ["CON", "PRN", "AUX", "NUL"]
+        .iter()
+        .any(|r| stem.eq_ignore_ascii_case(r))
+        || (stem.len() == 4
+            && ["COM", "LPT"]
+                .iter()
+                .any(|r| stem.get(..3).is_some_and(|p| p.eq_ignore_ascii_case(r)))
+            && stem.as_bytes()[3].is_ascii_digit());
+    if reserved { format!("_{safe}") } else { safe }
+}
+
+/// File systems count a name's bytes (ext4: 255) or UTF-16 units (NTFS: 255), not its
+/// characters; this leaves room for " (99)" and a temp-file suffix.
+const COMPONENT_MAX_BYTES: usize = 200;
+
+/// `name` cut to at most `max` bytes on a character boundary, keeping a short extension.
+fn fit_bytes(name: &str, max: usize) -> String {
+    if name.len() <= max {
+        return name.to_owned();
+    }
+    let ext = name
+        .rfind('.')
+        .map(|i| &name[i..])
+        .filter(|e| e.len() <= 16)
+        .unwrap_or("");
+    let mut stem_end = max - ext.len();
+    while !name.is_char_boundary(stem_end) {
+        stem_end -= 1;
+    }
+    format!("{}{ext}", &name[..stem_end])
 }
 
 /// The content type a file name suggests (mime_guess's extension table), for files that come
@@ -120,7 +151,9 @@ pub fn guess_content_type(name: &str) -> String {
 /// Refuses more than `max` bytes (the temp file is removed). Returns the size.
 fn write_durably(dir: &Path, name: &str, source: impl Read, max: u64) -> anyhow::Result<u64> {
     std::fs::create_dir_all(dir)?;
-    let tmp = dir.join(format!("{name}.tmp"));
+    // Unique per write: two writers of the same name (a thumbnail asked for twice) must not
+    // share a temp file.
+    let tmp = dir.join(format!("{name}.{}.tmp", Uuid::new_v4().simple()));
     let result = (|| {
         let mut file = std::fs::File::create(&tmp)?;
         let size = std::io::copy(&mut source.take(max + 1), &mut file)?;
@@ -350,22 +383,18 @@ impl Engine {
     pub(crate) fn remove_unneeded_staged_now(&self) -> anyhow::Result<()> {
         let stale_before = Utc::now() - ORPHAN_AGE;
         let (unneeded, known) = {
-            let cache = self
+            let mut cache = self
                 .inner
                 .cache
                 .lock()
                 .map_err(|_| anyhow::anyhow!("cache lock poisoned"))?;
-            (cache.staged_unneeded(stale_before)?, cache.staged_ids()?)
+            (
+                cache.staged_take_unneeded(stale_before)?,
+                cache.staged_ids()?,
+            )
         };
         for id in &unneeded {
             remove_quietly(&self.staged_path(*id));
-        }
-        if !unneeded.is_empty() {
-            self.inner
-                .cache
-                .lock()
-                .map_err(|_| anyhow::anyhow!("cache lock poisoned"))?
-                .staged_forget(&unneeded)?;
         }
         let Ok(entries) = std::fs::read_dir(self.staged_dir()) else {
             return Ok(());
@@ -623,6 +652,17 @@ mod tests {
         assert_eq!(safe_component("..hidden"), "hidden");
         assert_eq!(safe_component("a/b"), "b");
         assert_eq!(safe_component("..."), "file");
+        assert_eq!(safe_component("nul.txt"), "_nul.txt");
+        assert_eq!(safe_component("Com1"), "_Com1");
+        assert_eq!(safe_component("console.log"), "console.log");
+        assert_eq!(
+            safe_component("жж"),
+            "жж",
+            "four bytes, no reserved prefix, no panic"
+        );
+        let long = format!("{}.pdf", "ж".repeat(200));
+        let fitted = safe_component(&long);
+        assert!(fitted.len() <= 200 && fitted.ends_with(".pdf"), "{fitted}");
         assert_eq!(safe_component("con:x?.txt"), "con_x_.txt");
     }
 

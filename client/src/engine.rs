@@ -313,13 +313,24 @@ impl Engine {
         if sent.len() >= limit || lowest <= 1 {
             return Ok(cached);
         }
-        let fetched = match self.api().await {
-            Ok(api) => {
-                api.messages(id, None, Some(lowest), limit.min(200) as i64)
-                    .await
-            }
-            Err(_) => return Ok(cached),
+        let Ok(api) = self.api().await else {
+            return Ok(cached);
         };
+        // Events for history older than the cache are not stored (see `apply_events`), so
+        // a page built before an edit or deletion that was applied meanwhile would bring the
+        // old text back for good: fetch again until no event landed during the request.
+        let mut fetched;
+        let mut tries = 0;
+        loop {
+            let cursor = self.with_cache_async(|c| c.cursor()).await?;
+            fetched = api
+                .messages(id, None, Some(lowest), limit.min(200) as i64)
+                .await;
+            tries += 1;
+            if tries == 3 || self.with_cache_async(|c| c.cursor()).await? == cursor {
+                break;
+            }
+        }
         match fetched {
             Ok(page) => {
                 self.with_cache_async(move |c| c.upsert_messages(&page.messages))

@@ -366,9 +366,35 @@ pub fn open_external(app: AppHandle, url: String) -> CommandResult<()> {
             "only http(s) and mailto links open",
         ));
     }
+    let url = if lower.starts_with("mailto:") {
+        without_attachments(&url)
+    } else {
+        url
+    };
     app.opener()
         .open_url(url, None::<&str>)
         .map_err(|e| CommandError::new("internal", e.to_string()))
+}
+
+/// A `mailto:` link minus any `attach`/`attachment` fields, which some mail apps honour by
+/// attaching a local file to the message they compose.
+fn without_attachments(mailto: &str) -> String {
+    let Some((address, query)) = mailto.split_once('?') else {
+        return mailto.to_owned();
+    };
+    let kept: Vec<&str> = query
+        .split('&')
+        .filter(|field| {
+            let key = field.split('=').next().unwrap_or_default();
+            let key = percent_encoding::percent_decode_str(key).decode_utf8_lossy();
+            !key.trim().to_ascii_lowercase().starts_with("attach")
+        })
+        .collect();
+    if kept.is_empty() {
+        address.to_owned()
+    } else {
+        format!("{address}?{}", kept.join("&"))
+    }
 }
 
 /// Stages a file dropped or picked in the composer. A raw-body invoke: the body is the file's
@@ -428,10 +454,11 @@ pub async fn open_attachment(
 ) -> CommandResult<()> {
     use tauri_plugin_opener::OpenerExt;
     let path = shell.engine()?.attachment_file(&attachment_id).await?;
-    if is_executable(&path) {
+    if !opens_safely(&path) {
         return Err(CommandError::new(
             "unsafe_file",
-            "this kind of file can run programs, so Parley does not open it: save it instead",
+            "Parley opens pictures, audio, video, PDFs and plain text only: save this file \
+             and open it from your file manager if you trust it",
         ));
     }
     app.opener()
@@ -439,17 +466,19 @@ pub async fn open_attachment(
         .map_err(|e| CommandError::new("internal", e.to_string()))
 }
 
-/// File types whose "default application" runs them: opening one from a message with a
-/// click would let anyone who can message you run code.
-fn is_executable(path: &std::path::Path) -> bool {
-    const RISKY: &[&str] = &[
-        "exe", "msi", "bat", "cmd", "com", "scr", "pif", "cpl", "ps1", "vbs", "vbe", "js", "jse",
-        "wsf", "wsh", "hta", "lnk", "reg", "jar", "sh", "bash", "zsh", "command", "desktop",
-        "appimage", "run", "app", "pkg", "dmg", "deb", "rpm", "py", "pl", "rb",
+/// Kinds of file whose default application only shows them. Everything else (programs,
+/// scripts, shortcuts, installers, disk images, documents with macros…) is saved, not
+/// opened: a click on a message must never run what a stranger sent. An allow-list, because
+/// the list of types that run something is long and differs per OS.
+fn opens_safely(path: &std::path::Path) -> bool {
+    const SAFE: &[&str] = &[
+        "png", "jpg", "jpeg", "gif", "webp", "bmp", "avif", "heic", "tif", "tiff", "mp3", "m4a",
+        "ogg", "oga", "opus", "flac", "wav", "mp4", "m4v", "webm", "mkv", "mov", "pdf", "txt",
+        "log", "md", "csv",
     ];
     path.extension()
         .and_then(|e| e.to_str())
-        .is_some_and(|e| RISKY.contains(&e.to_ascii_lowercase().as_str()))
+        .is_some_and(|e| SAFE.contains(&e.to_ascii_lowercase().as_str()))
 }
 
 /// Saves the attachment into the Downloads folder (the home folder if there is none) under
@@ -478,10 +507,32 @@ mod tests {
     use super::*;
 
     #[test]
-    fn executables_are_not_opened() {
-        assert!(is_executable(std::path::Path::new("/x/setup.EXE")));
-        assert!(is_executable(std::path::Path::new("/x/run.sh")));
-        assert!(!is_executable(std::path::Path::new("/x/photo.png")));
-        assert!(!is_executable(std::path::Path::new("/x/noext")));
+    fn mailto_links_cannot_attach_files() {
+        assert_eq!(
+            without_attachments("mailto:a@b.c?subject=Hi&attach=/etc/passwd&body=x"),
+            "mailto:a@b.c?subject=Hi&body=x"
+        );
+        assert_eq!(
+            without_attachments("mailto:a@b.c?Att%61chment=~/.ssh/id_rsa"),
+            "mailto:a@b.c"
+        );
+        assert_eq!(without_attachments("mailto:a@b.c"), "mailto:a@b.c");
+    }
+
+    #[test]
+    fn only_viewable_files_are_opened() {
+        let opens = |p: &str| opens_safely(std::path::Path::new(p));
+        assert!(opens("/x/photo.PNG") && opens("/x/notes.txt") && opens("/x/spec.pdf"));
+        for risky in [
+            "setup.exe",
+            "run.sh",
+            "x.desktop",
+            "a.url",
+            "b.terminal",
+            "c.iso",
+            "noext",
+        ] {
+            assert!(!opens(&format!("/x/{risky}")), "{risky}");
+        }
     }
 }

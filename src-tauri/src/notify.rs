@@ -6,11 +6,29 @@
 //! shows them elsewhere; it reports no clicks on desktop platforms, so there a click only
 //! brings whatever the OS brings (the app).
 
+use std::{
+    collections::HashMap,
+    sync::{
+        Mutex,
+        atomic::{AtomicUsize, Ordering},
+    },
+    time::Duration,
+};
+
 use parley_client::{Engine, EngineEvent, protocol::ConversationId};
 use tauri::{AppHandle, Manager};
 
 /// More new messages than this in one batch become one summary notification.
 const SEPARATE_MAX: usize = 3;
+/// How long a shown notification's click is listened for (each listener holds a D-Bus
+/// connection), and how many may listen at once.
+const CLICK_WAIT: Duration = Duration::from_secs(15 * 60);
+const CLICK_WAITERS_MAX: usize = 16;
+
+/// Per conversation, the highest `seq` already notified: a reaction or any other change to
+/// an older message never announces it again.
+static NOTIFIED: Mutex<Option<HashMap<ConversationId, i64>>> = Mutex::new(None);
+static WAITERS: AtomicUsize = AtomicUsize::new(0);
 
 /// One notification to show.
 struct Note {
@@ -34,22 +52,40 @@ pub async fn new_messages(app: &AppHandle, engine: &Engine, batch: &[EngineEvent
         return;
     }
     let me = engine.account().user_id.clone();
+    let Ok(conversations) = engine.conversations().await else {
+        return;
+    };
     let mut fresh = Vec::new();
     for event in batch {
         let EngineEvent::Applied { summary } = event else {
             continue;
         };
         for (conversation, ids) in &summary.messages {
+            // Only what is unread and newer than anything announced before.
+            let read = conversations
+                .iter()
+                .find(|c| &c.conversation.id == conversation)
+                .map_or(0, |c| c.conversation.last_read_seq);
             let Ok(messages) = engine.messages(conversation, 50).await else {
                 continue;
             };
-            fresh.extend(
-                messages
-                    .into_iter()
-                    .map(|m| m.message)
-                    .filter(|m| ids.contains(&m.id))
-                    .filter(|m| m.sender_id != me && !m.deleted && m.edited_at.is_none()),
-            );
+            let mut notified = NOTIFIED.lock().unwrap_or_else(|e| e.into_inner());
+            let highest = notified
+                .get_or_insert_with(HashMap::new)
+                .entry(conversation.clone())
+                .or_insert(0);
+            let floor = (*highest).max(read);
+            for m in messages.into_iter().map(|m| m.message) {
+                if ids.contains(&m.id)
+                    && m.seq > floor
+                    && m.sender_id != me
+                    && !m.deleted
+                    && m.edited_at.is_none()
+                {
+                    *highest = (*highest).max(m.seq);
+                    fresh.push(m);
+                }
+            }
         }
     }
     let notes = if fresh.len() > SEPARATE_MAX {
@@ -98,10 +134,11 @@ fn open(app: &AppHandle, conversation: Option<ConversationId>) {
 
 #[cfg(all(unix, not(target_os = "macos")))]
 async fn show(app: &AppHandle, note: Note) {
+    // Servers with `body-markup` read the body as markup: message text must stay text.
     let shown = notify_rust::Notification::new()
         .appname("Parley")
         .summary(&note.title)
-        .body(&note.body)
+        .body(&escape_markup(&note.body))
         .action("default", "Open")
         .show_async()
         .await;
@@ -112,18 +149,25 @@ async fn show(app: &AppHandle, note: Note) {
             return;
         }
     };
+    if WAITERS.fetch_add(1, Ordering::AcqRel) >= CLICK_WAITERS_MAX {
+        // Enough listeners already: this one is shown, its click just isn't followed.
+        WAITERS.fetch_sub(1, Ordering::AcqRel);
+        return;
+    }
     let app = app.clone();
-    // Waits until the notification is clicked or closed (the service forgets it then).
+    // Waits until the notification is clicked or closed (the service forgets it then), for
+    // a while at most: the handle holds a D-Bus connection.
     tauri::async_runtime::spawn(async move {
         let mut clicked = false;
-        handle
-            .wait_for_action_async(|response| {
+        let wait = handle.wait_for_action_async(|response| {
                 clicked = matches!(
                     response,
                     notify_rust::NotificationResponse::Default
                 ) || matches!(response, notify_rust::NotificationResponse::Action(a) if a == "default");
-            })
-            .await;
+            });
+        let _ = tokio::time::timeout(CLICK_WAIT, wait).await;
+        drop(handle);
+        WAITERS.fetch_sub(1, Ordering::AcqRel);
         if clicked {
             open(&app, note.conversation);
         }
@@ -142,5 +186,24 @@ async fn show(app: &AppHandle, note: Note) {
         .show()
     {
         tracing::debug!(error = %e, "notification not shown");
+    }
+}
+
+/// `&`, `<` and `>` as entities (the freedesktop body-markup subset).
+#[cfg(all(unix, not(target_os = "macos")))]
+fn escape_markup(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+}
+
+#[cfg(all(test, unix, not(target_os = "macos")))]
+mod tests {
+    #[test]
+    fn message_text_is_not_markup() {
+        assert_eq!(
+            super::escape_markup("a<b> & <img src=x>"),
+            "a&lt;b&gt; &amp; &lt;img src=x&gt;"
+        );
     }
 }

@@ -151,20 +151,24 @@ impl Cache {
         })
     }
 
-    /// Staged files nothing needs any more: their entry left the outbox (sent, settled by an
-    /// event, discarded), or they were never composed and were staged before `stale_before`.
-    /// Delete their files, then [`Cache::staged_forget`] them.
-    pub fn staged_unneeded(&self, stale_before: DateTime<Utc>) -> CacheResult<Vec<Uuid>> {
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT staged_id FROM staged_attachments s
-             WHERE (s.client_id IS NOT NULL
-                    AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.client_id = s.client_id))
-                OR (s.client_id IS NULL AND s.created_at < ?1)",
-        )?;
-        let ids = stmt
-            .query_map([micros(stale_before)], |r| uuid(0, &r.get::<_, String>(0)?))?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
-        Ok(ids)
+    /// Forgets the staged files nothing needs any more — their entry left the outbox (sent,
+    /// settled by an event, discarded), or they were never composed and were staged before
+    /// `stale_before` — and returns their ids so the caller deletes the bytes. One statement:
+    /// a file composed a moment ago can't be forgotten from under its entry.
+    pub fn staged_take_unneeded(&mut self, stale_before: DateTime<Utc>) -> CacheResult<Vec<Uuid>> {
+        self.with_tx(|tx| {
+            let mut stmt = tx.prepare_cached(
+                "DELETE FROM staged_attachments AS s
+                 WHERE (s.client_id IS NOT NULL
+                        AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.client_id = s.client_id))
+                    OR (s.client_id IS NULL AND s.created_at < ?1)
+                 RETURNING staged_id",
+            )?;
+            let ids = stmt
+                .query_map([micros(stale_before)], |r| uuid(0, &r.get::<_, String>(0)?))?
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            Ok(ids)
+        })
     }
 
     /// Every staged id with a row (the files without one are leftovers).
@@ -176,17 +180,6 @@ impl Cache {
             .query_map([], |r| uuid(0, &r.get::<_, String>(0)?))?
             .collect::<rusqlite::Result<Vec<_>>>()?;
         Ok(ids)
-    }
-
-    /// Removes the rows of staged files whose bytes are gone.
-    pub fn staged_forget(&mut self, ids: &[Uuid]) -> CacheResult<()> {
-        self.with_tx(|tx| {
-            for id in ids {
-                tx.prepare_cached("DELETE FROM staged_attachments WHERE staged_id = ?1")?
-                    .execute([id.to_string()])?;
-            }
-            Ok(())
-        })
     }
 
     /// The description of an attachment seen on a cached message.

@@ -15,7 +15,10 @@ use std::{
     time::Duration,
 };
 
-use parley_client::{Engine, EngineEvent, protocol::ConversationId};
+use parley_client::{
+    Engine, EngineEvent,
+    protocol::{ConversationId, Message, UserId},
+};
 use tauri::{AppHandle, Manager};
 
 /// More new messages than this in one batch become one summary notification.
@@ -74,18 +77,11 @@ pub async fn new_messages(app: &AppHandle, engine: &Engine, batch: &[EngineEvent
                 .get_or_insert_with(HashMap::new)
                 .entry(conversation.clone())
                 .or_insert(0);
-            let floor = (*highest).max(read);
-            for m in messages.into_iter().map(|m| m.message) {
-                if ids.contains(&m.id)
-                    && m.seq > floor
-                    && m.sender_id != me
-                    && !m.deleted
-                    && m.edited_at.is_none()
-                {
-                    *highest = (*highest).max(m.seq);
-                    fresh.push(m);
-                }
-            }
+            let changed = messages
+                .into_iter()
+                .map(|m| m.message)
+                .filter(|m| ids.contains(&m.id));
+            fresh.extend(announce(changed, &me, read, highest));
         }
     }
     let notes = if fresh.len() > SEPARATE_MAX {
@@ -119,6 +115,24 @@ pub async fn new_messages(app: &AppHandle, engine: &Engine, batch: &[EngineEvent
     for note in notes {
         show(app, note).await;
     }
+}
+
+/// Of one conversation's changed messages, those to announce: someone else's, not deleted or
+/// edited, unread (above `read`) and above the highest `seq` announced before, which moves up.
+fn announce(
+    changed: impl Iterator<Item = Message>,
+    me: &UserId,
+    read: i64,
+    highest: &mut i64,
+) -> Vec<Message> {
+    let floor = (*highest).max(read);
+    let news: Vec<Message> = changed
+        .filter(|m| m.seq > floor && &m.sender_id != me && !m.deleted && m.edited_at.is_none())
+        .collect();
+    if let Some(top) = news.iter().map(|m| m.seq).max() {
+        *highest = (*highest).max(top);
+    }
+    news
 }
 
 /// Brings the window up on `conversation` (a notification was clicked).
@@ -197,8 +211,63 @@ fn escape_markup(text: &str) -> String {
         .replace('>', "&gt;")
 }
 
-#[cfg(all(test, unix, not(target_os = "macos")))]
+#[cfg(test)]
 mod tests {
+    use parley_client::protocol::{ConversationId, Message, MessageId, UserId};
+
+    fn msg(seq: i64, sender: &str) -> Message {
+        Message {
+            id: MessageId::new(format!("m{seq}")),
+            conversation_id: ConversationId::new("c".to_owned()),
+            sender_id: UserId::new(sender.to_owned()),
+            client_id: uuid::Uuid::new_v4(),
+            seq,
+            body: format!("message {seq}"),
+            reply_to: None,
+            created_at: chrono::Utc::now(),
+            edited_at: None,
+            deleted: false,
+            reactions: vec![],
+            attachments: vec![],
+        }
+    }
+
+    fn seqs(list: &[Message]) -> Vec<i64> {
+        list.iter().map(|m| m.seq).collect()
+    }
+
+    #[test]
+    fn each_message_is_announced_once_and_only_if_news() {
+        let me = UserId::new("me".to_owned());
+        let mut highest = 0;
+        let first = super::announce(
+            [msg(3, "bob"), msg(4, "me"), msg(5, "bob")].into_iter(),
+            &me,
+            2,
+            &mut highest,
+        );
+        assert_eq!(seqs(&first), [3, 5], "others' unread messages, not mine");
+        assert_eq!(highest, 5);
+        // A reaction (or any change) to message 5 touches it again: not news.
+        let again = super::announce([msg(5, "bob")].into_iter(), &me, 2, &mut highest);
+        assert!(again.is_empty(), "announced once");
+        let mut edited = msg(6, "bob");
+        edited.edited_at = Some(chrono::Utc::now());
+        let mut deleted = msg(7, "bob");
+        deleted.deleted = true;
+        let more = super::announce(
+            [edited, deleted, msg(8, "bob")].into_iter(),
+            &me,
+            2,
+            &mut highest,
+        );
+        assert_eq!(seqs(&more), [8], "edits and deletions are not news");
+        let mut fresh_start = 0;
+        let read = super::announce([msg(9, "bob")].into_iter(), &me, 9, &mut fresh_start);
+        assert!(read.is_empty(), "already read elsewhere: not news");
+    }
+
+    #[cfg(all(unix, not(target_os = "macos")))]
     #[test]
     fn message_text_is_not_markup() {
         assert_eq!(

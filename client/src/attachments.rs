@@ -474,9 +474,17 @@ impl Engine {
 
     /// The attachment as a file on this device: downloaded into the account's files cache
     /// (streamed, at most the announced size, SHA-256 checked) unless already there. A
-    /// pending attachment (`local:…`) is its staged file.
+    /// pending attachment (`local:…`) is a copy of its staged file.
     pub async fn attachment_file(&self, id: &AttachmentId) -> anyhow::Result<PathBuf> {
-        if let Some((_, path)) = self.local_file(id.as_str()).await? {
+        if let Some((file, staged)) = self.local_file(id.as_str()).await? {
+            // A copy under its own name: the system app sees the right type, and whatever
+            // it does to the file can't change what is about to be uploaded.
+            let dir = self.files_dir(id);
+            let path = dir.join(safe_component(&file.name));
+            tokio::fs::create_dir_all(&dir).await?;
+            let tmp = dir.join(format!(".{}.part", Uuid::new_v4()));
+            tokio::fs::copy(&staged, &tmp).await?;
+            tokio::fs::rename(&tmp, &path).await?;
             return Ok(path);
         }
         let wanted = id.clone();

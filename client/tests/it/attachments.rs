@@ -169,6 +169,19 @@ async fn a_file_composed_offline_goes_out_once_when_the_server_is_back() {
         shown.last().unwrap().message.attachments[0].name,
         "offline.txt"
     );
+    let local = &shown.last().unwrap().message.attachments[0].id;
+    let copy = a
+        .engine
+        .attachment_file(local)
+        .await
+        .expect("a pending file opens");
+    assert_eq!(
+        copy.file_name().unwrap(),
+        "offline.txt",
+        "under its own name"
+    );
+    assert_eq!(std::fs::read(&copy).unwrap(), b"written on a plane");
+    std::fs::write(&copy, b"changed by another app").unwrap();
 
     server.restart().await;
     assert!(a.engine.flush_outbox().await.unwrap().is_none(), "sent");

@@ -192,12 +192,15 @@ class App:
         box.send_keys(text)
         return box
 
-    def sign_up(self, server_url, username, password):
+    def sign_up(self, server_url, username, password, button="Create account"):
         self.type_into("Server URL", server_url)
         self.type_into("Username", username)
         self.type_into("Password", password)
-        self.button("Create account").click()
+        self.button(button).click()
         self.wait(lambda: self.by_xpath("//nav[@aria-label='Conversations']"), "the conversation list")
+
+    def sign_in(self, server_url, username, password):
+        self.sign_up(server_url, username, password, button="Sign in")
 
     def start_direct(self, username):
         """New conversation → find `username` → start: the direct conversation is open."""
@@ -406,3 +409,11 @@ def test_links_and_a_picture_sent_and_saved(server, apps, tmp_path):
     bob.button("Save pixel.png").click()
     saved = downloads / "pixel.png"
     bob.wait(lambda: saved.exists() and saved.read_bytes() == sent, "the file saved byte for byte")
+
+    # Bob on a second device (a fresh profile): the first sign-in brings the conversation
+    # and its latest messages, the link and the picture included.
+    second = apps("bob-second-device")
+    second.sign_in(server.url, bob_name, "bob-password")
+    second.conversation_item(alice_name).click()
+    second.wait(lambda: second.by_xpath("//*[@role='log']//a[normalize-space(.)='https://example.org/spec']"), "the link")
+    second.wait(lambda: second.by_xpath("//*[@role='log']//img[@alt='pixel.png']"), "the thumbnail")

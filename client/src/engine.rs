@@ -466,11 +466,37 @@ impl Engine {
         let missing = self
             .with_cache_async(|c| c.members_without_profile())
             .await?;
-        for id in missing {
-            let user = api.user(&id).await?;
+        if missing.is_empty() {
+            return Ok(());
+        }
+        tracing::debug!(count = missing.len(), "fetching profiles");
+        for id in &missing {
+            let user = api.user(id).await?;
             self.with_cache_async(move |c| c.upsert_users(&[user]))
                 .await?;
         }
+        // Titles and sender names change with the profiles: the conversations these people
+        // are in are reported changed, so a UI that painted ids repaints names.
+        let touched = self
+            .with_cache_async(move |c| {
+                Ok(c.conversations()?
+                    .into_iter()
+                    .filter(|c| {
+                        c.conversation
+                            .members
+                            .iter()
+                            .any(|m| missing.contains(&m.user_id))
+                    })
+                    .map(|c| c.conversation.id)
+                    .collect())
+            })
+            .await?;
+        self.emit(vec![EngineEvent::Applied {
+            summary: AppliedSummary {
+                conversations: touched,
+                ..AppliedSummary::default()
+            },
+        }]);
         Ok(())
     }
 

@@ -95,11 +95,19 @@ async fn first_sign_in_backfills_recent_conversations_and_latest_messages() {
     );
 
     let (mut order, mut progress) = (Vec::new(), Vec::new());
+    let mut profiles_learned = false;
     while let Ok(batch) = events.try_recv() {
+        let backfill = batch
+            .iter()
+            .any(|e| matches!(e, EngineEvent::Backfill { .. }));
         for event in batch {
             match event {
-                EngineEvent::Applied { summary } => {
+                EngineEvent::Applied { summary } if backfill => {
                     order.extend(summary.conversations.iter().cloned());
+                }
+                // Bob's profile, fetched after the snapshot: his conversations repaint.
+                EngineEvent::Applied { summary } => {
+                    profiles_learned |= summary.conversations.contains(&dm);
                 }
                 EngineEvent::Backfill { done, total } => progress.push((done, total)),
                 EngineEvent::Progress { .. } => panic!("no event pages on a first sign-in"),
@@ -107,6 +115,10 @@ async fn first_sign_in_backfills_recent_conversations_and_latest_messages() {
             }
         }
     }
+    assert!(
+        profiles_learned,
+        "learning bob's name is reported, so the DM's title repaints"
+    );
     assert_eq!(
         order,
         vec![busy.clone(), dm.clone(), old.clone(), empty.clone()],

@@ -1,3 +1,4 @@
+import { QueryObserver } from '@tanstack/react-query';
 import { describe, expect, it, vi } from 'vitest';
 import { selectedConversationStore } from '../state/navigation';
 import { typingStore } from '../state/typing';
@@ -13,7 +14,40 @@ describe('applyUiEvents', () => {
       { type: 'outbox', client_id: 'k', conversation_id: 'c2', delivery: { state: 'sent' } },
     ]);
     const keys = spy.mock.calls.map(([f]) => f?.queryKey);
-    expect(keys).toEqual([['conversations'], ['messages', 'c1'], ['messages', 'c2']]);
+    expect(keys).toEqual([['conversations'], ['user'], ['messages', 'c1'], ['messages', 'c2']]);
+  });
+
+  it('re-reads profiles when conversations changed (names learned after ids were shown)', () => {
+    const qc = createQueryClient();
+    const spy = vi.spyOn(qc, 'invalidateQueries');
+    applyUiEvents(qc, [{ type: 'applied', summary: { conversations: ['c1'], messages: {}, read_markers: [], refetch: [], cursor: null } }]);
+    expect(spy.mock.calls.map(([f]) => f?.queryKey)).toEqual([['conversations'], ['user'], ['messages', 'c1']]);
+    spy.mockClear();
+    applyUiEvents(qc, [{ type: 'applied', summary: { conversations: [], messages: { c1: ['m1'] }, read_markers: [], refetch: [], cursor: 'y' } }]);
+    expect(spy.mock.calls.map(([f]) => f?.queryKey)).toEqual([['conversations'], ['messages', 'c1']]);
+  });
+
+  it('re-reads a first load that was in flight when the change came', async () => {
+    const qc = createQueryClient();
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    let calls = 0;
+    const queryFn = async () => {
+      calls += 1;
+      if (calls === 1) {
+        await gate; // read the cache before the change, answers after it
+        return 'titled by an id';
+      }
+      return 'titled by a name';
+    };
+    const observer = new QueryObserver(qc, { queryKey: ['conversations'], queryFn });
+    const unsubscribe = observer.subscribe(() => {});
+    applyUiEvents(qc, [{ type: 'applied', summary: { conversations: ['c1'], messages: {}, read_markers: [], refetch: [], cursor: null } }]);
+    release();
+    await vi.waitFor(() => expect(qc.getQueryData(['conversations'])).toBe('titled by a name'));
+    await gate;
+    expect(qc.getQueryData(['conversations'])).toBe('titled by a name');
+    unsubscribe();
   });
 
   it('resets everything when the account changes', () => {

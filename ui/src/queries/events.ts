@@ -16,6 +16,7 @@ export function applyUiEvents(queryClient: QueryClient, batch: UiEvent[]): void 
   const touched = new Set<string>();
   let conversations = false;
   let accountChanged = false;
+  let profiles = false;
   for (const event of batch) {
     switch (event.type) {
       case 'state':
@@ -24,6 +25,8 @@ export function applyUiEvents(queryClient: QueryClient, batch: UiEvent[]): void 
       case 'applied': {
         const s = event.summary;
         conversations = true;
+        // A changed conversation may mean newly learned profiles (names instead of ids).
+        if (s.conversations.length > 0) profiles = true;
         [...s.conversations, ...Object.keys(s.messages), ...s.refetch].forEach((id) => touched.add(id));
         break;
       }
@@ -54,6 +57,29 @@ export function applyUiEvents(queryClient: QueryClient, batch: UiEvent[]): void 
     void queryClient.resetQueries();
     return;
   }
-  if (conversations) void queryClient.invalidateQueries({ queryKey: keys.conversations });
-  touched.forEach((id) => void queryClient.invalidateQueries({ queryKey: keys.messages(id) }));
+  const refetch = (queryKey: readonly unknown[]) => refetchFresh(queryClient, queryKey);
+  if (conversations) refetch(keys.conversations);
+  if (profiles) refetch(['user']);
+  touched.forEach((id) => refetch(keys.messages(id)));
+}
+
+/**
+ * Invalidates and re-reads `queryKey`, making sure the answer reflects this change. TanStack
+ * Query doesn't restart a *first* load already in flight (it has no data to keep, so
+ * `cancelRefetch` doesn't apply): that load, which may have read the cache just before the
+ * change, would land as fresh and — with `staleTime: Infinity` — stay (a first sign-in showed
+ * a conversation titled by an id after its owner's name had arrived). Such loads are
+ * cancelled first. `refetchType: 'all'` also re-reads queries no component watches right now.
+ */
+function refetchFresh(queryClient: QueryClient, queryKey: readonly unknown[]): void {
+  const firstLoadInFlight = queryClient
+    .getQueryCache()
+    .findAll({ queryKey })
+    .some((q) => q.state.fetchStatus === 'fetching' && q.state.data === undefined);
+  const invalidate = () => queryClient.invalidateQueries({ queryKey, refetchType: 'all' });
+  if (firstLoadInFlight) {
+    void queryClient.cancelQueries({ queryKey }).then(invalidate);
+  } else {
+    void invalidate();
+  }
 }

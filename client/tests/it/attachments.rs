@@ -211,16 +211,12 @@ async fn a_retry_after_a_restart_reuses_the_upload() {
     let bob = rest.register(&name("bob")).await;
     let bob_token = bob["session"]["access_token"].as_str().unwrap().to_owned();
     let a = TestEngine::register(&server, &name("alice")).await;
-    let (status, group) = rest
-        .call(
-            reqwest::Method::POST,
-            "/api/v1/conversations",
-            Some(&bob_token),
-            Some(&json!({"kind": "group", "title": name("g"), "member_ids": [a.user.id]})),
+    let conv = rest
+        .create_conversation(
+            &bob_token,
+            json!({"kind": "group", "title": name("g"), "member_ids": [a.user.id]}),
         )
         .await;
-    assert_eq!(status, 201, "{group}");
-    let conv = ConversationId::new(group["id"].as_str().unwrap());
     a.engine.catch_up().await.unwrap();
     let staged = a
         .engine

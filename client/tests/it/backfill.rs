@@ -17,19 +17,6 @@ fn token(auth: &Value) -> String {
         .to_owned()
 }
 
-async fn create(rest: &Rest, token: &str, body: Value) -> ConversationId {
-    let (status, conversation) = rest
-        .call(
-            Method::POST,
-            "/api/v1/conversations",
-            Some(token),
-            Some(&body),
-        )
-        .await;
-    assert_eq!(status, 201, "{conversation}");
-    ConversationId::new(conversation["id"].as_str().expect("an id").to_owned())
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn first_sign_in_backfills_recent_conversations_and_latest_messages() {
     let server = TestServer::start().await;
@@ -41,37 +28,37 @@ async fn first_sign_in_backfills_recent_conversations_and_latest_messages() {
     let bob_id = bob["user"]["id"].as_str().expect("bob's id");
 
     // Activity order, oldest first: Empty (created only), Old (5), the DM (70), Busy (60).
-    let empty = create(
-        &rest,
-        &alice_token,
-        json!({"kind": "group", "title": "Empty", "member_ids": []}),
-    )
-    .await;
-    let old = create(
-        &rest,
-        &alice_token,
-        json!({"kind": "group", "title": "Old", "member_ids": [bob_id]}),
-    )
-    .await;
+    let empty = rest
+        .create_conversation(
+            &alice_token,
+            json!({"kind": "group", "title": "Empty", "member_ids": []}),
+        )
+        .await;
+    let old = rest
+        .create_conversation(
+            &alice_token,
+            json!({"kind": "group", "title": "Old", "member_ids": [bob_id]}),
+        )
+        .await;
     for i in 1..=5 {
         rest.send(&bob_token, old.as_str(), &format!("old {i}"))
             .await;
     }
-    let dm = create(
-        &rest,
-        &alice_token,
-        json!({"kind": "direct", "member_ids": [bob_id]}),
-    )
-    .await;
+    let dm = rest
+        .create_conversation(
+            &alice_token,
+            json!({"kind": "direct", "member_ids": [bob_id]}),
+        )
+        .await;
     for i in 1..=70 {
         rest.send(&bob_token, dm.as_str(), &format!("dm {i}")).await;
     }
-    let busy = create(
-        &rest,
-        &alice_token,
-        json!({"kind": "group", "title": "Busy", "member_ids": [bob_id]}),
-    )
-    .await;
+    let busy = rest
+        .create_conversation(
+            &alice_token,
+            json!({"kind": "group", "title": "Busy", "member_ids": [bob_id]}),
+        )
+        .await;
     for i in 1..=60 {
         rest.send(&bob_token, busy.as_str(), &format!("busy {i}"))
             .await;

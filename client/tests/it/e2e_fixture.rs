@@ -15,7 +15,7 @@ use parley_client::{
     Engine,
     accounts::Account,
     api,
-    protocol::{AuthResponse, LoginRequest, RegisterRequest, SecretString, User},
+    protocol::{AuthResponse, ConversationId, LoginRequest, RegisterRequest, SecretString, User},
 };
 use parley_server::{Config, Toggle};
 use serde_json::Value;
@@ -300,6 +300,20 @@ impl Rest {
             .await;
         assert_eq!(status, 201, "registering {username}: {auth}");
         auth
+    }
+
+    /// Creates a conversation (`{kind, title?, member_ids}`) as `token`'s user; returns its id.
+    pub async fn create_conversation(&self, token: &str, body: Value) -> ConversationId {
+        let (status, conversation) = self
+            .call(
+                reqwest::Method::POST,
+                "/api/v1/conversations",
+                Some(token),
+                Some(&body),
+            )
+            .await;
+        assert_eq!(status, 201, "creating a conversation: {conversation}");
+        ConversationId::new(conversation["id"].as_str().expect("an id").to_owned())
     }
 
     /// Sends `body` to `conv` as `token`'s user; returns its `seq`.

@@ -19,16 +19,14 @@ async fn scrolling_back_fetches_history_from_before_joining() {
     // Signed in before the group exists: the events bring it, not a first-sign-in backfill.
     late.engine.catch_up().await.expect("the first sync");
 
-    let (status, group) = rest
-        .call(
-            Method::POST,
-            "/api/v1/conversations",
-            Some(&token),
-            Some(&json!({"kind": "group", "title": "History", "member_ids": []})),
+    let conv = rest
+        .create_conversation(
+            &token,
+            json!({"kind": "group", "title": "History", "member_ids": []}),
         )
-        .await;
-    assert_eq!(status, 201, "{group}");
-    let conv = group["id"].as_str().expect("an id").to_owned();
+        .await
+        .as_str()
+        .to_owned();
     for i in 1..=30 {
         rest.send(&token, &conv, &format!("before joining {i}"))
             .await;

@@ -171,7 +171,9 @@ pub fn classify(text: &str, strict: bool) -> Result<Incoming> {
                 _ => Incoming::Other,
             },
             ServerFrame::Ack { client_id, .. } => Incoming::Ack(client_id),
-            ServerFrame::Error { client_id, error } => Incoming::Failed(client_id, error),
+            ServerFrame::Error {
+                client_id, error, ..
+            } => Incoming::Failed(client_id, error),
             ServerFrame::Resync => Incoming::Resync,
             _ => Incoming::Other,
         });

@@ -388,11 +388,20 @@ impl Api {
             .await
     }
 
+    /// Every conversation, newest activity first, read a page at a time.
     pub async fn conversations(&self) -> ApiResult<Vec<Conversation>> {
-        Ok(self
-            .get::<ConversationsResponse>("/api/v1/conversations")
-            .await?
-            .conversations)
+        let mut all = Vec::new();
+        let mut path = "/api/v1/conversations?limit=500".to_owned();
+        loop {
+            let page = self.get::<ConversationsResponse>(&path).await?;
+            all.extend(page.conversations);
+            match page.next_before {
+                Some(before) => {
+                    path = format!("/api/v1/conversations?limit=500&before={}", encode(&before));
+                }
+                None => return Ok(all),
+            }
+        }
     }
 
     pub async fn conversation(&self, id: &ConversationId) -> ApiResult<Conversation> {
@@ -531,16 +540,21 @@ impl Api {
             .await
     }
 
-    /// `POST /api/v1/attachments?name=NAME`: streams the file at `path` (`size` bytes, as
-    /// staged) as the raw body.
+    /// `POST /api/v1/attachments?name=NAME&client_id=ID`: streams the file at `path` (`size`
+    /// bytes, as staged) as the raw body; the same `client_id` again returns the same
+    /// attachment.
     pub async fn upload_attachment(
         &self,
         path: &std::path::Path,
         size: u64,
         name: &str,
         content_type: &str,
+        client_id: uuid::Uuid,
     ) -> ApiResult<Attachment> {
-        let url = format!("/api/v1/attachments?name={}", encode(name));
+        let url = format!(
+            "/api/v1/attachments?name={}&client_id={client_id}",
+            encode(name)
+        );
         // Opened per attempt (a 401 retry needs the stream from the start); the file is
         // opened synchronously here because the builder closure is not async.
         let response = self

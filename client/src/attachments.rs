@@ -30,7 +30,7 @@ use uuid::Uuid;
 
 use crate::{
     api::ApiError,
-    cache::{Cache, OutboxEntry, StagedAttachment},
+    cache::{OutboxEntry, StagedAttachment},
     engine::Engine,
 };
 
@@ -329,7 +329,7 @@ impl Engine {
     }
 
     /// Puts a message with staged files in the outbox (durably, before any network call) and
-    /// wakes the sender. With files the body may be empty: it becomes the files' names.
+    /// wakes the sender. With files the body may be empty (PRODUCT.md §2).
     pub async fn compose_with(
         &self,
         conversation: &ConversationId,
@@ -342,13 +342,6 @@ impl Engine {
             (conversation.clone(), body.to_owned(), attachments.to_vec());
         let entry = self
             .with_cache_async(move |c| {
-                // The server requires a body (PRODUCT.md §2): a file sent alone is captioned
-                // with its name, which the desktop UI then doesn't repeat under the file.
-                let body = if body.trim().is_empty() {
-                    caption(c, &files)?
-                } else {
-                    body
-                };
                 c.outbox_push_with(
                     &conversation,
                     Uuid::new_v4(),
@@ -437,8 +430,16 @@ impl Engine {
             if !path.exists() {
                 return Err(UploadFailure::Gone(file.name));
             }
+            // The staged id is the upload's client_id: a retry after the app died between
+            // the server's answer and storing the id gets the same attachment back.
             let uploaded = api
-                .upload_attachment(&path, file.size as u64, &file.name, &file.content_type)
+                .upload_attachment(
+                    &path,
+                    file.size as u64,
+                    &file.name,
+                    &file.content_type,
+                    file.staged_id,
+                )
                 .await
                 .map_err(|e| UploadFailure::Api(file.name.clone(), e))?;
             let id = uploaded.id;
@@ -626,17 +627,6 @@ pub(crate) enum UploadFailure {
     Gone(String),
     /// The cache or the keyring failed.
     Local(anyhow::Error),
-}
-
-/// The body of a message that is only files: their names, comma-separated.
-fn caption(cache: &Cache, files: &[Uuid]) -> crate::cache::CacheResult<String> {
-    let mut names = Vec::new();
-    for id in files {
-        if let Some(file) = cache.staged(*id)? {
-            names.push(file.name);
-        }
-    }
-    Ok(names.join(", "))
 }
 
 #[cfg(test)]

@@ -51,6 +51,12 @@ wire! {
         pub sessions: Vec<SessionInfo>,
     }
 
+    /// `POST /api/v1/me/password`
+    pub struct ChangePasswordRequest {
+        pub current_password: SecretString,
+        pub new_password: SecretString,
+    }
+
     /// `PATCH /api/v1/me`
     pub struct UpdateMeRequest {
         pub display_name: String,
@@ -80,8 +86,12 @@ wire! {
         pub user_id: UserId,
     }
 
+    /// `GET /api/v1/conversations`: newest activity first, a page at a time.
     pub struct ConversationsResponse {
         pub conversations: Vec<Conversation>,
+        /// Pass as `before` for the next page; null on the last page.
+        #[serde(default)]
+        pub next_before: Option<String>,
     }
 
     /// `POST /api/v1/conversations/{id}/messages`
@@ -142,6 +152,16 @@ wire! {
         pub limit: Option<i64>,
     }
 
+    /// `GET /api/v1/conversations?limit=N&before=CURSOR`
+    #[derive(Default)]
+    pub struct ConversationsQuery {
+        #[serde(default)]
+        pub limit: Option<i64>,
+        /// The previous page's `next_before` (opaque).
+        #[serde(default)]
+        pub before: Option<String>,
+    }
+
     /// `GET /api/v1/search`
     pub struct SearchQuery {
         pub q: String,
@@ -165,5 +185,10 @@ wire! {
     pub struct AttachmentQuery {
         #[serde(default)]
         pub name: Option<String>,
+        /// Makes the upload idempotent: the same `client_id` again returns the same
+        /// attachment (200) and stores nothing new.
+        #[serde(default)]
+        #[cfg_attr(feature = "ts", ts(as = "Option<String>"))]
+        pub client_id: Option<Uuid>,
     }
 }

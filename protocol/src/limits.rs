@@ -13,6 +13,8 @@ pub const DISPLAY_NAME_MAX_CHARS: usize = 64;
 pub const DEVICE_NAME_MAX_CHARS: usize = 64;
 pub const TITLE_MAX_CHARS: usize = 128;
 pub const EMOJI_MAX_BYTES: usize = 64;
+/// Distinct emoji on one message: so no message, event or conversation list grows without bound.
+pub const REACTIONS_PER_MESSAGE_MAX: usize = 50;
 pub const ATTACHMENT_NAME_MAX_CHARS: usize = 255;
 pub const ATTACHMENTS_PER_MESSAGE_MAX: usize = 10;
 /// Members named when a group is created (the creator comes on top).
@@ -22,6 +24,12 @@ pub const MESSAGES_PAGE_DEFAULT: i64 = 50;
 pub const MESSAGES_PAGE_MAX: i64 = 200;
 pub const SYNC_PAGE_DEFAULT: i64 = 500;
 pub const SYNC_PAGE_MAX: i64 = 1000;
+/// A `/sync` page holds fewer events than `limit` rather than grow past this many bytes.
+pub const SYNC_PAGE_MAX_BYTES: usize = 4 * 1024 * 1024;
+pub const CONVERSATIONS_PAGE_DEFAULT: i64 = 100;
+pub const CONVERSATIONS_PAGE_MAX: i64 = 500;
+/// Words of a search query (each matched as a prefix); more is a 400.
+pub const SEARCH_TERMS_MAX: usize = 8;
 pub const SEARCH_PAGE_DEFAULT: i64 = 20;
 pub const SEARCH_PAGE_MAX: i64 = 100;
 pub const USERS_PAGE_MAX: i64 = 50;
@@ -83,7 +91,8 @@ pub fn validate_password(password: &str) -> Result<(), Invalid> {
     Ok(())
 }
 
-/// A message body: not empty, not only whitespace, at most [`BODY_MAX_BYTES`].
+/// A message body: not empty, not only whitespace, at most [`BODY_MAX_BYTES`] (see
+/// [`validate_send_body`] for a message with attachments).
 pub fn validate_body(body: &str) -> Result<(), Invalid> {
     if body.len() > BODY_MAX_BYTES {
         return Err(Invalid::new(
@@ -97,9 +106,8 @@ pub fn validate_body(body: &str) -> Result<(), Invalid> {
     Ok(())
 }
 
-/// What a client accepts from its user: like [`validate_body`], except that a message carrying
-/// attachments may be composed with no text — a file sent on its own, which the client
-/// captions with the file names before sending (the server always requires a body).
+/// A message to send: like [`validate_body`], except that a message carrying attachments may
+/// have no text (a file sent on its own), as PRODUCT.md §2 allows.
 pub fn validate_send_body(body: &str, attachments: usize) -> Result<(), Invalid> {
     if attachments > 0 && body.trim().is_empty() {
         return if body.len() > BODY_MAX_BYTES {
@@ -114,8 +122,42 @@ pub fn validate_send_body(body: &str, attachments: usize) -> Result<(), Invalid>
     validate_body(body)
 }
 
-/// Short human labels (display names, titles, device names): trimmed of nothing, but not
-/// blank, not too long, and without control characters.
+/// Characters that change how the text around them is shown without being seen themselves:
+/// bidi overrides and isolates (U+202E turns `gpj.exe` into what reads as `exe.jpg`) and
+/// zero-width characters (`ad\u{200B}min` looks like `admin`). A zero-width joiner is allowed
+/// between two pictographs, where it builds an emoji sequence (👩‍💻).
+fn is_invisible_format(c: char) -> bool {
+    matches!(
+        c,
+        '\u{061C}'
+            | '\u{200B}'..='\u{200F}'
+            | '\u{202A}'..='\u{202E}'
+            | '\u{2060}'..='\u{2064}'
+            | '\u{2066}'..='\u{2069}'
+            | '\u{180E}'
+            | '\u{FEFF}'
+    )
+}
+
+fn is_pictograph(c: char) -> bool {
+    matches!(c, '\u{2190}'..='\u{2BFF}' | '\u{1F000}'..='\u{1FAFF}' | '\u{FE0F}')
+}
+
+/// The first invisible formatting character in `value` that isn't part of an emoji sequence.
+fn invisible_format(value: &str) -> Option<char> {
+    let chars: Vec<char> = value.chars().collect();
+    chars.iter().enumerate().find_map(|(i, &c)| {
+        let joins_emoji = c == '\u{200D}'
+            && i > 0
+            && chars.get(i + 1).is_some_and(|&n| is_pictograph(n))
+            && is_pictograph(chars[i - 1]);
+        (is_invisible_format(c) && !joins_emoji).then_some(c)
+    })
+}
+
+/// Short human labels (display names, titles, device names, file names): trimmed of nothing,
+/// but not blank, not too long, without control characters, and without invisible bidi or
+/// zero-width characters (which let one name pass for another).
 pub fn validate_label(field: &'static str, value: &str, max_chars: usize) -> Result<(), Invalid> {
     if value.trim().is_empty() {
         return Err(Invalid::new(field, "must not be empty"));
@@ -128,6 +170,15 @@ pub fn validate_label(field: &'static str, value: &str, max_chars: usize) -> Res
     }
     if value.chars().any(char::is_control) {
         return Err(Invalid::new(field, "must not contain control characters"));
+    }
+    if let Some(c) = invisible_format(value) {
+        return Err(Invalid::new(
+            field,
+            format!(
+                "must not contain invisible formatting characters (U+{:04X})",
+                u32::from(c)
+            ),
+        ));
     }
     Ok(())
 }
@@ -202,6 +253,27 @@ mod tests {
         assert!(validate_send_body(" ", 0).is_err());
         assert!(validate_send_body(&" ".repeat(BODY_MAX_BYTES + 1), 1).is_err());
         assert!(validate_send_body(&"x".repeat(BODY_MAX_BYTES + 1), 1).is_err());
+    }
+
+    #[test]
+    fn labels_refuse_invisible_formatting() {
+        assert!(validate_label("display_name", "Alice", 64).is_ok());
+        assert!(validate_label("display_name", "Zoë 🎉", 64).is_ok());
+        assert!(
+            validate_label("display_name", "dev 👩\u{200D}💻", 64).is_ok(),
+            "a ZWJ emoji sequence is fine"
+        );
+        for bad in [
+            "ad\u{200B}min",
+            "\u{202E}gpj.exe",
+            "a\u{2066}b",
+            "x\u{200D}y",
+            "\u{FEFF}bob",
+            "a\u{200F}",
+        ] {
+            let err = validate_label("display_name", bad, 64).unwrap_err();
+            assert!(err.message.contains("invisible"), "{bad:?}: {err}");
+        }
     }
 
     #[test]

@@ -62,6 +62,10 @@ pub enum ServerFrame {
         #[cfg_attr(feature = "ts", ts(as = "Option<String>"))]
         client_id: Option<Uuid>,
         error: ErrorDetail,
+        /// Seconds to wait before trying again, with code `rate_limited`.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[cfg_attr(feature = "ts", ts(optional))]
+        retry_after: Option<u64>,
     },
     Typing {
         conversation_id: ConversationId,

@@ -26,8 +26,16 @@ pub struct Config {
     pub access_token_ttl: u64,
     /// Refresh-token (session) idle lifetime in seconds. Default 30 days.
     pub refresh_token_ttl: u64,
+    /// A session ends this many seconds after sign-in, however active. Default 90 days.
+    pub session_max_age: u64,
     /// Largest attachment upload in bytes. Default 25 MiB.
     pub max_attachment_bytes: u64,
+    /// Bytes of attachments one user may keep. Default 2 GiB.
+    pub attachment_quota_bytes: u64,
+    /// An upload whose body sends nothing for this many seconds is cut off. Default 30.
+    pub upload_stall_timeout: u64,
+    /// Thumbnails made at once (each decode may take up to 256 MiB). Default 2.
+    pub thumbnail_workers: usize,
     /// Largest JSON request body in bytes. Default 64 KiB.
     pub max_request_bytes: usize,
     /// Requests (except attachment uploads and WebSockets) time out after this many seconds. Default 30.
@@ -38,6 +46,20 @@ pub struct Config {
     pub auth_rate_per_minute: u32,
     /// Messages a user may send per second (sustained; bursts of 5× are allowed). Default 50.
     pub message_rate_per_second: u32,
+    /// Other writes (edits, deletions, reactions, read markers, profile, uploads) a user may
+    /// make per second (sustained; bursts of 5×). Default 10.
+    pub write_rate_per_second: u32,
+    /// Conversations a user may create, and people they may add to conversations, per
+    /// minute. Default 30.
+    pub conversation_rate_per_minute: u32,
+    /// WebSocket `typing` frames a user may send per second (bursts of 5×); more are dropped.
+    /// Default 2.
+    pub typing_rate_per_second: u32,
+    /// Login attempts per target account per minute, from anywhere. Default 10.
+    pub login_rate_per_account_per_minute: u32,
+    /// Reverse proxies (CIDRs, e.g. `["127.0.0.1/32", "10.0.0.0/8"]`) whose `X-Forwarded-For`
+    /// is believed for the client address. Default: none (the TCP peer is the client).
+    pub trusted_proxies: Vec<String>,
     /// Origins allowed by CORS, e.g. `["https://chat.example.com"]`. Default: none (CORS off).
     pub cors_origins: Vec<String>,
     /// Frames queued per WebSocket before it counts as lagging and gets `resync`. Default 1024.
@@ -76,12 +98,21 @@ impl Default for Config {
             log: "info".to_owned(),
             access_token_ttl: 900,
             refresh_token_ttl: 30 * 24 * 3600,
+            session_max_age: 90 * 24 * 3600,
             max_attachment_bytes: 25 * 1024 * 1024,
+            attachment_quota_bytes: 2 * 1024 * 1024 * 1024,
+            upload_stall_timeout: 30,
+            thumbnail_workers: 2,
             max_request_bytes: 64 * 1024,
             request_timeout: 30,
             rate_limit: Toggle::On,
             auth_rate_per_minute: 20,
             message_rate_per_second: 50,
+            write_rate_per_second: 10,
+            conversation_rate_per_minute: 30,
+            typing_rate_per_second: 2,
+            login_rate_per_account_per_minute: 10,
+            trusted_proxies: Vec::new(),
             cors_origins: Vec::new(),
             ws_queue: 1024,
             ws_max_frame_bytes: 64 * 1024,
@@ -154,11 +185,52 @@ impl Config {
         if self.request_timeout == 0 {
             return bad("request_timeout", "must be at least 1 second");
         }
-        if self.auth_rate_per_minute == 0 || self.message_rate_per_second == 0 {
+        for (key, value) in [
+            ("auth_rate_per_minute", self.auth_rate_per_minute),
+            ("message_rate_per_second", self.message_rate_per_second),
+            ("write_rate_per_second", self.write_rate_per_second),
+            (
+                "conversation_rate_per_minute",
+                self.conversation_rate_per_minute,
+            ),
+            ("typing_rate_per_second", self.typing_rate_per_second),
+            (
+                "login_rate_per_account_per_minute",
+                self.login_rate_per_account_per_minute,
+            ),
+        ] {
+            if value == 0 {
+                return bad(
+                    key,
+                    "must be at least 1 (use rate_limit = \"off\" to disable)",
+                );
+            }
+        }
+        if self.session_max_age < self.access_token_ttl {
             return bad(
-                "auth_rate_per_minute/message_rate_per_second",
-                "must be at least 1 (use rate_limit = \"off\" to disable)",
+                "session_max_age",
+                "must not be shorter than access_token_ttl",
             );
+        }
+        if self.attachment_quota_bytes < self.max_attachment_bytes {
+            return bad(
+                "attachment_quota_bytes",
+                "must be at least max_attachment_bytes",
+            );
+        }
+        if self.upload_stall_timeout == 0 {
+            return bad("upload_stall_timeout", "must be at least 1 second");
+        }
+        if self.thumbnail_workers == 0 || self.thumbnail_workers > 64 {
+            return bad("thumbnail_workers", "must be between 1 and 64");
+        }
+        for proxy in &self.trusted_proxies {
+            if crate::client_ip::parse_proxy(proxy).is_none() {
+                return bad(
+                    "trusted_proxies",
+                    &format!("contains {proxy:?}, which is not an address or CIDR"),
+                );
+            }
         }
         if self.ws_queue < 16 {
             return bad("ws_queue", "must be at least 16");
@@ -202,8 +274,24 @@ impl Config {
                 "A session expires after this many seconds without a refresh.",
             ),
             (
+                "session_max_age",
+                "A session ends this many seconds after sign-in, however active.",
+            ),
+            (
                 "max_attachment_bytes",
                 "Largest attachment upload in bytes.",
+            ),
+            (
+                "attachment_quota_bytes",
+                "Bytes of attachments one user may keep (over it: 413 quota_exceeded).",
+            ),
+            (
+                "upload_stall_timeout",
+                "Seconds an upload may send nothing before it is cut off.",
+            ),
+            (
+                "thumbnail_workers",
+                "Thumbnails made at once (each decode may take up to 256 MiB).",
             ),
             ("max_request_bytes", "Largest JSON request body in bytes."),
             (
@@ -218,6 +306,26 @@ impl Config {
             (
                 "message_rate_per_second",
                 "Messages per user per second (bursts of 5x allowed).",
+            ),
+            (
+                "write_rate_per_second",
+                "Edits, deletions, reactions, read markers, uploads per user per second (bursts of 5x).",
+            ),
+            (
+                "conversation_rate_per_minute",
+                "Conversations created and people added per user per minute.",
+            ),
+            (
+                "typing_rate_per_second",
+                "Typing notices per user per second (bursts of 5x); more are dropped.",
+            ),
+            (
+                "login_rate_per_account_per_minute",
+                "Login attempts per target account per minute, from anywhere.",
+            ),
+            (
+                "trusted_proxies",
+                "Reverse proxies (CIDRs) whose X-Forwarded-For names the client; empty trusts none.",
             ),
             (
                 "cors_origins",

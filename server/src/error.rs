@@ -22,8 +22,17 @@ pub enum ApiError {
     NotFound,
     #[error("{0}")]
     Conflict(String),
+    /// 409 with a code of its own, such as `too_many_reactions`.
+    #[error("{message}")]
+    ConflictCode { code: &'static str, message: String },
     #[error("{0}")]
     TooLarge(String),
+    /// 413 with a code of its own, such as `quota_exceeded`.
+    #[error("{message}")]
+    TooLargeCode { code: &'static str, message: String },
+    /// 408: the request stopped sending (a stalled upload).
+    #[error("{0}")]
+    RequestTimeout(String),
     #[error("too many requests")]
     RateLimited { retry_after_secs: u64 },
     /// A bug or an outage: logged with detail, answered without it.
@@ -53,8 +62,9 @@ impl ApiError {
             Self::Unauthorized(_) => StatusCode::UNAUTHORIZED,
             Self::Forbidden(_) => StatusCode::FORBIDDEN,
             Self::NotFound => StatusCode::NOT_FOUND,
-            Self::Conflict(_) => StatusCode::CONFLICT,
-            Self::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::Conflict(_) | Self::ConflictCode { .. } => StatusCode::CONFLICT,
+            Self::TooLarge(_) | Self::TooLargeCode { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::RequestTimeout(_) => StatusCode::REQUEST_TIMEOUT,
             Self::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -68,7 +78,11 @@ impl ApiError {
             Self::Forbidden(m) => ("forbidden", m.clone()),
             Self::NotFound => ("not_found", "not found".to_owned()),
             Self::Conflict(m) => ("conflict", m.clone()),
+            Self::ConflictCode { code, message } | Self::TooLargeCode { code, message } => {
+                (*code, message.clone())
+            }
             Self::TooLarge(m) => ("too_large", m.clone()),
+            Self::RequestTimeout(m) => ("request_timeout", m.clone()),
             Self::RateLimited { retry_after_secs } => (
                 "rate_limited",
                 format!("too many requests; retry in {retry_after_secs} s"),
@@ -95,6 +109,14 @@ impl From<StoreError> for ApiError {
             StoreError::Conflict(m) => Self::Conflict(m),
             StoreError::Forbidden(m) => Self::Forbidden(m),
             StoreError::Invalid(m) => Self::invalid(m),
+            StoreError::Limit { code, message } => Self::ConflictCode { code, message },
+            StoreError::QuotaExceeded(message) => Self::TooLargeCode {
+                code: "quota_exceeded",
+                message,
+            },
+            StoreError::SessionRevoked => {
+                Self::Unauthorized("this session was revoked; sign in again".to_owned())
+            }
             StoreError::Other(m) => Self::Internal(m),
         }
     }

@@ -56,6 +56,14 @@ impl Subscriber {
         self.lagged.swap(false, Ordering::AcqRel)
     }
 
+    /// Asks the socket to close with 4001 and `reason`.
+    pub fn close_with(&self, reason: &str) {
+        if let Ok(mut r) = self.close_reason.lock() {
+            *r = Some(reason.to_owned());
+        }
+        self.close.cancel();
+    }
+
     pub fn close_reason(&self) -> String {
         self.close_reason
             .lock()
@@ -115,10 +123,7 @@ impl Hub {
             .flatten()
             .filter(|s| &s.session_id == session_id)
         {
-            if let Ok(mut r) = subscriber.close_reason.lock() {
-                *r = Some(reason.to_owned());
-            }
-            subscriber.close.cancel();
+            subscriber.close_with(reason);
         }
     }
 

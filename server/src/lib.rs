@@ -3,9 +3,11 @@
 //! A library with a thin binary: [`serve`] is what `main.rs` and the tests both call.
 
 mod auth;
+mod client_ip;
 pub mod config;
 mod error;
 mod extract;
+mod housekeeping;
 mod hub;
 pub mod metrics;
 mod openapi;
@@ -35,6 +37,9 @@ pub struct AppState {
     pub(crate) hub: Arc<Hub>,
     pub(crate) metrics: Arc<Metrics>,
     pub(crate) limits: Arc<Limits>,
+    /// `config.trusted_proxies`, parsed.
+    pub(crate) trusted_proxies: Arc<Vec<ipnet::IpNet>>,
+    pub(crate) thumbnails: Arc<routes::attachments::Thumbnails>,
     /// Cancelled on shutdown: WebSockets close with 1001.
     pub(crate) shutdown: tokio_util::sync::CancellationToken,
 }
@@ -52,6 +57,14 @@ pub async fn serve(
     let store = store::open(&config, hub.clone(), metrics.clone()).await?;
     let state = AppState {
         limits: Limits::new(&config),
+        thumbnails: routes::attachments::Thumbnails::new(config.thumbnail_workers),
+        trusted_proxies: Arc::new(
+            config
+                .trusted_proxies
+                .iter()
+                .filter_map(|p| client_ip::parse_proxy(p))
+                .collect(),
+        ),
         config: Arc::new(config),
         store,
         hub,
@@ -61,14 +74,7 @@ pub async fn serve(
     let app = router(state.clone());
     let address = listener.local_addr()?;
     tracing::info!("listening on http://{address}");
-    let limits = state.limits.clone();
-    let housekeeping = tokio::spawn(async move {
-        let mut tick = tokio::time::interval(Duration::from_secs(60));
-        loop {
-            tick.tick().await;
-            limits.shrink();
-        }
-    });
+    let housekeeping = tokio::spawn(housekeeping::run(state.clone()));
     let cancel = state.shutdown.clone();
     // Chat frames are small and latency matters more than packet count: no Nagle delay.
     let listener = axum::serve::ListenerExt::tap_io(listener, |tcp| {

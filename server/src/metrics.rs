@@ -37,6 +37,10 @@ pub struct Metrics {
     pub messages_stored: Gauge,
     write_batch_size: Histogram,
     write_batch_seconds: Histogram,
+    /// Password checks run (argon2), wrong or right: every login attempt runs one.
+    pub password_checks: Counter,
+    /// Thumbnails decoded (successfully or not): once per file.
+    pub thumbnails_made: Counter,
 }
 
 impl Default for Metrics {
@@ -86,7 +90,21 @@ impl Default for Metrics {
             "Time to run and commit one write transaction",
             write_batch_seconds.clone(),
         );
+        let password_checks = Counter::default();
+        let thumbnails_made = Counter::default();
+        registry.register(
+            "password_checks",
+            "Password verifications run (argon2)",
+            password_checks.clone(),
+        );
+        registry.register(
+            "thumbnails_made",
+            "Pictures decoded to make a thumbnail",
+            thumbnails_made.clone(),
+        );
         Self {
+            password_checks,
+            thumbnails_made,
             registry: Mutex::new(registry),
             requests,
             latency,
@@ -120,7 +138,13 @@ pub async fn track(State(metrics): State<Arc<Metrics>>, request: Request, next: 
         .extensions()
         .get::<MatchedPath>()
         .map_or_else(|| "unmatched".to_owned(), |p| p.as_str().to_owned());
-    let method = request.method().as_str().to_owned();
+    // Only the methods we serve become labels: a made-up method (anyone may send one, and
+    // /metrics is public) must not grow the label set without bound.
+    let method = match request.method().as_str() {
+        m @ ("GET" | "POST" | "PUT" | "PATCH" | "DELETE" | "HEAD" | "OPTIONS") => m,
+        _ => "other",
+    }
+    .to_owned();
     let started = Instant::now();
     let response = next.run(request).await;
     metrics

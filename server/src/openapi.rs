@@ -14,6 +14,7 @@ use crate::routes::{attachments, auth, conversations, messages, sync, system, us
     info(title = "Parley", description = "The Parley messenger API. See PRODUCT.md §2."),
     paths(
         auth::register, auth::login, auth::refresh, auth::logout, auth::sessions, auth::revoke_session,
+        auth::change_password,
         users::me, users::update_me, users::find, users::user,
         conversations::create, conversations::list, conversations::show, conversations::update,
         conversations::add_member, conversations::remove_member, conversations::mark_read,

@@ -81,8 +81,8 @@ async fn a_file_sent_online_arrives_byte_for_byte() {
         .await
         .expect("a file may go without text");
     assert_eq!(
-        entry.body, "report 1.bin",
-        "captioned with its name (the server requires a body)"
+        entry.body, "",
+        "a file alone goes with no text (PRODUCT.md §2 allows an empty body with attachments)"
     );
     assert_eq!(
         entry.attachments,

@@ -1,24 +1,24 @@
 //! Registration, login, token refresh, logout and sessions.
 
-use std::net::SocketAddr;
-
 use axum::{
     Router,
-    extract::{ConnectInfo, State},
+    extract::State,
     http::StatusCode,
     routing::{delete, get, post},
 };
 use parley_protocol::{
-    AuthResponse, LoginRequest, RefreshRequest, RegisterRequest, Session, SessionId, SessionInfo,
-    SessionsResponse, User, UserId,
+    AuthResponse, ChangePasswordRequest, LoginRequest, RefreshRequest, RegisterRequest, Session,
+    SessionId, SessionInfo, SessionsResponse, User, UserId,
     limits::{self, DEVICE_NAME_MAX_CHARS, DISPLAY_NAME_MAX_CHARS},
 };
 
 use crate::{
     AppState,
     auth::{dummy_verify, hash_password, issue_tokens, token_hash, verify_password},
+    client_ip::ClientIp,
     error::{ApiError, ApiResult},
     extract::{AuthUser, Json, Path},
+    ratelimit::Write,
     store::{NewUser, Refreshed, sqlite::now_ms},
 };
 
@@ -30,6 +30,7 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/auth/logout", post(logout))
         .route("/api/v1/sessions", get(sessions))
         .route("/api/v1/sessions/{id}", delete(revoke_session))
+        .route("/api/v1/me/password", post(change_password))
 }
 
 fn check_device_name(device_name: Option<&str>) -> ApiResult<()> {
@@ -72,10 +73,10 @@ async fn start_session(
 #[tracing::instrument(skip_all)]
 pub async fn register(
     State(state): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    ClientIp(client): ClientIp,
     Json(req): Json<RegisterRequest>,
 ) -> ApiResult<(StatusCode, Json<AuthResponse>)> {
-    state.limits.check_auth(peer.ip())?;
+    state.limits.check_auth(client)?;
     let username = limits::normalize_username(&req.username)?;
     limits::validate_password(req.password.expose())?;
     let display_name = match req.display_name {
@@ -108,30 +109,33 @@ pub async fn register(
 /// POST /api/v1/auth/login
 ///
 /// Each login is a new session. Unknown user and wrong password are the same 401 (and take
-/// the same time). Rate limited per client IP.
+/// the same time). Rate limited per client address and per target account.
 #[utoipa::path(post, path = "/api/v1/auth/login", tag = "auth", request_body = LoginRequest,
     responses((status = 200, body = AuthResponse), (status = 401, body = parley_protocol::ErrorBody),
               (status = 429, body = parley_protocol::ErrorBody)))]
 #[tracing::instrument(skip_all)]
 pub async fn login(
     State(state): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    ClientIp(client): ClientIp,
     Json(req): Json<LoginRequest>,
 ) -> ApiResult<Json<AuthResponse>> {
-    state.limits.check_auth(peer.ip())?;
+    state.limits.check_auth(client)?;
     check_device_name(req.device_name.as_deref())?;
     let wrong = || ApiError::Unauthorized("wrong username or password".to_owned());
     let found = match limits::normalize_username(&req.username) {
-        Ok(username) => state.store.user_by_username(&username).await?,
+        Ok(username) => {
+            state.limits.check_login_account(&username)?;
+            state.store.user_by_username(&username).await?
+        }
         Err(_) => None,
     };
     let Some((user, hash)) = found else {
-        dummy_verify(req.password).await;
+        dummy_verify(req.password, &state.metrics).await;
         return Err(wrong());
     };
-    if req.password.expose().len() > limits::PASSWORD_MAX_BYTES
-        || !verify_password(req.password, hash).await?
-    {
+    // Over-long passwords are verified too (and fail): answering early would tell, by
+    // timing, which usernames exist.
+    if !verify_password(req.password, hash, &state.metrics).await? {
         return Err(wrong());
     }
     Ok(Json(start_session(&state, user, req.device_name).await?))
@@ -139,7 +143,7 @@ pub async fn login(
 
 /// POST /api/v1/auth/refresh
 ///
-/// Rotates both tokens. Presenting an already rotated refresh token revokes the session
+/// Rotates both tokens, unless the session is older than `session_max_age`. Presenting an already rotated refresh token revokes the session
 /// (it leaked) and closes its WebSockets.
 #[utoipa::path(post, path = "/api/v1/auth/refresh", tag = "auth", request_body = RefreshRequest,
     responses((status = 200, body = Session), (status = 401, body = parley_protocol::ErrorBody)))]
@@ -156,6 +160,7 @@ pub async fn refresh(
             token_hash(req.refresh_token.expose()),
             tokens.hashes,
             now_ms(),
+            now_ms() - (config.session_max_age as i64) * 1000,
         )
         .await?
     {
@@ -236,6 +241,51 @@ pub async fn revoke_session(
     user: AuthUser,
     Path(id): Path<SessionId>,
 ) -> ApiResult<StatusCode> {
+    state.limits.check_write(&user.user_id, Write::Other)?;
     revoke(&state, &user.user_id, &id, "session revoked").await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// POST /api/v1/me/password
+///
+/// Changes the caller's password. The current one must be right (403 otherwise; limited like
+/// a login, so a stolen session can't guess it). Every other session of the caller is
+/// revoked at once and its sockets close with 4001; this one stays signed in.
+#[utoipa::path(post, path = "/api/v1/me/password", tag = "auth", request_body = ChangePasswordRequest,
+    responses((status = 204), (status = 400, body = parley_protocol::ErrorBody), (status = 403, body = parley_protocol::ErrorBody),
+              (status = 429, body = parley_protocol::ErrorBody)))]
+#[tracing::instrument(skip_all, fields(user.id = %user.user_id))]
+pub async fn change_password(
+    State(state): State<AppState>,
+    ClientIp(client): ClientIp,
+    user: AuthUser,
+    Json(req): Json<ChangePasswordRequest>,
+) -> ApiResult<StatusCode> {
+    state.limits.check_auth(client)?;
+    state.limits.check_login_account(user.user_id.as_str())?;
+    limits::validate_password(req.new_password.expose())
+        .map_err(|e| ApiError::invalid(format!("new_{e}")))?;
+    let hash = state.store.password_hash(&user.user_id).await?;
+    if !verify_password(req.current_password, hash, &state.metrics).await? {
+        return Err(ApiError::Forbidden(
+            "the current password is not right".to_owned(),
+        ));
+    }
+    let new_hash = hash_password(req.new_password).await?;
+    state
+        .store
+        .set_password_hash(&user.user_id, new_hash)
+        .await?;
+    let revoked = state
+        .store
+        .revoke_other_sessions(&user.user_id, &user.session_id)
+        .await?;
+    for session in &revoked {
+        state.hub.close_session(session, "password changed");
+    }
+    tracing::info!(
+        sessions = revoked.len(),
+        "password changed; other sessions revoked"
+    );
     Ok(StatusCode::NO_CONTENT)
 }

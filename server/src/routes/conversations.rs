@@ -7,15 +7,18 @@ use axum::{
     routing::{delete, get, post},
 };
 use parley_protocol::{
-    AddMemberRequest, Conversation, ConversationId, ConversationKind, ConversationsResponse,
-    CreateConversationRequest, ReadRequest, UpdateConversationRequest, UserId,
+    AddMemberRequest, Conversation, ConversationId, ConversationKind, ConversationsQuery,
+    ConversationsResponse, CreateConversationRequest, ReadRequest, UpdateConversationRequest,
+    UserId,
     limits::{self, TITLE_MAX_CHARS},
 };
 
 use crate::{
     AppState,
     error::{ApiError, ApiResult},
-    extract::{AuthUser, Json, Path},
+    extract::{AuthUser, Json, Path, Query},
+    ratelimit::Write,
+    store::ListCursor,
 };
 
 pub fn router() -> Router<AppState> {
@@ -43,6 +46,9 @@ pub async fn create(
     user: AuthUser,
     Json(req): Json<CreateConversationRequest>,
 ) -> ApiResult<(StatusCode, Json<Conversation>)> {
+    state
+        .limits
+        .check_write(&user.user_id, Write::Conversation)?;
     let title = match req.kind {
         ConversationKind::Direct => {
             if req.title.is_some() {
@@ -78,18 +84,41 @@ pub async fn create(
     Ok((status, Json(conversation)))
 }
 
-/// GET /api/v1/conversations
+/// GET /api/v1/conversations?limit=N&before=CURSOR
 ///
 /// The caller's conversations, newest activity first, each with the caller's
-/// `unread_count` and `last_read_seq`.
-#[utoipa::path(get, path = "/api/v1/conversations", tag = "conversations", responses((status = 200, body = ConversationsResponse)))]
+/// `unread_count` and `last_read_seq`; `limit` defaults to 100 and is capped at 500, and
+/// `next_before` (null on the last page) is the `before` of the next page.
+#[utoipa::path(get, path = "/api/v1/conversations", tag = "conversations",
+    params(("limit" = Option<i64>, Query), ("before" = Option<String>, Query)),
+    responses((status = 200, body = ConversationsResponse), (status = 400, body = parley_protocol::ErrorBody)))]
 #[tracing::instrument(skip_all, fields(user.id = %user.user_id))]
 pub async fn list(
     State(state): State<AppState>,
     user: AuthUser,
+    Query(query): Query<ConversationsQuery>,
 ) -> ApiResult<Json<ConversationsResponse>> {
+    let limit = limits::page_limit(
+        query.limit,
+        limits::CONVERSATIONS_PAGE_DEFAULT,
+        limits::CONVERSATIONS_PAGE_MAX,
+    )?;
+    let before = match query.before.as_deref() {
+        Some(text) => Some(
+            ListCursor::decode(text).ok_or_else(|| ApiError::BadRequest {
+                code: "invalid_cursor",
+                message: "before is not a cursor this server issued".to_owned(),
+            })?,
+        ),
+        None => None,
+    };
+    let (conversations, next) = state
+        .store
+        .conversations(&user.user_id, before, limit)
+        .await?;
     Ok(Json(ConversationsResponse {
-        conversations: state.store.conversations(&user.user_id).await?,
+        conversations,
+        next_before: next.map(|n| n.encode()),
     }))
 }
 
@@ -120,6 +149,7 @@ pub async fn update(
     Path(id): Path<ConversationId>,
     Json(req): Json<UpdateConversationRequest>,
 ) -> ApiResult<Json<Conversation>> {
+    state.limits.check_write(&user.user_id, Write::Other)?;
     limits::validate_label("title", &req.title, TITLE_MAX_CHARS)?;
     Ok(Json(
         state.store.set_title(&user.user_id, &id, req.title).await?,
@@ -139,6 +169,9 @@ pub async fn add_member(
     Path(id): Path<ConversationId>,
     Json(req): Json<AddMemberRequest>,
 ) -> ApiResult<Json<Conversation>> {
+    state
+        .limits
+        .check_write(&user.user_id, Write::Conversation)?;
     Ok(Json(
         state
             .store
@@ -160,6 +193,7 @@ pub async fn remove_member(
     user: AuthUser,
     Path((id, member)): Path<(ConversationId, UserId)>,
 ) -> ApiResult<StatusCode> {
+    state.limits.check_write(&user.user_id, Write::Other)?;
     state
         .store
         .remove_member(&user.user_id, &id, &member)
@@ -180,6 +214,7 @@ pub async fn mark_read(
     Path(id): Path<ConversationId>,
     Json(req): Json<ReadRequest>,
 ) -> ApiResult<StatusCode> {
+    state.limits.check_write(&user.user_id, Write::Other)?;
     state.store.mark_read(&user.user_id, &id, req.seq).await?;
     Ok(StatusCode::NO_CONTENT)
 }

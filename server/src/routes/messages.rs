@@ -16,6 +16,7 @@ use crate::{
     AppState,
     error::{ApiError, ApiResult},
     extract::{AuthUser, Json, Path, Query},
+    ratelimit::Write,
     store::{NewMessage, Page},
 };
 
@@ -34,21 +35,22 @@ pub fn router() -> Router<AppState> {
 }
 
 /// Checks a send (body, attachments, the sender's rate limit) and turns it into what the
-/// store takes. The one gate for REST and WebSocket sends alike. The body is required even
-/// with attachments (PRODUCT.md §2); clients caption a file sent alone with its name.
+/// store takes. The one gate for REST and WebSocket sends alike. A message with attachments
+/// may have an empty body (PRODUCT.md §2).
 pub fn check_send(
     state: &AppState,
     user: &UserId,
     req: SendMessageRequest,
 ) -> ApiResult<NewMessage> {
-    limits::validate_body(&req.body)?;
+    limits::validate_send_body(&req.body, req.attachment_ids.len())?;
     if req.attachment_ids.len() > ATTACHMENTS_PER_MESSAGE_MAX {
         return Err(ApiError::invalid(format!(
             "attachment_ids: at most {ATTACHMENTS_PER_MESSAGE_MAX}"
         )));
     }
-    state.limits.check_message(user)?;
+    state.limits.check_write(user, Write::Message)?;
     Ok(NewMessage {
+        session: None,
         client_id: req.client_id,
         body: req.body,
         reply_to: req.reply_to,
@@ -127,6 +129,7 @@ pub async fn edit(
     Path((id, message_id)): Path<(ConversationId, MessageId)>,
     Json(req): Json<EditMessageRequest>,
 ) -> ApiResult<Json<Message>> {
+    state.limits.check_write(&user.user_id, Write::Other)?;
     limits::validate_body(&req.body)?;
     Ok(Json(
         state
@@ -149,6 +152,7 @@ pub async fn delete(
     user: AuthUser,
     Path((id, message_id)): Path<(ConversationId, MessageId)>,
 ) -> ApiResult<StatusCode> {
+    state.limits.check_write(&user.user_id, Write::Other)?;
     state
         .store
         .delete_message(&user.user_id, &id, &message_id)
@@ -164,6 +168,7 @@ async fn react(
 ) -> ApiResult<StatusCode> {
     let (id, message_id, emoji) = path;
     limits::validate_emoji(&emoji)?;
+    state.limits.check_write(&user.user_id, Write::Other)?;
     state
         .store
         .set_reaction(&user.user_id, &id, &message_id, emoji, present)

@@ -10,6 +10,7 @@ use crate::{
     AppState,
     error::ApiResult,
     extract::{AuthUser, Json, Path, Query},
+    ratelimit::Write,
 };
 
 pub fn router() -> Router<AppState> {
@@ -37,6 +38,7 @@ pub async fn update_me(
     user: AuthUser,
     Json(req): Json<UpdateMeRequest>,
 ) -> ApiResult<Json<User>> {
+    state.limits.check_write(&user.user_id, Write::Other)?;
     limits::validate_label("display_name", &req.display_name, DISPLAY_NAME_MAX_CHARS)?;
     Ok(Json(
         state

@@ -32,9 +32,10 @@ use crate::{
     auth::token_hash,
     error::ApiError,
     hub::{Outbound, Subscriber, event_frame},
+    ratelimit::Write,
     routes::{messages::check_send, sync::parse_cursor},
     store::{
-        SessionAuth, Ticket,
+        NewMessage, SessionAuth, StoreError, Ticket,
         sqlite::{cursor_of, now_ms},
     },
 };
@@ -158,7 +159,7 @@ async fn connected(
         last_sent,
         session.access_expires_at,
     );
-    let reader = read_loop(state, &session.user_id, stream, replies_tx);
+    let reader = read_loop(state, session, subscriber, stream, replies_tx);
     tokio::select! {
         result = writer => result,
         () = reader => Ok(()),
@@ -254,9 +255,14 @@ async fn write_loop(
 
 fn error_frame(client_id: Option<uuid::Uuid>, error: &ApiError) -> ServerFrame {
     let ErrorDetail { code, message } = error.detail();
+    let retry_after = match error {
+        ApiError::RateLimited { retry_after_secs } => Some(*retry_after_secs),
+        _ => None,
+    };
     ServerFrame::Error {
         client_id,
         error: ErrorDetail { code, message },
+        retry_after,
     }
 }
 
@@ -269,7 +275,8 @@ enum Handled {
 }
 
 /// One client frame after `hello`.
-async fn handle_frame(state: &AppState, user: &UserId, text: &str) -> Handled {
+async fn handle_frame(state: &AppState, session: &SessionAuth, text: &str) -> Handled {
+    let user = &session.user_id;
     let frame = match serde_json::from_str::<ClientFrame>(text) {
         Ok(frame) => frame,
         Err(e) => {
@@ -294,10 +301,20 @@ async fn handle_frame(state: &AppState, user: &UserId, text: &str) -> Handled {
                 reply_to,
                 attachment_ids,
             };
+            // The socket authenticated once, at hello: the send's own transaction checks that
+            // its session is still live, so a revoked session can't send even before its
+            // socket has been closed (whichever process revoked it).
             let queued = match check_send(state, user, req) {
                 Ok(new) => state
                     .store
-                    .submit_message(user, &conversation_id, new)
+                    .submit_message(
+                        user,
+                        &conversation_id,
+                        NewMessage {
+                            session: Some(session.session_id.clone()),
+                            ..new
+                        },
+                    )
                     .await
                     .map_err(ApiError::from),
                 Err(e) => Err(e),
@@ -308,6 +325,10 @@ async fn handle_frame(state: &AppState, user: &UserId, text: &str) -> Handled {
             }
         }
         ClientFrame::Typing { conversation_id } => {
+            // Over the limit: dropped (not relayed), and the sender is told.
+            if let Err(e) = state.limits.check_write(user, Write::Typing) {
+                return Handled::Reply(Box::new(error_frame(None, &e)));
+            }
             match state.store.member_ids(user, &conversation_id).await {
                 Ok(members) => {
                     state.hub.typing(&conversation_id, user, &members);
@@ -328,10 +349,12 @@ async fn handle_frame(state: &AppState, user: &UserId, text: &str) -> Handled {
 
 /// Reads client frames until the socket closes. Sends are pipelined: each is queued for
 /// the writer in arrival order (so one socket's messages keep their order) and acked when
-/// its commit lands, with up to [`MAX_IN_FLIGHT`] awaiting commit at once.
+/// its commit lands, with up to [`MAX_IN_FLIGHT`] awaiting commit at once. A send refused
+/// because the session was revoked closes the socket (4001).
 async fn read_loop(
     state: &AppState,
-    user: &UserId,
+    session: &SessionAuth,
+    subscriber: &Subscriber,
     mut stream: futures_util::stream::SplitStream<WebSocket>,
     replies: mpsc::Sender<Utf8Bytes>,
 ) {
@@ -340,7 +363,8 @@ async fn read_loop(
         tokio::select! {
             message = stream.next(), if in_flight.len() < MAX_IN_FLIGHT => {
                 let reply = match message {
-                    Some(Ok(WsMessage::Text(text))) => match handle_frame(state, user, &text).await {
+                    Some(Ok(WsMessage::Text(_))) if subscriber.close.is_cancelled() => break,
+                    Some(Ok(WsMessage::Text(text))) => match handle_frame(state, session, &text).await {
                         Handled::Reply(frame) => Some(*frame),
                         Handled::Queued(client_id, ticket) => {
                             in_flight.push(async move { (client_id, ticket.await) });
@@ -361,6 +385,9 @@ async fn read_loop(
                 }
             }
             Some((client_id, result)) = in_flight.next(), if !in_flight.is_empty() => {
+                if matches!(result, Err(StoreError::SessionRevoked)) {
+                    subscriber.close_with("session revoked");
+                }
                 let frame = match result {
                     Ok((message, _)) => ServerFrame::Ack { client_id, message },
                     Err(e) => error_frame(Some(client_id), &e.into()),

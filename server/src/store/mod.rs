@@ -29,6 +29,15 @@ pub enum StoreError {
     Forbidden(String),
     #[error("{0}")]
     Invalid(String),
+    /// A per-object limit was reached (409 with this `code`, e.g. `too_many_reactions`).
+    #[error("{message}")]
+    Limit { code: &'static str, message: String },
+    /// The session acting was revoked (401; a socket closes with 4001).
+    #[error("the session was revoked")]
+    SessionRevoked,
+    /// The user's attachment quota is used up (413 `quota_exceeded`).
+    #[error("{0}")]
+    QuotaExceeded(String),
     #[error("storage failure: {0}")]
     Other(String),
 }
@@ -81,10 +90,42 @@ pub enum Refreshed {
 
 #[derive(Clone, Debug)]
 pub struct NewMessage {
+    /// The session sending it, when it must still be live at commit (WebSocket sends: the
+    /// socket authenticated once, at `hello`).
+    pub session: Option<SessionId>,
     pub client_id: Uuid,
     pub body: String,
     pub reply_to: Option<MessageId>,
     pub attachment_ids: Vec<AttachmentId>,
+}
+
+/// Where a page of the conversation list starts: below this (activity, id), newest first.
+/// Clients see it as an opaque string, `ACTIVITY.ID`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ListCursor {
+    pub activity: i64,
+    pub id: ConversationId,
+}
+
+impl ListCursor {
+    pub fn encode(&self) -> String {
+        format!("{}.{}", self.activity, self.id)
+    }
+
+    /// `None` for anything this server didn't hand out.
+    pub fn decode(text: &str) -> Option<Self> {
+        let (activity, id) = text.split_once('.')?;
+        let valid_id = !id.is_empty()
+            && id.len() <= 64
+            && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-');
+        if activity.is_empty() || activity.len() > 19 || !valid_id {
+            return None;
+        }
+        Some(Self {
+            activity: activity.parse().ok()?,
+            id: ConversationId::new(id.to_owned()),
+        })
+    }
 }
 
 /// Which page of a conversation's history.
@@ -99,6 +140,7 @@ pub enum Page {
 pub struct NewAttachment {
     pub id: AttachmentId,
     pub uploader: UserId,
+    pub client_id: Option<Uuid>,
     pub size: i64,
     pub content_type: String,
     pub sha256: String,
@@ -169,6 +211,8 @@ pub trait Store: Send + Sync + 'static {
     async fn list_users(&self) -> StoreResult<Vec<User>>;
     async fn set_display_name(&self, id: &UserId, display_name: String) -> StoreResult<User>;
     async fn set_password_hash(&self, id: &UserId, hash: String) -> StoreResult<()>;
+    /// The user's password hash.
+    async fn password_hash(&self, id: &UserId) -> StoreResult<String>;
     async fn create_session(
         &self,
         user: &UserId,
@@ -181,17 +225,29 @@ pub trait Store: Send + Sync + 'static {
         access_hash: [u8; 32],
         now: i64,
     ) -> StoreResult<Option<SessionAuth>>;
+    /// Rotates the tokens of the session holding `refresh_hash`, unless it was created before
+    /// `oldest` (its absolute lifetime is over) or is revoked or idle too long.
     async fn refresh_session(
         &self,
         refresh_hash: [u8; 32],
         new: TokenHashes,
         now: i64,
+        oldest: i64,
     ) -> StoreResult<Refreshed>;
     async fn list_sessions(&self, user: &UserId) -> StoreResult<Vec<SessionRow>>;
     /// Revokes one of `user`'s sessions (NotFound if it isn't theirs or is already revoked).
     async fn revoke_session(&self, user: &UserId, session: &SessionId) -> StoreResult<()>;
     /// Revokes all of a user's sessions; returns their ids.
     async fn revoke_all_sessions(&self, user: &UserId) -> StoreResult<Vec<SessionId>>;
+    /// Revokes all of a user's sessions but `keep`; returns their ids.
+    async fn revoke_other_sessions(
+        &self,
+        user: &UserId,
+        keep: &SessionId,
+    ) -> StoreResult<Vec<SessionId>>;
+    /// Sessions revoked at or after `since` (ms), by any process sharing the database: how a
+    /// running server hears of `parley-server admin` revocations.
+    async fn revoked_since(&self, since: i64) -> StoreResult<Vec<SessionId>>;
     async fn touch_session(&self, session: &SessionId, now: i64) -> StoreResult<()>;
 
     // Conversations.
@@ -203,7 +259,14 @@ pub trait Store: Send + Sync + 'static {
         title: Option<String>,
         member_ids: Vec<UserId>,
     ) -> StoreResult<(Conversation, bool)>;
-    async fn conversations(&self, actor: &UserId) -> StoreResult<Vec<Conversation>>;
+    /// A page of `actor`'s conversations, newest activity first, starting below `before`;
+    /// and where the next page starts (`None` on the last).
+    async fn conversations(
+        &self,
+        actor: &UserId,
+        before: Option<ListCursor>,
+        limit: i64,
+    ) -> StoreResult<(Vec<Conversation>, Option<ListCursor>)>;
     async fn conversation(&self, actor: &UserId, id: &ConversationId) -> StoreResult<Conversation>;
     async fn set_title(
         &self,
@@ -288,7 +351,27 @@ pub trait Store: Send + Sync + 'static {
     ) -> StoreResult<Vec<Message>>;
 
     // Attachments.
-    async fn insert_attachment(&self, attachment: NewAttachment) -> StoreResult<Attachment>;
+    /// Records an uploaded file, unless the uploader's attachments would then pass `quota`
+    /// bytes ([`StoreError::QuotaExceeded`]). A repeated `client_id` returns the first
+    /// attachment and `false`.
+    async fn insert_attachment(
+        &self,
+        attachment: NewAttachment,
+        quota: u64,
+    ) -> StoreResult<(Attachment, bool)>;
+    /// The attachment `uploader` stored with `client_id`, if any.
+    async fn attachment_by_client_id(
+        &self,
+        uploader: &UserId,
+        client_id: Uuid,
+    ) -> StoreResult<Option<Attachment>>;
+    /// Bytes of attachments `uploader` keeps (what the quota counts).
+    async fn attachment_bytes(&self, uploader: &UserId) -> StoreResult<u64>;
+    /// Forgets uploads created before `before` (ms) that no message carries; returns the
+    /// SHA-256 of each file no attachment refers to any more (their bytes may go).
+    async fn sweep_unattached(&self, before: i64) -> StoreResult<Vec<String>>;
+    /// Whether any attachment refers to the file with this SHA-256.
+    async fn blob_in_use(&self, sha256: &str) -> StoreResult<bool>;
     /// The attachment, if `actor` uploaded it or is a member of a conversation it was sent in.
     async fn attachment(&self, actor: &UserId, id: &AttachmentId) -> StoreResult<Attachment>;
 

@@ -159,10 +159,10 @@ async fn only_the_uploader_may_attach() {
         .expect_error(404, "the refused attempt granted no access");
 }
 
-/// PRODUCT.md §2: a body is never empty or only whitespace, attachments or not (clients
-/// caption a file sent on its own with its name).
+/// PRODUCT.md §2: a message with at least one attachment may have an empty body (a file sent
+/// on its own); without one, an empty or blank body is still refused.
 #[tokio::test]
-async fn a_file_still_needs_a_body() {
+async fn a_file_may_be_sent_alone() {
     let s = TestServer::start().await;
     let alice = s.register("alice").await;
     let bob = s.register("bob").await;
@@ -171,32 +171,38 @@ async fn a_file_still_needs_a_body() {
         .await
         .expect(201, "upload");
     for body in ["", " \n\t"] {
-        send_body(&s, &alice, &conv, body, json!([meta["id"]]))
+        send_body(&s, &alice, &conv, body, json!([]))
             .await
-            .expect_error(400, "an empty body is refused, attachment or not");
+            .expect_error(400, "an empty body without attachments is refused");
     }
-    let m = send_body(&s, &alice, &conv, "alone.txt", json!([meta["id"]]))
+    let m = send_body(&s, &alice, &conv, "", json!([meta["id"]]))
         .await
-        .expect(201, "captioned with its name");
+        .expect(201, "a file alone, no text");
+    assert_eq!(m["body"], "", "the empty body is kept as sent");
     assert_eq!(m["attachments"], json!([meta]), "the attachment is carried");
     let mut ws = s.ws(&alice, None).await;
-    let refused = new_client_id();
+    let alone = new_client_id();
     ws.send(
-        json!({"type": "send", "conversation_id": conv, "client_id": refused,
+        json!({"type": "send", "conversation_id": conv, "client_id": alone,
                    "body": "", "attachment_ids": [meta["id"]]}),
     )
     .await;
-    let err = ws.next_of("error").await;
+    let ack = ws.next_of("ack").await;
     assert_eq!(
-        err["client_id"],
-        refused.as_str(),
-        "refused over the socket too: {err}"
+        ack["client_id"],
+        alone.as_str(),
+        "accepted over the socket too: {ack}"
     );
+    let refused = new_client_id();
+    ws.send(json!({"type": "send", "conversation_id": conv, "client_id": refused, "body": " "}))
+        .await;
+    let err = ws.next_of("error").await;
+    assert_eq!(err["client_id"], refused.as_str(), "{err}");
     assert_eq!(err["error"]["code"], "invalid_input", "{err}");
     assert_eq!(
         s.messages(&bob, &conv, "").await.len(),
-        1,
-        "only the captioned one"
+        2,
+        "the two files, not the blank message"
     );
 }
 

@@ -239,6 +239,11 @@ impl TestServer {
         panic!("/sync never reported has_more=false");
     }
 
+    /// The server's data dir (database, attachments, temp files).
+    pub fn data_dir(&self) -> &std::path::Path {
+        self._data.path()
+    }
+
     pub fn ws_url(&self) -> String {
         format!("ws://{}/api/v1/ws", self.addr)
     }

@@ -17,6 +17,8 @@ mod conversations;
 mod crash;
 mod edits;
 mod groups;
+mod hardening;
+mod limits;
 mod messages;
 mod ops;
 mod rate_limit;

@@ -9,7 +9,7 @@ import { MessageAttachments } from './MessageAttachments';
 import { MessageText } from './MessageText';
 import { Reactions } from './Reactions';
 import { SenderName } from './SenderName';
-import { useUserName } from '../hooks/useUserName';
+import { usePersonLabel } from '../hooks/usePersonLabel';
 
 export interface MessageItemProps {
   item: TimelineItem;
@@ -26,7 +26,7 @@ export interface MessageItemProps {
 export const MessageItem = memo(function MessageItem({ item, meId, replyTarget, onReply, onEdit }: MessageItemProps) {
   const { entry, dayStart, showHeader } = item;
   const m = entry.message;
-  const name = useUserName(m.sender_id);
+  const { name, handle } = usePersonLabel(m.sender_id);
   const mine = m.sender_id === meId;
   const sent = entry.delivery.state === 'sent';
   const classes = ['msg', showHeader ? 'first' : 'cont', mine ? 'mine' : '', sent ? '' : entry.delivery.state];
@@ -35,7 +35,7 @@ export const MessageItem = memo(function MessageItem({ item, meId, replyTarget, 
       {dayStart !== null && (
         <div className="day-separator" role="separator"><span>{formatDay(dayStart)}</span></div>
       )}
-      <article className={classes.join(' ')} aria-label={`${name}, ${formatTime(m.created_at)}`}>
+      <article className={classes.join(' ')} aria-label={`${name}${handle ? ` (@${handle})` : ''}, ${formatTime(m.created_at)}`}>
         <div className="msg-gutter">
           {showHeader ? <Avatar name={name} id={m.sender_id} /> : (
             <time className="msg-hover-time" dateTime={m.created_at} title={formatFull(m.created_at)}>
@@ -83,8 +83,8 @@ function ReplyQuote({ target }: { target: CachedMessage | undefined }) {
 }
 
 /**
- * True when the body says nothing the files don't: empty, or the caption the engine gives a
- * file sent alone (its names, comma-separated — the server requires a body).
+ * True when the body says nothing the files don't: empty, or the caption earlier versions of
+ * the engine gave a file sent alone (its names, comma-separated), still in old messages.
  */
 function isCaption(body: string, files: readonly { name: string }[]): boolean {
   if (files.length === 0) return false;

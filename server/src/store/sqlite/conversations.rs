@@ -4,12 +4,13 @@ use std::sync::Arc;
 
 use parley_protocol::{
     Conversation, ConversationId, ConversationKind, EventPayload, Member, MemberChange, ReadChange,
-    Role, UserId, limits::GROUP_MEMBERS_MAX,
+    Role, UserId,
+    limits::{GROUP_MEMBERS_MAX, SYNC_PAGE_MAX_BYTES},
 };
 use rusqlite::{Connection, OptionalExtension, params};
 
 use super::{messages, sql_err, time_of, writer::WriteCtx};
-use crate::store::{StoreError, StoreResult, StoredEvent};
+use crate::store::{ListCursor, StoreError, StoreResult, StoredEvent};
 
 /// The caller's role in the conversation; `NotFound` for non-members, so that a
 /// conversation one is not in looks exactly like one that does not exist.
@@ -129,22 +130,47 @@ fn unread(c: &Connection, id: &ConversationId, user: &UserId) -> StoreResult<(i6
     Ok((count, marker))
 }
 
-/// The caller's conversations, newest activity first.
-pub fn list(c: &Connection, user: &UserId) -> StoreResult<Vec<Conversation>> {
+/// A page of the caller's conversations, newest activity first, below `before`; and where
+/// the next page starts.
+pub fn list(
+    c: &Connection,
+    user: &UserId,
+    before: Option<&ListCursor>,
+    limit: i64,
+) -> StoreResult<(Vec<Conversation>, Option<ListCursor>)> {
     let mut stmt = c
         .prepare_cached(
-            "SELECT c.id FROM members m JOIN conversations c ON c.id = m.conversation_id
-             WHERE m.user_id = ?1 ORDER BY c.activity DESC",
+            "SELECT c.id, c.activity FROM members m JOIN conversations c ON c.id = m.conversation_id
+             WHERE m.user_id = ?1 AND (?2 IS NULL OR c.activity < ?2 OR (c.activity = ?2 AND c.id < ?3))
+             ORDER BY c.activity DESC, c.id DESC LIMIT ?4",
         )
         .map_err(sql_err)?;
-    let ids = stmt
-        .query_map([user.as_str()], |r| {
-            Ok(ConversationId::new(r.get::<_, String>(0)?))
-        })
+    let mut rows = stmt
+        .query_map(
+            params![
+                user.as_str(),
+                before.map(|b| b.activity),
+                before.map(|b| b.id.as_str()),
+                limit + 1
+            ],
+            |r| {
+                Ok(ListCursor {
+                    id: ConversationId::new(r.get::<_, String>(0)?),
+                    activity: r.get(1)?,
+                })
+            },
+        )
         .map_err(sql_err)?
         .collect::<Result<Vec<_>, _>>()
         .map_err(sql_err)?;
-    ids.iter().map(|id| load(c, id, Some(user))).collect()
+    let more = rows.len() as i64 > limit;
+    rows.truncate(limit as usize);
+    let next = if more { rows.last().cloned() } else { None };
+    let page = rows
+        .iter()
+        .map(|row| load(c, &row.id, Some(user)))
+        .collect::<StoreResult<_>>()?;
+    Ok((page, next))
 }
 
 fn ensure_user(c: &Connection, id: &UserId) -> StoreResult<()> {
@@ -441,17 +467,25 @@ pub fn events_since(
              ORDER BY e.id LIMIT ?3",
         )
         .map_err(sql_err)?;
-    let mut events = stmt
+    let rows = stmt
         .query_map(params![user.as_str(), since, limit + 1], |r| {
             Ok(StoredEvent {
                 id: r.get(0)?,
                 json: Arc::from(r.get::<_, String>(1)?),
             })
         })
-        .map_err(sql_err)?
-        .collect::<Result<Vec<_>, _>>()
         .map_err(sql_err)?;
-    let has_more = events.len() as i64 > limit;
-    events.truncate(limit as usize);
-    Ok((events, has_more))
+    // At most `limit` events and (past the first) at most SYNC_PAGE_MAX_BYTES of them: a page
+    // never grows past what a client or a WebSocket frame limit takes.
+    let mut events = Vec::new();
+    let mut bytes = 0;
+    for row in rows {
+        let event = row.map_err(sql_err)?;
+        bytes += event.json.len();
+        if events.len() as i64 == limit || (!events.is_empty() && bytes > SYNC_PAGE_MAX_BYTES) {
+            return Ok((events, true));
+        }
+        events.push(event);
+    }
+    Ok((events, false))
 }

@@ -3,12 +3,13 @@
 use parley_protocol::{
     Attachment, AttachmentId, ConversationId, EventPayload, Message, MessageId, Reaction,
     ReactionChange, Role, UserId,
+    limits::{REACTIONS_PER_MESSAGE_MAX, SEARCH_TERMS_MAX},
 };
 use rusqlite::{Connection, OptionalExtension, Row, params};
 use uuid::Uuid;
 
 use super::{conversations, sql_err, time_of, writer::WriteCtx};
-use crate::store::{NewAttachment, NewMessage, Page, StoreError, StoreResult};
+use crate::store::{NewMessage, Page, StoreError, StoreResult};
 
 const COLUMNS: &str = "rowid, id, conversation_id, seq, sender_id, client_id, body, reply_to, created_at, edited_at, deleted";
 
@@ -83,7 +84,7 @@ fn complete(c: &Connection, raw: RawMessage) -> StoreResult<Message> {
     Ok(message)
 }
 
-fn attachment_row(r: &Row<'_>) -> rusqlite::Result<Attachment> {
+pub(super) fn attachment_row(r: &Row<'_>) -> rusqlite::Result<Attachment> {
     Ok(Attachment {
         id: AttachmentId::new(r.get::<_, String>(0)?),
         size: r.get(1)?,
@@ -153,6 +154,11 @@ pub fn send(
     conversation: &ConversationId,
     new: NewMessage,
 ) -> StoreResult<(Message, bool)> {
+    if let Some(session) = &new.session
+        && !super::users::is_live(ctx.conn, session)?
+    {
+        return Err(StoreError::SessionRevoked);
+    }
     conversations::require_member(ctx.conn, conversation, actor)?;
     // Checked again inside the transaction: two concurrent sends of one client_id both
     // miss the reader's fast path, and only this check is serialized.
@@ -402,6 +408,9 @@ pub fn set_reaction(
             |r| r.get(0),
         )
         .map_err(sql_err)?;
+    if present {
+        check_reaction_room(ctx.conn, rowid, emoji)?;
+    }
     let changed = if present {
         ctx.conn.execute(
             "INSERT OR IGNORE INTO reactions (message_rowid, emoji, user_id, created_at) VALUES (?1, ?2, ?3, ?4)",
@@ -430,17 +439,50 @@ pub fn set_reaction(
     Ok(())
 }
 
+/// A new emoji on a message that already carries [`REACTIONS_PER_MESSAGE_MAX`] distinct ones
+/// is refused, so no message, event or conversation list can grow without bound; joining an
+/// emoji that is already there is always fine.
+fn check_reaction_room(c: &Connection, rowid: i64, emoji: &str) -> StoreResult<()> {
+    let (distinct, present): (i64, bool) = c
+        .prepare_cached(
+            "SELECT COUNT(DISTINCT emoji), COALESCE(MAX(emoji = ?2), 0) FROM reactions WHERE message_rowid = ?1",
+        )
+        .and_then(|mut s| s.query_row(params![rowid, emoji], |r| Ok((r.get(0)?, r.get(1)?))))
+        .map_err(sql_err)?;
+    if !present && distinct >= REACTIONS_PER_MESSAGE_MAX as i64 {
+        return Err(StoreError::Limit {
+            code: "too_many_reactions",
+            message: format!(
+                "a message carries at most {REACTIONS_PER_MESSAGE_MAX} different reactions"
+            ),
+        });
+    }
+    Ok(())
+}
+
 /// Turns what a person typed into an FTS5 query: each word quoted (so operators and
-/// punctuation are literal) and matched as a prefix; all words must match.
+/// punctuation are literal) and matched as a prefix; all words must match. At most
+/// [`SEARCH_TERMS_MAX`] words are used, the longest (most selective) ones, so that no query
+/// makes the index merge more than a few prefix lists.
 fn fts_query(input: &str) -> Option<String> {
-    let terms: Vec<String> = input
-        .split(|c: char| !c.is_alphanumeric() && c != '_')
-        .filter(|t| !t.is_empty())
+    let mut words: Vec<&str> = Vec::new();
+    for word in input.split(|c: char| !c.is_alphanumeric() && c != '_') {
+        if !word.is_empty() && !words.contains(&word) {
+            words.push(word);
+        }
+    }
+    words.sort_by_key(|w| std::cmp::Reverse(w.chars().count()));
+    words.truncate(SEARCH_TERMS_MAX);
+    let terms: Vec<String> = words
+        .iter()
         .map(|t| format!("\"{}\"*", t.replace('"', "\"\"")))
         .collect();
     (!terms.is_empty()).then(|| terms.join(" "))
 }
 
+/// Membership first: only messages of the caller's conversations are looked at, newest first,
+/// so the work stops after `limit` hits (the index keeps prefix lists for 1 and 2 characters,
+/// so short prefixes are read lazily too; migration 002).
 pub fn search(
     c: &Connection,
     actor: &UserId,
@@ -455,9 +497,10 @@ pub fn search(
         .prepare_cached(&format!(
             "SELECT {} FROM messages_fts f
              JOIN messages m ON m.rowid = f.rowid
-             JOIN members mb ON mb.conversation_id = m.conversation_id AND mb.user_id = ?2
-             WHERE messages_fts MATCH ?1 AND m.deleted = 0 AND (?3 IS NULL OR m.conversation_id = ?3)
-             ORDER BY m.rowid DESC LIMIT ?4",
+             WHERE messages_fts MATCH ?1 AND m.deleted = 0
+               AND m.conversation_id IN (SELECT conversation_id FROM members
+                                         WHERE user_id = ?2 AND (?3 IS NULL OR conversation_id = ?3))
+             ORDER BY f.rowid DESC LIMIT ?4",
             COLUMNS.split(", ").map(|col| format!("m.{col}")).collect::<Vec<_>>().join(", ")
         ))
         .map_err(sql_err)?;
@@ -477,42 +520,6 @@ pub fn search(
     rows.into_iter().map(|r| complete(c, r)).collect()
 }
 
-pub fn insert_attachment(ctx: &mut WriteCtx<'_>, a: &NewAttachment) -> StoreResult<Attachment> {
-    ctx.conn
-        .execute(
-            "INSERT INTO attachments (id, uploader_id, size, content_type, sha256, name, created_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-            params![a.id.as_str(), a.uploader.as_str(), a.size, a.content_type, a.sha256, a.name, ctx.now],
-        )
-        .map_err(sql_err)?;
-    Ok(Attachment {
-        id: a.id.clone(),
-        size: a.size,
-        content_type: a.content_type.clone(),
-        sha256: a.sha256.clone(),
-        name: a.name.clone(),
-    })
-}
-
-/// The attachment if `actor` uploaded it or is now a member of a conversation where a
-/// (non-deleted) message carries it; `NotFound` otherwise.
-pub fn visible_attachment(
-    c: &Connection,
-    actor: &UserId,
-    id: &AttachmentId,
-) -> StoreResult<Attachment> {
-    c.prepare_cached(
-        "SELECT a.id, a.size, a.content_type, a.sha256, a.name FROM attachments a
-         WHERE a.id = ?1 AND (a.uploader_id = ?2 OR EXISTS (
-             SELECT 1 FROM message_attachments ma
-             JOIN messages m ON m.rowid = ma.message_rowid
-             JOIN members mb ON mb.conversation_id = m.conversation_id AND mb.user_id = ?2
-             WHERE ma.attachment_id = a.id))",
-    )
-    .and_then(|mut s| s.query_row(params![id.as_str(), actor.as_str()], attachment_row))
-    .map_err(sql_err)
-}
-
 #[cfg(test)]
 mod tests {
     use super::fts_query;
@@ -525,9 +532,20 @@ mod tests {
         );
         assert_eq!(
             fts_query("a OR b NEAR(c)").as_deref(),
-            Some("\"a\"* \"OR\"* \"b\"* \"NEAR\"* \"c\"*")
+            Some("\"NEAR\"* \"OR\"* \"a\"* \"b\"* \"c\"*")
         );
         assert_eq!(fts_query("\"*:^-"), None);
         assert_eq!(fts_query("it's").as_deref(), Some("\"it\"* \"s\"*"));
+        let many: String = ('a'..='z').map(|c| format!("{c} ")).collect();
+        let bounded = fts_query(&format!("{many} longest")).unwrap();
+        assert_eq!(
+            bounded.matches('*').count(),
+            super::SEARCH_TERMS_MAX,
+            "{bounded}"
+        );
+        assert!(
+            bounded.starts_with("\"longest\"*"),
+            "the longest words are kept: {bounded}"
+        );
     }
 }

@@ -1,6 +1,7 @@
 //! The SQLite backend (the default): one writer thread with group commit, a small pool of
 //! read-only connections, WAL, embedded migrations.
 
+mod attachments;
 mod conversations;
 mod messages;
 mod users;
@@ -8,7 +9,10 @@ mod writer;
 
 use std::{
     path::Path,
-    sync::{Arc, Mutex},
+    sync::{
+        Arc, Mutex,
+        atomic::{AtomicBool, Ordering},
+    },
 };
 
 use async_trait::async_trait;
@@ -25,15 +29,17 @@ use writer::Writer;
 pub use writer::cursor_of;
 
 use super::{
-    EventSink, NewAttachment, NewMessage, NewUser, Page, Refreshed, SessionAuth, SessionRow, Store,
-    StoreError, StoreResult, StoredEvent, Ticket, TokenHashes,
+    EventSink, ListCursor, NewAttachment, NewMessage, NewUser, Page, Refreshed, SessionAuth,
+    SessionRow, Store, StoreError, StoreResult, StoredEvent, Ticket, TokenHashes,
 };
 use crate::metrics::Metrics;
 
 fn migrations() -> Migrations<'static> {
-    Migrations::new(vec![M::up(include_str!(
-        "../../../migrations/001_initial.sql"
-    ))])
+    Migrations::new(vec![
+        M::up(include_str!("../../../migrations/001_initial.sql")),
+        M::up(include_str!("../../../migrations/002_search_prefixes.sql")),
+        M::up(include_str!("../../../migrations/003_hardening.sql")),
+    ])
 }
 
 /// Milliseconds since the Unix epoch.
@@ -72,10 +78,76 @@ fn init_connection(conn: &Connection) -> rusqlite::Result<()> {
 }
 
 /// Read-only connections, handed out one at a time to blocking tasks.
+///
+/// Cancellation: a request future may be dropped at any await (client gone, timeout). The
+/// semaphore permit therefore travels *into* the blocking task and is released only after
+/// the task has put its connection back, so a dropped request can never hand its slot to the
+/// next reader while its query still runs (which left the pool empty and every route
+/// answering 500). The dropped request also raises a flag that the query's progress handler
+/// checks, so the abandoned query stops within a few thousand VM steps instead of running on.
 struct ReadPool {
     conns: Mutex<Vec<Connection>>,
-    permits: Semaphore,
+    permits: Arc<Semaphore>,
 }
+
+/// A connection taken from the pool; it goes back when this is dropped (also on panic).
+struct PooledConn {
+    conn: Option<Connection>,
+    pool: Arc<ReadPool>,
+}
+
+impl PooledConn {
+    fn take(pool: &Arc<ReadPool>) -> StoreResult<Self> {
+        let conn = pool
+            .conns
+            .lock()
+            .map_err(|e| StoreError::Other(e.to_string()))?
+            .pop()
+            .ok_or_else(|| StoreError::Other("read pool empty".to_owned()))?;
+        Ok(Self {
+            conn: Some(conn),
+            pool: pool.clone(),
+        })
+    }
+}
+
+impl std::ops::Deref for PooledConn {
+    type Target = Connection;
+
+    fn deref(&self) -> &Connection {
+        self.conn
+            .as_ref()
+            .unwrap_or_else(|| unreachable!("taken only in drop"))
+    }
+}
+
+impl Drop for PooledConn {
+    fn drop(&mut self) {
+        if let (Some(conn), Ok(mut conns)) = (self.conn.take(), self.pool.conns.lock()) {
+            conns.push(conn);
+        }
+    }
+}
+
+/// Raises its flag when dropped before [`CancelOnDrop::disarm`]: the request went away.
+struct CancelOnDrop(Option<Arc<AtomicBool>>);
+
+impl CancelOnDrop {
+    fn disarm(mut self) {
+        self.0 = None;
+    }
+}
+
+impl Drop for CancelOnDrop {
+    fn drop(&mut self) {
+        if let Some(flag) = &self.0 {
+            flag.store(true, Ordering::Relaxed);
+        }
+    }
+}
+
+/// VM steps between checks of the cancel flag (a few microseconds of work).
+const PROGRESS_STEPS: i32 = 1000;
 
 pub struct SqliteStore {
     path: std::path::PathBuf,
@@ -92,8 +164,9 @@ impl SqliteStore {
         metrics: Arc<Metrics>,
     ) -> anyhow::Result<Self> {
         if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir)?;
+            create_private_dir(dir)?;
         }
+        create_private_file(path)?;
         let mut conn = Connection::open(path)
             .map_err(|e| anyhow::anyhow!("cannot open database {}: {e}", path.display()))?;
         init_connection(&conn)?;
@@ -117,12 +190,13 @@ impl SqliteStore {
             writer,
             readers: Arc::new(ReadPool {
                 conns: Mutex::new(readers),
-                permits: Semaphore::new(read_connections),
+                permits: Arc::new(Semaphore::new(read_connections)),
             }),
         })
     }
 
-    /// Runs `f` on a read-only connection on the blocking pool.
+    /// Runs `f` on a read-only connection on the blocking pool. Safe to cancel: see
+    /// [`ReadPool`].
     async fn read<T, F>(&self, f: F) -> StoreResult<T>
     where
         T: Send + 'static,
@@ -131,26 +205,31 @@ impl SqliteStore {
         let permit = self
             .readers
             .permits
-            .acquire()
+            .clone()
+            .acquire_owned()
             .await
             .map_err(|e| StoreError::Other(e.to_string()))?;
         let pool = self.readers.clone();
-        let result = tokio::task::spawn_blocking(move || {
-            let conn = pool
-                .conns
-                .lock()
-                .map_err(|e| StoreError::Other(e.to_string()))?
-                .pop();
-            let conn = conn.ok_or_else(|| StoreError::Other("read pool empty".to_owned()))?;
-            let result = f(&conn);
-            if let Ok(mut conns) = pool.conns.lock() {
-                conns.push(conn);
+        let cancelled = Arc::new(AtomicBool::new(false));
+        let guard = CancelOnDrop(Some(cancelled.clone()));
+        let task = tokio::task::spawn_blocking(move || {
+            // Declared first, dropped last: the slot is free only once the connection is back.
+            let _permit = permit;
+            if cancelled.load(Ordering::Relaxed) {
+                return Err(StoreError::Other("cancelled".to_owned()));
             }
+            let conn = PooledConn::take(&pool)?;
+            conn.progress_handler(
+                PROGRESS_STEPS,
+                Some(move || cancelled.load(Ordering::Relaxed)),
+            )
+            .map_err(sql_err)?;
+            let result = f(&conn);
+            let _ = conn.progress_handler(0, None::<fn() -> bool>);
             result
-        })
-        .await
-        .map_err(|e| StoreError::Other(e.to_string()))?;
-        drop(permit);
+        });
+        let result = task.await.map_err(|e| StoreError::Other(e.to_string()))?;
+        guard.disarm();
         result
     }
 }
@@ -209,6 +288,11 @@ impl Store for SqliteStore {
             .await
     }
 
+    async fn password_hash(&self, id: &UserId) -> StoreResult<String> {
+        let id = id.clone();
+        self.read(move |c| users::password_hash(c, &id)).await
+    }
+
     async fn create_session(
         &self,
         user: &UserId,
@@ -235,9 +319,10 @@ impl Store for SqliteStore {
         refresh_hash: [u8; 32],
         new: TokenHashes,
         now: i64,
+        oldest: i64,
     ) -> StoreResult<Refreshed> {
         self.writer
-            .write(move |ctx| users::refresh(ctx.conn, &refresh_hash, &new, now))
+            .write(move |ctx| users::refresh(ctx.conn, &refresh_hash, &new, now, oldest))
             .await
     }
 
@@ -260,6 +345,21 @@ impl Store for SqliteStore {
             .await
     }
 
+    async fn revoke_other_sessions(
+        &self,
+        user: &UserId,
+        keep: &SessionId,
+    ) -> StoreResult<Vec<SessionId>> {
+        let (user, keep) = (user.clone(), keep.clone());
+        self.writer
+            .write(move |ctx| users::revoke_others(ctx, &user, &keep))
+            .await
+    }
+
+    async fn revoked_since(&self, since: i64) -> StoreResult<Vec<SessionId>> {
+        self.read(move |c| users::revoked_since(c, since)).await
+    }
+
     async fn touch_session(&self, session: &SessionId, now: i64) -> StoreResult<()> {
         let session = session.clone();
         self.writer
@@ -280,9 +380,15 @@ impl Store for SqliteStore {
             .await
     }
 
-    async fn conversations(&self, actor: &UserId) -> StoreResult<Vec<Conversation>> {
+    async fn conversations(
+        &self,
+        actor: &UserId,
+        before: Option<ListCursor>,
+        limit: i64,
+    ) -> StoreResult<(Vec<Conversation>, Option<ListCursor>)> {
         let actor = actor.clone();
-        self.read(move |c| conversations::list(c, &actor)).await
+        self.read(move |c| conversations::list(c, &actor, before.as_ref(), limit))
+            .await
     }
 
     async fn conversation(&self, actor: &UserId, id: &ConversationId) -> StoreResult<Conversation> {
@@ -451,15 +557,47 @@ impl Store for SqliteStore {
             .await
     }
 
-    async fn insert_attachment(&self, attachment: NewAttachment) -> StoreResult<Attachment> {
+    async fn insert_attachment(
+        &self,
+        attachment: NewAttachment,
+        quota: u64,
+    ) -> StoreResult<(Attachment, bool)> {
         self.writer
-            .write(move |ctx| messages::insert_attachment(ctx, &attachment))
+            .write(move |ctx| attachments::insert(ctx, &attachment, quota))
+            .await
+    }
+
+    async fn attachment_by_client_id(
+        &self,
+        uploader: &UserId,
+        client_id: uuid::Uuid,
+    ) -> StoreResult<Option<Attachment>> {
+        let uploader = uploader.clone();
+        self.read(move |c| attachments::by_client_id(c, &uploader, client_id))
+            .await
+    }
+
+    async fn attachment_bytes(&self, uploader: &UserId) -> StoreResult<u64> {
+        let uploader = uploader.clone();
+        self.read(move |c| attachments::bytes_of(c, &uploader))
+            .await
+    }
+
+    async fn sweep_unattached(&self, before: i64) -> StoreResult<Vec<String>> {
+        self.writer
+            .write(move |ctx| attachments::sweep(ctx, before))
+            .await
+    }
+
+    async fn blob_in_use(&self, sha256: &str) -> StoreResult<bool> {
+        let sha256 = sha256.to_owned();
+        self.read(move |c| attachments::blob_in_use(c, &sha256))
             .await
     }
 
     async fn attachment(&self, actor: &UserId, id: &AttachmentId) -> StoreResult<Attachment> {
         let (actor, id) = (actor.clone(), id.clone());
-        self.read(move |c| messages::visible_attachment(c, &actor, &id))
+        self.read(move |c| attachments::visible(c, &actor, &id))
             .await
     }
 
@@ -493,13 +631,43 @@ impl Store for SqliteStore {
     }
 }
 
+/// Creates `dir` (and parents) readable by this user only (0700 on Unix); an existing
+/// directory is left as the operator set it.
+pub fn create_private_dir(dir: &Path) -> std::io::Result<()> {
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+    builder.create(dir)
+}
+
+/// Creates `path` empty and readable by this user only (0600 on Unix) unless it exists.
+/// SQLite gives the `-wal` and `-shm` files the database file's mode, so they follow.
+fn create_private_file(path: &Path) -> std::io::Result<()> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    match options.open(path) {
+        Ok(_) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Err(e) => Err(e),
+    }
+}
+
 /// An online, consistent copy through SQLite's backup API (readers and the writer carry on).
+/// The copy is readable by this user only, like the database.
 pub fn backup_file(src: &Path, dest: &Path) -> StoreResult<()> {
-    if dest.exists() {
-        return Err(StoreError::Conflict(format!(
-            "{} already exists",
-            dest.display()
-        )));
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    if let Err(e) = options.open(dest) {
+        return Err(if e.kind() == std::io::ErrorKind::AlreadyExists {
+            StoreError::Conflict(format!("{} already exists", dest.display()))
+        } else {
+            StoreError::Other(format!("cannot create {}: {e}", dest.display()))
+        });
     }
     let from =
         Connection::open_with_flags(src, OpenFlags::SQLITE_OPEN_READ_ONLY).map_err(sql_err)?;

@@ -111,6 +111,12 @@ pub fn set_password_hash(c: &Connection, id: &UserId, hash: &str) -> StoreResult
     }
 }
 
+pub fn password_hash(c: &Connection, id: &UserId) -> StoreResult<String> {
+    c.prepare_cached("SELECT password_hash FROM users WHERE id = ?1")
+        .and_then(|mut s| s.query_row([id.as_str()], |r| r.get(0)))
+        .map_err(sql_err)
+}
+
 pub fn create_session(
     ctx: &mut WriteCtx<'_>,
     user: &UserId,
@@ -166,16 +172,17 @@ pub fn refresh(
     hash: &[u8; 32],
     new: &TokenHashes,
     now: i64,
+    oldest: i64,
 ) -> StoreResult<Refreshed> {
-    let current: Option<(String, String, i64, Option<i64>)> = c
+    let current: Option<(String, String, i64, Option<i64>, i64)> = c
         .query_row(
-            "SELECT id, user_id, refresh_expires_at, revoked_at FROM sessions WHERE refresh_hash = ?1",
+            "SELECT id, user_id, refresh_expires_at, revoked_at, created_at FROM sessions WHERE refresh_hash = ?1",
             [&hash[..]],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
         )
         .optional()
         .map_err(sql_err)?;
-    let Some((session_id, user_id, expires_at, revoked_at)) = current else {
+    let Some((session_id, user_id, expires_at, revoked_at, created_at)) = current else {
         let spent: Option<String> = c
             .query_row(
                 "SELECT session_id FROM spent_refresh_tokens WHERE hash = ?1",
@@ -196,7 +203,7 @@ pub fn refresh(
             None => Ok(Refreshed::Invalid),
         };
     };
-    if revoked_at.is_some() || expires_at <= now {
+    if revoked_at.is_some() || expires_at <= now || created_at < oldest {
         return Ok(Refreshed::Invalid);
     }
     c.execute(
@@ -264,6 +271,44 @@ pub fn revoke_all(ctx: &mut WriteCtx<'_>, user: &UserId) -> StoreResult<Vec<Sess
         })
         .map_err(sql_err)?;
     rows.collect::<Result<_, _>>().map_err(sql_err)
+}
+
+pub fn revoke_others(
+    ctx: &mut WriteCtx<'_>,
+    user: &UserId,
+    keep: &SessionId,
+) -> StoreResult<Vec<SessionId>> {
+    let mut stmt = ctx
+        .conn
+        .prepare(
+            "UPDATE sessions SET revoked_at = ?1
+             WHERE user_id = ?2 AND id <> ?3 AND revoked_at IS NULL RETURNING id",
+        )
+        .map_err(sql_err)?;
+    let rows = stmt
+        .query_map(params![ctx.now, user.as_str(), keep.as_str()], |r| {
+            Ok(SessionId::new(r.get::<_, String>(0)?))
+        })
+        .map_err(sql_err)?;
+    rows.collect::<Result<_, _>>().map_err(sql_err)
+}
+
+pub fn revoked_since(c: &Connection, since: i64) -> StoreResult<Vec<SessionId>> {
+    let mut stmt = c
+        .prepare_cached("SELECT id FROM sessions WHERE revoked_at >= ?1")
+        .map_err(sql_err)?;
+    let rows = stmt
+        .query_map([since], |r| Ok(SessionId::new(r.get::<_, String>(0)?)))
+        .map_err(sql_err)?;
+    rows.collect::<Result<_, _>>().map_err(sql_err)
+}
+
+/// Whether the session is still live (not revoked): checked inside a send's transaction.
+pub fn is_live(c: &Connection, session: &SessionId) -> StoreResult<bool> {
+    c.prepare_cached("SELECT revoked_at IS NULL FROM sessions WHERE id = ?1")
+        .and_then(|mut s| s.query_row([session.as_str()], |r| r.get(0)).optional())
+        .map(|live| live.unwrap_or(false))
+        .map_err(sql_err)
 }
 
 pub fn touch(c: &Connection, session: &SessionId, now: i64) -> StoreResult<()> {

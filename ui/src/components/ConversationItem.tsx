@@ -1,7 +1,12 @@
 import { useId } from 'react';
 import type { CachedConversation } from '../ipc';
+import { usePeople } from '../hooks/usePeople';
 import { formatFull, formatListTime } from '../lib/format';
+import { directPeerHandle } from '../lib/personLabel';
 import { Avatar } from './Avatar';
+import { Handle } from './SenderName';
+
+const NONE: readonly string[] = [];
 
 function preview(c: CachedConversation, meId: string | null): string {
   const m = c.conversation.last_message;
@@ -13,7 +18,8 @@ function preview(c: CachedConversation, meId: string | null): string {
 
 /**
  * One row of the conversation list. The title comes first in the DOM (the avatar is hidden
- * from assistive tech), so the row's accessible name starts with it, as PRODUCT.md §4 needs.
+ * from assistive tech), so the row's accessible name starts with it, as PRODUCT.md §4 needs;
+ * a direct conversation's other member's `@username` follows the title when it could mislead.
  */
 export function ConversationItem({ item, selected, meId, onOpen }: {
   item: CachedConversation;
@@ -24,6 +30,9 @@ export function ConversationItem({ item, selected, meId, onOpen }: {
   const id = useId();
   const c = item.conversation;
   const unread = c.unread_count;
+  const direct = c.kind === 'direct';
+  const people = usePeople(direct ? c.members.map((m) => m.user_id) : NONE);
+  const handle = direct ? directPeerHandle(people, meId) : null;
   const at = c.last_message?.created_at ?? item.activity_at;
   return (
     <li role="listitem" aria-labelledby={id} className={selected ? 'conv-item selected' : 'conv-item'}>
@@ -37,7 +46,7 @@ export function ConversationItem({ item, selected, meId, onOpen }: {
         <Avatar name={item.display_title} id={c.id} size={40} />
         <span className="conv-text">
           <span className="conv-top">
-            <span className="conv-title">{item.display_title}</span>
+            <span className="conv-title">{item.display_title}{handle && <> <Handle username={handle} /></>}</span>
             <time className="conv-time" dateTime={at} title={formatFull(at)}>{formatListTime(at)}</time>
           </span>
           <span className="conv-bottom">

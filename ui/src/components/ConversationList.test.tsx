@@ -2,7 +2,8 @@ import { screen, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { selectedConversationStore } from '../state/navigation';
-import { conversation, message, sessionState } from '../test/fixtures';
+import type { User } from '../ipc';
+import { ada, conversation, me, message, sessionState } from '../test/fixtures';
 import { installFakeShell } from '../test/fakeShell';
 import { renderWithClient } from '../test/render';
 import { Sidebar } from './Sidebar';
@@ -16,7 +17,12 @@ describe('conversation list', () => {
   let shell: ReturnType<typeof installFakeShell>;
   beforeEach(() => {
     selectedConversationStore.set(null);
-    shell = installFakeShell({ conversations: () => list, session_state: () => sessionState, search: () => [] });
+    shell = installFakeShell({
+      conversations: () => list,
+      session_state: () => sessionState,
+      search: () => [],
+      user: (a) => (a.id === me.id ? me : ada),
+    });
   });
   afterEach(() => shell.restore());
 
@@ -57,5 +63,29 @@ describe('conversation list', () => {
     await user.type(screen.getByRole('searchbox', { name: 'Search' }), 'needle{Enter}');
     expect(await screen.findByText('the needle is here')).toBeInTheDocument();
     expect(shell.callsOf('search')).toEqual([{ query: 'needle', conversationId: null }]);
+  });
+
+  it("follows a direct conversation's title with the @username when the name differs from it", async () => {
+    const adaLovelace: User = { ...ada, display_name: 'Ada Lovelace' };
+    const crew = conversation('c2', 'Design crew', 0);
+    crew.conversation.kind = 'group';
+    shell.handlers.user = (a) => (a.id === me.id ? me : adaLovelace);
+    shell.handlers.conversations = () => [list[0]!, crew];
+    renderWithClient(<Sidebar onNewConversation={() => {}} onSettings={() => {}} />);
+    const [direct, group] = await screen.findAllByRole('listitem');
+    expect(await within(direct!).findByText('@ada')).toHaveClass('handle');
+    expect(direct).toHaveAccessibleName(/^Ada Lovelace @ada/);
+    expect(group).not.toHaveTextContent('@');
+  });
+
+  it('names the sender of each search result', async () => {
+    shell.handlers.search = () => [message(3, { body: 'the needle is here', conversation_id: 'c1' })];
+    shell.handlers.user = (a) => (a.id === me.id ? me : { ...ada, display_name: 'Ada Lovelace' });
+    const user = userEvent.setup();
+    renderWithClient(<Sidebar onNewConversation={() => {}} onSettings={() => {}} />);
+    await user.type(screen.getByRole('searchbox', { name: 'Search' }), 'needle{Enter}');
+    const result = (await screen.findByText('the needle is here')).closest('button')!;
+    expect(await within(result).findByText('@ada')).toBeInTheDocument();
+    expect(result).toHaveTextContent('Ada Lovelace @ada');
   });
 });

@@ -4,60 +4,73 @@ import type { CachedMessage } from '../ipc';
 import { useAttachmentTray } from '../hooks/useAttachmentTray';
 import { useFileDrop } from '../hooks/useFileDrop';
 import { useMe } from '../hooks/useMe';
+import { useConversationPeople } from '../hooks/useConversationPeople';
+import { PeopleContext } from '../hooks/usePersonLabel';
+import { directPeerHandle } from '../lib/personLabel';
 import { conversationsOptions } from '../queries/conversations';
 import { Avatar } from './Avatar';
 import { Composer } from './Composer';
 import type { ComposerMode } from './ComposerMode';
 import { Icon } from './Icon';
 import { MessageList } from './MessageList';
+import { Handle } from './SenderName';
 import { TypingIndicator } from './TypingIndicator';
 
-/** An open conversation: title, the message log, who is typing, and the composer; files dropped on it join the composer. */
+/**
+ * An open conversation: title, the message log, who is typing, and the composer; files
+ * dropped on it join the composer. Its members are provided to every name shown inside, so
+ * two people with one display name both show their `@username`.
+ */
 export function ConversationView({ conversationId, onBack }: { conversationId: string; onBack: () => void }) {
   const conv = useQuery({
     ...conversationsOptions(),
     select: (all) => all.find((c) => c.conversation.id === conversationId),
   }).data;
   const me = useMe();
+  const people = useConversationPeople(conversationId);
   const headingId = useId();
   const [mode, setMode] = useState<ComposerMode>(null);
   const onReply = useCallback((entry: CachedMessage) => setMode({ kind: 'reply', entry }), []);
   const onEdit = useCallback((entry: CachedMessage) => setMode({ kind: 'edit', entry }), []);
   const title = conv?.display_title ?? 'Conversation';
   const members = conv?.conversation.members.length ?? 0;
+  const peerHandle = conv?.conversation.kind === 'direct' ? directPeerHandle(people, me?.id ?? null) : null;
   const tray = useAttachmentTray(conversationId);
   const drop = useFileDrop(tray.add, !conv?.left && mode?.kind !== 'edit');
 
   return (
-    <section className="conversation" aria-labelledby={headingId} {...drop.handlers}>
-      {drop.dragging && <div className="drop-overlay" aria-hidden="true">Drop files to attach</div>}
-      <header className="conversation-header">
-        <button type="button" className="icon-button back" aria-label="Back to conversations" onClick={onBack}>
-          <Icon name="back" />
-        </button>
-        <Avatar name={title} id={conversationId} size={34} />
-        <div className="conversation-title">
-          <h2 id={headingId}>{title}</h2>
-          {conv && (
-            <span className="muted small">
-              {conv.conversation.kind === 'group' ? `${members} members` : 'Direct message'}
-              {conv.left ? ' · you left' : ''}
-            </span>
-          )}
-        </div>
-      </header>
-      <MessageList conversationId={conversationId} meId={me?.id ?? null} onReply={onReply} onEdit={onEdit} />
-      <TypingIndicator conversationId={conversationId} meId={me?.id ?? null} />
-      {conv?.left ? (
-        <p className="composer muted">You are no longer a member of this conversation.</p>
-      ) : (
-        <Composer
-          key={mode?.kind === 'edit' ? `edit:${mode.entry.message.id}` : 'compose'}
-          conversationId={conversationId}
-          mode={mode}
-          onDone={() => setMode(null)}
-        />
-      )}
-    </section>
+    <PeopleContext value={people}>
+      <section className="conversation" aria-labelledby={headingId} {...drop.handlers}>
+        {drop.dragging && <div className="drop-overlay" aria-hidden="true">Drop files to attach</div>}
+        <header className="conversation-header">
+          <button type="button" className="icon-button back" aria-label="Back to conversations" onClick={onBack}>
+            <Icon name="back" />
+          </button>
+          <Avatar name={title} id={conversationId} size={34} />
+          <div className="conversation-title">
+            <h2 id={headingId}>{title}</h2>
+            {conv && (
+              <span className="muted small">
+                {peerHandle && <><Handle username={peerHandle} /> · </>}
+                {conv.conversation.kind === 'group' ? `${members} members` : 'Direct message'}
+                {conv.left ? ' · you left' : ''}
+              </span>
+            )}
+          </div>
+        </header>
+        <MessageList conversationId={conversationId} meId={me?.id ?? null} onReply={onReply} onEdit={onEdit} />
+        <TypingIndicator conversationId={conversationId} meId={me?.id ?? null} />
+        {conv?.left ? (
+          <p className="composer muted">You are no longer a member of this conversation.</p>
+        ) : (
+          <Composer
+            key={mode?.kind === 'edit' ? `edit:${mode.entry.message.id}` : 'compose'}
+            conversationId={conversationId}
+            mode={mode}
+            onDone={() => setMode(null)}
+          />
+        )}
+      </section>
+    </PeopleContext>
   );
 }

@@ -1,9 +1,10 @@
-import { fireEvent, screen, waitFor, within } from '@testing-library/react';
+import { act, fireEvent, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { VirtuosoMockContext } from 'react-virtuoso';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { clearTrays } from '../state/staging';
-import type { CachedMessage } from '../ipc';
+import { noteTyping } from '../state/typing';
+import type { CachedMessage, User } from '../ipc';
 import { ada, conversation, me, message, sent, sessionState } from '../test/fixtures';
 import { installFakeShell } from '../test/fakeShell';
 import { renderWithClient } from '../test/render';
@@ -127,6 +128,52 @@ describe('conversation view', () => {
     expect(within(files!).getByRole('button', { name: 'Save logs.zip' })).toBeInTheDocument();
     expect(files!.querySelector('.msg-body')).toBeNull();
     expect(await within(text!).findByRole('link', { name: 'https://example.org/spec' })).toBeInTheDocument();
+  });
+
+  it("keeps names that are usernames plain", async () => {
+    renderView();
+    const [theirs] = await screen.findAllByRole('article');
+    expect(within(theirs!).getByText('Ada')).toHaveTextContent(/^Ada$/);
+    expect(screen.queryByText(/@ada/)).toBeNull();
+  });
+
+  it('shows the @username beside a display name that differs from it, outside the heading', async () => {
+    const adaLovelace: User = { ...ada, display_name: 'Ada Lovelace' };
+    shell.handlers.user = (a) => (a.id === me.id ? me : adaLovelace);
+    renderView();
+    const [theirs, mine] = await screen.findAllByRole('article');
+    expect(await within(theirs!).findByText('@ada')).toHaveClass('handle');
+    expect(theirs!.querySelector('.msg-sender')).toHaveTextContent('Ada Lovelace @ada');
+    expect(theirs).toHaveAccessibleName(/^Ada Lovelace \(@ada\), /);
+    expect(mine!.querySelector('.msg-sender')).toHaveTextContent(/^Sam$/);
+    // The heading is the title alone (PRODUCT.md §4); the handle is on the line under it.
+    const heading = screen.getByRole('heading', { name: 'Ada Lovelace' });
+    expect(heading.parentElement).toHaveTextContent('@ada · Direct message');
+  });
+
+  it('shows the @username of both people sharing a display name', async () => {
+    const eve: User = { id: 'u-eve', username: 'eve', display_name: 'Ada', created_at: ada.created_at };
+    const people = [me, ada, eve];
+    const group = conversation('c1', 'Crew', 0);
+    group.conversation.kind = 'group';
+    group.conversation.members = people.map((u) => ({ user_id: u.id, role: 'member' }));
+    shell.handlers.conversations = () => [group];
+    shell.handlers.user = (a) => people.find((u) => u.id === a.id) ?? null;
+    shell.handlers.messages = () => [sent(message(1)), sent(message(2, { sender_id: eve.id })), sent(message(3, { sender_id: me.id }))];
+    renderView();
+    const [fromAda, fromEve, mine] = await screen.findAllByRole('article');
+    await waitFor(() => expect(fromAda!.querySelector('.msg-sender')).toHaveTextContent('Ada @ada'));
+    expect(fromEve!.querySelector('.msg-sender')).toHaveTextContent('Ada @eve');
+    expect(mine!.querySelector('.msg-sender')).toHaveTextContent(/^Sam$/);
+  });
+
+  it('says who is typing, the @username after the pinned text', async () => {
+    shell.handlers.user = (a) => (a.id === me.id ? me : { ...ada, display_name: 'Ada Lovelace' });
+    renderView();
+    await screen.findAllByRole('article');
+    act(() => noteTyping('c1', ada.id));
+    expect(await screen.findByText('Ada Lovelace is typing…')).toBeInTheDocument();
+    expect(screen.getByText('Ada Lovelace is typing…').parentElement).toHaveTextContent('Ada Lovelace is typing… @ada');
   });
 
   it('stages files dropped on the conversation', async () => {

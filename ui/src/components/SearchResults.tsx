@@ -4,8 +4,10 @@ import { conversationsOptions } from '../queries/conversations';
 import { searchOptions } from '../queries/search';
 import { formatFull, formatListTime } from '../lib/format';
 import { openConversation } from '../state/navigation';
+import { ConversationPeople } from './ConversationPeople';
+import { SenderName } from './SenderName';
 
-/** Full-text message search results (local cache, works offline). */
+/** Full-text message search results (local cache, works offline), each with its sender. */
 export function SearchResults({ query, onClose }: { query: string; onClose: () => void }) {
   const results = useQuery(searchOptions(query));
   const titles = useQuery(conversationsOptions()).data;
@@ -33,6 +35,9 @@ export function SearchResults({ query, onClose }: { query: string; onClose: () =
                       {formatListTime(m.created_at)}
                     </time>
                   </span>
+                  <ConversationPeople conversationId={m.conversation_id}>
+                    <SenderName id={m.sender_id} className="result-sender" />
+                  </ConversationPeople>
                   <span className="conv-preview multiline">{m.body}</span>
                 </span>
               </button>

@@ -27,14 +27,59 @@ describe('SignInForm', () => {
     renderWithClient(<SignInForm />);
     const url = screen.getByRole('textbox', { name: 'Server URL' });
     await user.clear(url);
-    await user.type(url, 'http://chat.example:9000');
+    await user.type(url, 'https://chat.example:9000');
     await user.type(screen.getByRole('textbox', { name: 'Username' }), 'sam');
     await user.type(screen.getByLabelText('Password'), 'correct horse');
     await user.click(screen.getByRole('button', { name: 'Sign in' }));
     expect(shell.callsOf('sign_in')).toEqual([
-      { server: 'http://chat.example:9000', username: 'sam', password: 'correct horse' },
+      { server: 'https://chat.example:9000', username: 'sam', password: 'correct horse' },
     ]);
-    expect(localStorage.getItem('parley.serverUrl')).toBe('http://chat.example:9000');
+    expect(localStorage.getItem('parley.serverUrl')).toBe('https://chat.example:9000');
+  });
+
+  it('needs no confirmation for https or for http to this computer', async () => {
+    const user = userEvent.setup();
+    renderWithClient(<SignInForm />);
+    const url = screen.getByRole('textbox', { name: 'Server URL' });
+    expect(screen.queryByRole('checkbox', { name: 'Connect without encryption' })).toBeNull();
+    await user.clear(url);
+    await user.type(url, 'https://chat.example.com');
+    expect(screen.queryByRole('checkbox', { name: 'Connect without encryption' })).toBeNull();
+    expect(url).not.toHaveAccessibleDescription();
+  });
+
+  it('warns about plain http to another machine and signs in only once confirmed', async () => {
+    const user = userEvent.setup();
+    renderWithClient(<SignInForm />);
+    const url = screen.getByRole('textbox', { name: 'Server URL' });
+    await user.clear(url);
+    await user.type(url, 'http://chat.example.com');
+    expect(url).toHaveAccessibleDescription(/password and messages would travel unencrypted/);
+    const confirm = screen.getByRole('checkbox', { name: 'Connect without encryption' });
+    expect(confirm).not.toBeChecked();
+    expect(confirm).toHaveAccessibleDescription(/unencrypted/);
+    await user.type(screen.getByRole('textbox', { name: 'Username' }), 'sam');
+    await user.type(screen.getByLabelText('Password'), 'correct horse');
+    await user.click(screen.getByRole('button', { name: 'Sign in' }));
+    await user.click(screen.getByRole('button', { name: 'Create account' }));
+    expect(shell.callsOf('sign_in')).toEqual([]);
+    expect(shell.callsOf('create_account')).toEqual([]);
+    await user.click(confirm);
+    await user.click(screen.getByRole('button', { name: 'Sign in' }));
+    expect(shell.callsOf('sign_in')).toEqual([
+      { server: 'http://chat.example.com', username: 'sam', password: 'correct horse' },
+    ]);
+  });
+
+  it('asks again when the URL changes after confirming', async () => {
+    const user = userEvent.setup();
+    renderWithClient(<SignInForm />);
+    const url = screen.getByRole('textbox', { name: 'Server URL' });
+    await user.clear(url);
+    await user.type(url, 'http://192.168.1.5');
+    await user.click(screen.getByRole('checkbox', { name: 'Connect without encryption' }));
+    await user.type(url, '0');
+    expect(screen.getByRole('checkbox', { name: 'Connect without encryption' })).not.toBeChecked();
   });
 
   it('creates an account with create_account', async () => {

@@ -1,17 +1,25 @@
 import { useId, useState, type FormEvent, type MouseEvent } from 'react';
 import { errorMessage } from '../ipc';
 import { useSignIn } from '../hooks/useSignIn';
-import { loadServerUrl, saveServerUrl } from '../lib/serverUrl';
+import { isInsecureServerUrl, loadServerUrl, saveServerUrl } from '../lib/serverUrl';
 
-/** Server URL, username and password; `Sign in` or `Create account` with the same fields. */
+/**
+ * Server URL, username and password; `Sign in` or `Create account` with the same fields.
+ * A plain-http server off this computer gets a warning and needs `Connect without
+ * encryption` ticked first — for that exact URL, so editing it asks again.
+ */
 export function SignInForm({ onDone }: { onDone?: () => void }) {
   const [server, setServer] = useState(loadServerUrl);
   const [username, setUsername] = useState('');
   const [password, setPassword] = useState('');
+  const [unencryptedOk, setUnencryptedOk] = useState<string | null>(null);
   const signIn = useSignIn();
-  const ids = { server: useId(), user: useId(), pass: useId() };
+  const ids = { server: useId(), user: useId(), pass: useId(), warning: useId() };
+  const insecure = isInsecureServerUrl(server);
+  const confirmed = !insecure || unencryptedOk === server.trim();
 
   function submit(create: boolean) {
+    if (!confirmed) return; // the required checkbox has already said why
     saveServerUrl(server.trim());
     signIn.mutate(
       { create, server: server.trim(), username: username.trim(), password },
@@ -34,7 +42,22 @@ export function SignInForm({ onDone }: { onDone?: () => void }) {
     <form className="sign-in-form" onSubmit={onSubmit} aria-busy={signIn.isPending}>
       <label htmlFor={ids.server}>Server URL</label>
       <input id={ids.server} type="url" value={server} onChange={(e) => setServer(e.target.value)} required
-        autoComplete="url" spellCheck={false} />
+        autoComplete="url" spellCheck={false} aria-describedby={insecure ? ids.warning : undefined} />
+      {/* Described-by rather than role="alert": it appears while the URL is typed, where an
+          alert would interrupt at every keystroke; the checkbox reads it out as well. */}
+      {insecure && (
+        <>
+          <p id={ids.warning} className="form-warning">
+            This address starts with http://, not https://: your password and messages would travel
+            unencrypted, and anyone on the network could read them.
+          </p>
+          <label className="checkbox-row">
+            <input type="checkbox" checked={confirmed} required aria-describedby={ids.warning}
+              onChange={(e) => setUnencryptedOk(e.target.checked ? server.trim() : null)} />
+            Connect without encryption
+          </label>
+        </>
+      )}
       <label htmlFor={ids.user}>Username</label>
       <input id={ids.user} value={username} onChange={(e) => setUsername(e.target.value)} required
         autoComplete="username" autoCapitalize="none" spellCheck={false} autoFocus />

@@ -1,5 +1,6 @@
-import { useUserName } from '../hooks/useUserName';
+import { usePersonLabel } from '../hooks/usePersonLabel';
 import { useTypingUsers } from '../state/typing';
+import { Handle } from './SenderName';
 
 /** "Ada is typing…" from the ephemeral typing events (polite live region). */
 export function TypingIndicator({ conversationId, meId }: { conversationId: string; meId: string | null }) {
@@ -12,6 +13,8 @@ export function TypingIndicator({ conversationId, meId }: { conversationId: stri
   );
 }
 
+// "NAME is typing…" stays one text run (PRODUCT.md §4); the @username follows it.
 function OneTyping({ id }: { id: string }) {
-  return <span>{useUserName(id)} is typing…</span>;
+  const { name, handle } = usePersonLabel(id);
+  return <><span>{name} is typing…</span>{handle && <> <Handle username={handle} /></>}</>;
 }

@@ -2,15 +2,17 @@
 //! each with its `client_id`, so a retry after a crash or a lost answer is answered by the
 //! server with the same message, never a duplicate.
 //!
-//! Failures are classified: recoverable ones (network, 5xx, 429) keep the entry and back off
-//! (honouring `Retry-After`); permanent ones (any other 4xx) mark it failed with a reason the
-//! UI shows, and the user retries or discards it. The entry stays first in line while it
+//! Failures are classified by [`plan::after_send_failure`], a pure function of the entry's
+//! attempts, the error and the time: recoverable ones (network, 5xx, 408, 429, and failures
+//! on this device such as a locked keyring) keep the entry and back off (honouring
+//! `Retry-After`); permanent ones (any other 4xx, a staged file gone) mark it failed with a
+//! reason the UI shows, and the user retries or discards it. The entry stays first in line while it
 //! backs off, so later messages never overtake it.
 //!
 //! An entry with files uploads them first, one by one, storing each file's server id as
 //! soon as its upload is answered, so a retry (or a restart after a crash) only uploads what
-//! is left; a crash in the moment between the server's answer and that write costs one
-//! repeated upload (the server has no upload idempotency key), never a repeated message.
+//! is left; each upload carries the staged file's id as its `client_id`, so a crash between
+//! the server's answer and that write gets the same attachment back, never a second copy.
 //! Upload failures are classified like sends (a 413 or 400 is permanent). Once the message
 //! is acknowledged its staged files are deleted.
 
@@ -27,6 +29,33 @@ use crate::{
     plan,
 };
 
+/// How an attempt failed, before [`plan::after_send_failure`] decides what follows.
+#[derive(Debug)]
+enum Failed {
+    Upload(UploadFailure),
+    Send(ApiError),
+    /// The cache or the keyring.
+    Local(anyhow::Error),
+}
+
+impl Failed {
+    /// What [`Attempt::Later`] reports; a local failure reads as a network-like one.
+    fn into_api_error(self) -> ApiError {
+        match self {
+            Self::Upload(UploadFailure::Api(_, e)) | Self::Send(e) => e,
+            Self::Upload(UploadFailure::Gone(name)) => {
+                ApiError::Protocol(format!("{name} is gone"))
+            }
+            Self::Upload(UploadFailure::Local(e)) | Self::Local(e) => {
+                match e.downcast::<ApiError>() {
+                    Ok(api) => api,
+                    Err(e) => ApiError::Network(format!("on this device: {e}")),
+                }
+            }
+        }
+    }
+}
+
 /// What one send attempt led to.
 #[derive(Debug)]
 pub enum Attempt {
@@ -38,22 +67,62 @@ pub enum Attempt {
 }
 
 impl Engine {
-    /// Sends one outbox entry and records the outcome in the cache.
+    /// Sends one outbox entry and records the outcome in the cache. Every failure goes
+    /// through [`plan::after_send_failure`]; only a lost session comes back as an error.
     pub async fn send_entry(&self, entry: &OutboxEntry) -> anyhow::Result<Attempt> {
-        let attachment_ids = match self.upload_files(entry).await {
-            Ok(ids) => ids,
-            Err(UploadFailure::Local(e)) => return Err(e),
-            Err(UploadFailure::Gone(name)) => {
-                let reason = format!("the file {name} is no longer on this device");
-                return self.fail(entry, reason).await;
+        let failure = match self.try_send(entry).await {
+            Ok(()) => return Ok(Attempt::Sent),
+            Err(failure) => failure,
+        };
+        let local_text;
+        let signed_out = ApiError::SignedOut(String::new());
+        let (plan_input, upload_of) = match &failure {
+            Failed::Upload(UploadFailure::Api(name, e)) => {
+                (plan::SendFailure::Api(e), Some(name.as_str()))
             }
-            Err(UploadFailure::Api(name, e)) => {
-                return self
-                    .api_failure(entry, e, |e| format!("could not upload {name}: {e}"))
-                    .await;
+            Failed::Send(e) => (plan::SendFailure::Api(e), None),
+            Failed::Upload(UploadFailure::Gone(name)) => (plan::SendFailure::FileGone(name), None),
+            Failed::Upload(UploadFailure::Local(e)) | Failed::Local(e)
+                if crate::sync::is_signed_out(e) =>
+            {
+                (plan::SendFailure::Api(&signed_out), None)
+            }
+            Failed::Upload(UploadFailure::Local(e)) | Failed::Local(e) => {
+                local_text = e.to_string();
+                (plan::SendFailure::Local(&local_text), None)
             }
         };
-        let api = self.api().await?;
+        let step = plan::after_send_failure(
+            entry.attempts,
+            &plan_input,
+            Utc::now(),
+            rand::random::<f64>(),
+        );
+        let client_id = entry.client_id;
+        match step {
+            plan::SendStep::RetryAt(at) => {
+                if let Failed::Upload(UploadFailure::Local(e)) | Failed::Local(e) = &failure {
+                    tracing::warn!(error = %e, "outbox: local failure, backing off");
+                }
+                self.with_cache_async(move |c| c.outbox_record_attempt(client_id, at))
+                    .await?;
+                Ok(Attempt::Later(failure.into_api_error()))
+            }
+            plan::SendStep::SignedOut => Err(failure.into_api_error().into()),
+            plan::SendStep::Fail(reason) => {
+                let reason = match upload_of {
+                    Some(name) => format!("could not upload {name}: {reason}"),
+                    None => reason,
+                };
+                self.fail(entry, reason).await
+            }
+        }
+    }
+
+    /// One attempt: upload what is left of the entry's files, then send it.
+    async fn try_send(&self, entry: &OutboxEntry) -> Result<(), Failed> {
+        let attachment_ids = self.upload_files(entry).await.map_err(Failed::Upload)?;
+        let api = self.api().await.map_err(Failed::Local)?;
         let request = SendMessageRequest {
             client_id: entry.client_id,
             body: entry.body.clone(),
@@ -62,54 +131,28 @@ impl Engine {
         };
         let client_id = entry.client_id;
         let conversation_id = entry.conversation_id.clone();
-        match api.send_message(&entry.conversation_id, &request).await {
-            Ok(message) => {
-                // The server answers again: don't let the realtime loop sit out its backoff.
-                if *self.inner.state.borrow() == crate::ConnectionState::Offline {
-                    self.inner.reconnect_now.notify_one();
-                }
-                self.with_cache_async(move |c| c.outbox_mark_sent(client_id, &message))
-                    .await?;
-                if !entry.attachments.is_empty()
-                    && let Err(e) = self.remove_unneeded_staged().await
-                {
-                    tracing::warn!(error = %e, "outbox: sent, but its staged files stay");
-                }
-                self.emit(vec![EngineEvent::Outbox {
-                    client_id,
-                    conversation_id,
-                    delivery: Delivery::Sent,
-                }]);
-                Ok(Attempt::Sent)
-            }
-            Err(e) => self.api_failure(entry, e, |e| e.to_string()).await,
+        let message = api
+            .send_message(&entry.conversation_id, &request)
+            .await
+            .map_err(Failed::Send)?;
+        // The server answers again: don't let the realtime loop sit out its backoff.
+        if *self.inner.state.borrow() == crate::ConnectionState::Offline {
+            self.inner.reconnect_now.notify_one();
         }
-    }
-
-    /// Records a failed call: recoverable ones back off, permanent ones mark the entry
-    /// failed with `reason(e)`; a lost session is returned as an error.
-    async fn api_failure(
-        &self,
-        entry: &OutboxEntry,
-        e: ApiError,
-        reason: impl FnOnce(&ApiError) -> String,
-    ) -> anyhow::Result<Attempt> {
-        let client_id = entry.client_id;
-        match e {
-            e if e.is_recoverable() => {
-                let delay =
-                    plan::retry_delay(entry.attempts, rand::random::<f64>(), e.retry_after());
-                let at = Utc::now() + chrono::Duration::from_std(delay).unwrap_or_default();
-                self.with_cache_async(move |c| c.outbox_record_attempt(client_id, at))
-                    .await?;
-                Ok(Attempt::Later(e))
-            }
-            ApiError::SignedOut(why) => Err(ApiError::SignedOut(why).into()),
-            e => {
-                let reason = reason(&e);
-                self.fail(entry, reason).await
-            }
+        self.with_cache_async(move |c| c.outbox_mark_sent(client_id, &message))
+            .await
+            .map_err(Failed::Local)?;
+        if !entry.attachments.is_empty()
+            && let Err(e) = self.remove_unneeded_staged().await
+        {
+            tracing::warn!(error = %e, "outbox: sent, but its staged files stay");
         }
+        self.emit(vec![EngineEvent::Outbox {
+            client_id,
+            conversation_id,
+            delivery: Delivery::Sent,
+        }]);
+        Ok(())
     }
 
     /// Marks the entry failed for good with `reason` (for the user).

@@ -25,6 +25,54 @@ pub fn retry_delay(attempt: u32, jitter: f64, retry_after: Option<Duration>) -> 
     retry_after.map_or(ours, |theirs| theirs.max(BACKOFF_BASE))
 }
 
+/// Why an outbox entry could not be sent this time.
+#[derive(Debug)]
+pub enum SendFailure<'e> {
+    /// The server refused, or could not be reached (a send or one of its uploads).
+    Api(&'e crate::api::ApiError),
+    /// A staged file is gone from disk: the message can't be sent as composed.
+    FileGone(&'e str),
+    /// Something on this device failed (the cache, a locked keyring, the file system):
+    /// nothing the server said, so worth trying again, but never at once.
+    Local(&'e str),
+}
+
+/// What the outbox does with an entry after a failed attempt.
+#[derive(Clone, Debug, PartialEq)]
+pub enum SendStep {
+    /// Keep it first in line and try again at this time.
+    RetryAt(chrono::DateTime<chrono::Utc>),
+    /// Mark it failed with this reason for the user (who may retry or discard it).
+    Fail(String),
+    /// The session is gone: stop sending until the user signs in again (the entry stays).
+    SignedOut,
+}
+
+/// The outbox's next step for an entry that failed its `attempts + 1`-th attempt at `now`.
+/// Every failure that may pass backs off (also local ones, which used to be retried at once,
+/// forever); only what the server refused for good fails the entry.
+pub fn after_send_failure(
+    attempts: u32,
+    failure: &SendFailure<'_>,
+    now: chrono::DateTime<chrono::Utc>,
+    jitter: f64,
+) -> SendStep {
+    use crate::api::ApiError;
+    let retry = |retry_after| {
+        let delay = retry_delay(attempts, jitter, retry_after);
+        SendStep::RetryAt(now + chrono::Duration::from_std(delay).unwrap_or_default())
+    };
+    match failure {
+        SendFailure::Api(ApiError::SignedOut(_)) => SendStep::SignedOut,
+        SendFailure::Api(e) if e.is_recoverable() => retry(e.retry_after()),
+        SendFailure::Api(e) => SendStep::Fail(e.to_string()),
+        SendFailure::FileGone(name) => {
+            SendStep::Fail(format!("the file {name} is no longer on this device"))
+        }
+        SendFailure::Local(_) => retry(None),
+    }
+}
+
 /// One history request: messages with `seq > after`, at most `limit`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Fetch {
@@ -56,6 +104,70 @@ mod tests {
     use rstest::rstest;
 
     use super::*;
+    use crate::api::ApiError;
+
+    fn status(status: u16, retry_after: Option<u64>) -> ApiError {
+        ApiError::Status {
+            status,
+            code: "x".to_owned(),
+            message: "refused".to_owned(),
+            retry_after: retry_after.map(Duration::from_secs),
+        }
+    }
+
+    /// Every error class an attempt can end with, and what the outbox does next: `Some(ms)`
+    /// is a retry that many milliseconds after `now` (jitter 0, third attempt: 1 s).
+    #[rstest]
+    #[case::network(SendFailure::Api(&ApiError::Network("down".into())), Some(1000))]
+    #[case::server_error(SendFailure::Api(&status(503, None)), Some(1000))]
+    #[case::timeout(SendFailure::Api(&status(408, None)), Some(1000))]
+    #[case::rate_limited_honours_retry_after(SendFailure::Api(&status(429, Some(7))), Some(7000))]
+    #[case::local_keyring_locked(SendFailure::Local("the keyring is locked"), Some(1000))]
+    #[case::refused(SendFailure::Api(&status(400, None)), None)]
+    #[case::too_large(SendFailure::Api(&status(413, None)), None)]
+    #[case::not_a_member(SendFailure::Api(&status(404, None)), None)]
+    #[case::garbled(SendFailure::Api(&ApiError::Protocol("?".into())), None)]
+    #[case::file_gone(SendFailure::FileGone("a.pdf"), None)]
+    fn every_failure_has_a_next_step(
+        #[case] failure: SendFailure<'_>,
+        #[case] retry_ms: Option<i64>,
+    ) {
+        let now = chrono::DateTime::<chrono::Utc>::from_timestamp(1_000_000, 0).unwrap();
+        let step = after_send_failure(2, &failure, now, 0.0);
+        match (retry_ms, step) {
+            (Some(ms), SendStep::RetryAt(at)) => {
+                assert_eq!((at - now).num_milliseconds(), ms, "{failure:?}");
+            }
+            (None, SendStep::Fail(reason)) => assert!(!reason.is_empty(), "{failure:?}"),
+            (want, got) => panic!("{failure:?}: wanted retry {want:?}, got {got:?}"),
+        }
+    }
+
+    #[test]
+    fn a_lost_session_stops_the_outbox_without_failing_the_entry() {
+        let now = chrono::Utc::now();
+        let lost = ApiError::SignedOut("revoked".into());
+        assert_eq!(
+            after_send_failure(0, &SendFailure::Api(&lost), now, 0.5),
+            SendStep::SignedOut
+        );
+    }
+
+    #[test]
+    fn local_failures_never_retry_at_once() {
+        let now = chrono::Utc::now();
+        for attempts in [0, 1, 5, 50] {
+            let SendStep::RetryAt(at) =
+                after_send_failure(attempts, &SendFailure::Local("disk"), now, 0.0)
+            else {
+                panic!("a local failure is retried");
+            };
+            assert!(
+                at - now >= chrono::Duration::milliseconds(250),
+                "attempt {attempts}"
+            );
+        }
+    }
 
     #[rstest]
     #[case::first_retry_full_jitter(0, 0.999, 499)]

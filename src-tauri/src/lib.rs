@@ -15,6 +15,7 @@ mod settings;
 mod tray;
 #[cfg(test)]
 mod ts_bindings;
+mod window;
 
 use tauri::{Manager, WindowEvent};
 
@@ -69,6 +70,7 @@ pub fn run() {
         .setup(|app| {
             let handle = app.handle().clone();
             let started = std::time::Instant::now();
+            window::create_main(&handle)?;
             if let Err(e) = app.state::<Shell>().restore(&handle) {
                 tracing::error!(error = %e, "could not open the signed-in account");
             }

@@ -39,17 +39,50 @@ fn init_connection(conn: &Connection) -> rusqlite::Result<()> {
     )
 }
 
+/// Restricts `path` to its owner (Unix mode `mode`) when others could read it: a cache holds
+/// the user's messages. Elsewhere the per-user app-data dir is already private.
+fn make_private(path: &Path, mode: u32) -> std::io::Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let current = std::fs::metadata(path)?.permissions().mode();
+        if current & 0o077 != 0 {
+            std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode))?;
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = (path, mode);
+    Ok(())
+}
+
+/// Creates the database file empty with mode 0600 if it isn't there (SQLite gives its `-wal`
+/// and `-shm` files the same mode), or tightens an existing one.
+fn create_private(path: &Path) -> std::io::Result<()> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    match options.open(path) {
+        Ok(_) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => make_private(path, 0o600),
+        Err(e) => Err(e),
+    }
+}
+
 /// Opens (creating if needed) the cache at `path`, configures and migrates it.
 ///
 /// A file that is not a SQLite database, or not ours, is reported as
 /// [`CacheError::Corrupt`] and left exactly as it was.
 pub(super) fn open(path: &Path) -> Result<Connection, CacheError> {
+    let inaccessible = |e: std::io::Error| CacheError::Inaccessible {
+        path: path.to_owned(),
+        detail: e.to_string(),
+    };
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir).map_err(|e| CacheError::Inaccessible {
-            path: path.to_owned(),
-            detail: e.to_string(),
-        })?;
+        std::fs::create_dir_all(dir).map_err(inaccessible)?;
+        make_private(dir, 0o700).map_err(inaccessible)?;
     }
+    create_private(path).map_err(inaccessible)?;
     let mut conn = Connection::open(path).map_err(|e| classify(path, e))?;
     init_connection(&conn).map_err(|e| classify(path, e))?;
     migrations()
@@ -136,5 +169,23 @@ mod tests {
             .query_row("PRAGMA synchronous", [], |r| r.get(0))
             .unwrap();
         assert_eq!(sync, 1, "synchronous must be NORMAL (1)");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn the_cache_is_readable_by_its_owner_only() {
+        use std::os::unix::fs::PermissionsExt;
+        let home = tempfile::tempdir().unwrap();
+        let dir = home.path().join("profile");
+        std::fs::create_dir(&dir).unwrap();
+        std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o755)).unwrap();
+        let path = dir.join("c.sqlite");
+        let conn = open(&path).unwrap();
+        conn.execute_batch("CREATE TABLE t(x); INSERT INTO t VALUES (1);")
+            .unwrap();
+        let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode(&dir), 0o700, "the profile directory is tightened");
+        assert_eq!(mode(&path), 0o600, "the database");
+        assert_eq!(mode(&dir.join("c.sqlite-wal")), 0o600, "its WAL follows");
     }
 }

@@ -269,15 +269,10 @@ async fn thumbnails_are_made_once_even_when_asked_for_at_once() {
     );
 }
 
-#[tokio::test]
-async fn admin_revocations_close_live_sockets_at_once() {
-    let s = TestServer::start().await;
-    let alice = s.register("alice").await;
-    let bob = s.register("bob").await;
-    let conv = s.direct(&alice, &bob).await;
-    let mut ws = s.ws(&alice, None).await;
+/// `parley-server admin revoke-sessions USERNAME`: another process, on the same database.
+async fn revoke_with_admin(s: &TestServer, username: &str) {
     let out = binary::command(s.data_dir())
-        .args(["admin", "revoke-sessions", "alice"])
+        .args(["admin", "revoke-sessions", username])
         .output()
         .await
         .expect("run parley-server admin");
@@ -286,6 +281,16 @@ async fn admin_revocations_close_live_sockets_at_once() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
+}
+
+#[tokio::test]
+async fn admin_revocations_close_live_sockets_at_once() {
+    let s = TestServer::start().await;
+    let alice = s.register("alice").await;
+    let bob = s.register("bob").await;
+    let conv = s.direct(&alice, &bob).await;
+    let mut ws = s.ws(&alice, None).await;
+    revoke_with_admin(&s, "alice").await;
     // A send right after the revocation is refused, whether or not the close came yet.
     ws.send(json!({"type": "send", "conversation_id": conv, "client_id": new_client_id(), "body": "stolen"}))
         .await;
@@ -316,16 +321,7 @@ async fn an_admin_revocation_closes_the_socket_with_4001() {
     let s = TestServer::start().await;
     let alice = s.register("alice").await;
     let mut ws = s.ws(&alice, None).await;
-    let out = binary::command(s.data_dir())
-        .args(["admin", "revoke-sessions", "alice"])
-        .output()
-        .await
-        .expect("run parley-server admin");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    revoke_with_admin(&s, "alice").await;
     let (code, reason) = ws
         .closed()
         .await

@@ -33,7 +33,7 @@ const TRANSFER_TIMEOUT: Duration = Duration::from_secs(30 * 60);
 const REFRESH_MARGIN: Duration = Duration::from_secs(60);
 
 /// Why a call failed, sorted by what the caller should do about it.
-#[derive(Debug, thiserror::Error)]
+#[derive(Clone, Debug, thiserror::Error)]
 pub enum ApiError {
     /// The server could not be reached or did not answer: try again later.
     #[error("cannot reach the server: {0}")]

@@ -16,6 +16,7 @@
 //! Ids and names from the server never become paths as they are: both go through
 //! [`safe_component`].
 
+use crate::error::ClientResult;
 use std::{
     io::{Read, Write},
     path::{Path, PathBuf},
@@ -240,7 +241,7 @@ impl Engine {
         name: &str,
         content_type: &str,
         bytes: Vec<u8>,
-    ) -> anyhow::Result<StagedAttachment> {
+    ) -> ClientResult<StagedAttachment> {
         let size = bytes.len() as u64;
         if size > MAX_ATTACHMENT_BYTES {
             return Err(AttachmentError::TooLarge {
@@ -250,12 +251,13 @@ impl Engine {
             }
             .into());
         }
-        self.stage_reader(name, content_type, std::io::Cursor::new(bytes))
-            .await
+        Ok(self
+            .stage_reader(name, content_type, std::io::Cursor::new(bytes))
+            .await?)
     }
 
     /// [`Engine::stage_attachment`] from a file on disk (copied, so the original may change).
-    pub async fn stage_file(&self, path: &Path) -> anyhow::Result<StagedAttachment> {
+    pub async fn stage_file(&self, path: &Path) -> ClientResult<StagedAttachment> {
         let name = path
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
@@ -272,7 +274,7 @@ impl Engine {
             .into());
         }
         let content_type = guess_content_type(&name);
-        self.stage_reader(&name, &content_type, file).await
+        Ok(self.stage_reader(&name, &content_type, file).await?)
     }
 
     async fn stage_reader(
@@ -314,13 +316,13 @@ impl Engine {
             .await
         {
             remove_quietly(&self.staged_path(staged_id));
-            return Err(e);
+            return Err(e.into());
         }
         Ok(staged)
     }
 
     /// Deletes a staged file no outbox entry carries (the user took it off the composer).
-    pub async fn discard_staged(&self, staged_id: Uuid) -> anyhow::Result<()> {
+    pub async fn discard_staged(&self, staged_id: Uuid) -> ClientResult<()> {
         self.with_cache_async(move |c| c.staged_discard(staged_id))
             .await?;
         let path = self.staged_path(staged_id);
@@ -336,7 +338,7 @@ impl Engine {
         body: &str,
         reply_to: Option<MessageId>,
         attachments: &[Uuid],
-    ) -> anyhow::Result<OutboxEntry> {
+    ) -> ClientResult<OutboxEntry> {
         validate_send_body(body, attachments.len())?;
         let (conversation, body, files) =
             (conversation.clone(), body.to_owned(), attachments.to_vec());
@@ -356,7 +358,7 @@ impl Engine {
     }
 
     /// Gives up on an outbox entry (not sent) and deletes its staged files.
-    pub async fn discard_message(&self, client_id: Uuid) -> anyhow::Result<bool> {
+    pub async fn discard_message(&self, client_id: Uuid) -> ClientResult<bool> {
         let removed = self
             .with_cache_async(move |c| c.outbox_discard(client_id))
             .await?;
@@ -366,9 +368,9 @@ impl Engine {
 
     /// Deletes the staged files nothing needs any more (their message was acknowledged or
     /// discarded, or they were never composed and are older than 24 h).
-    pub async fn remove_unneeded_staged(&self) -> anyhow::Result<()> {
+    pub async fn remove_unneeded_staged(&self) -> ClientResult<()> {
         let engine = self.clone();
-        tokio::task::spawn_blocking(move || engine.remove_unneeded_staged_now()).await?
+        Ok(tokio::task::spawn_blocking(move || engine.remove_unneeded_staged_now()).await??)
     }
 
     /// [`Engine::remove_unneeded_staged`], blocking; also removes leftover files that have no
@@ -476,7 +478,7 @@ impl Engine {
     /// The attachment as a file on this device: downloaded into the account's files cache
     /// (streamed, at most the announced size, SHA-256 checked) unless already there. A
     /// pending attachment (`local:…`) is a copy of its staged file.
-    pub async fn attachment_file(&self, id: &AttachmentId) -> anyhow::Result<PathBuf> {
+    pub async fn attachment_file(&self, id: &AttachmentId) -> ClientResult<PathBuf> {
         if let Some((file, staged)) = self.local_file(id.as_str()).await? {
             // A copy under its own name: the system app sees the right type, and whatever
             // it does to the file can't change what is about to be uploaded.
@@ -509,7 +511,7 @@ impl Engine {
             Ok(done) => done,
             Err(e) => {
                 let _ = tokio::fs::remove_file(&tmp).await;
-                return Err(e);
+                return Err(e.into());
             }
         };
         if got_size != size || !sha256.eq_ignore_ascii_case(&meta.sha256) {
@@ -543,7 +545,7 @@ impl Engine {
     /// A small image of an image attachment (the server's thumbnail, kept on disk after the
     /// first time). A pending image shows its own bytes. [`AttachmentError::NoThumbnail`]
     /// for anything that is not an image.
-    pub async fn attachment_thumbnail(&self, id: &AttachmentId) -> anyhow::Result<Vec<u8>> {
+    pub async fn attachment_thumbnail(&self, id: &AttachmentId) -> ClientResult<Vec<u8>> {
         if let Some((file, path)) = self.local_file(id.as_str()).await? {
             if !file.content_type.starts_with("image/") {
                 return Err(AttachmentError::NoThumbnail(id.to_string()).into());
@@ -588,7 +590,7 @@ impl Engine {
         &self,
         id: &AttachmentId,
         dest_dir: &Path,
-    ) -> anyhow::Result<PathBuf> {
+    ) -> ClientResult<PathBuf> {
         let source = self.attachment_file(id).await?;
         let name = match self.local_file(id.as_str()).await? {
             Some((file, _)) => file.name,
@@ -600,7 +602,7 @@ impl Engine {
             }
         };
         let dest_dir = dest_dir.to_owned();
-        tokio::task::spawn_blocking(move || {
+        Ok(tokio::task::spawn_blocking(move || {
             std::fs::create_dir_all(&dest_dir)?;
             let (path, mut out) = create_unique(&dest_dir, &safe_component(&name))?;
             let copied = (|| {
@@ -612,9 +614,9 @@ impl Engine {
                 let _ = std::fs::remove_file(&path);
                 return Err(anyhow::anyhow!("cannot save to {}: {e}", path.display()));
             }
-            Ok(path)
+            Ok::<_, anyhow::Error>(path)
         })
-        .await?
+        .await??)
     }
 }
 
@@ -626,7 +628,7 @@ pub(crate) enum UploadFailure {
     /// The staged file is gone from disk: the message can't be sent as composed.
     Gone(String),
     /// The cache or the keyring failed.
-    Local(anyhow::Error),
+    Local(crate::error::ClientError),
 }
 
 #[cfg(test)]

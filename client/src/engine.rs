@@ -4,6 +4,7 @@
 //! Everything reads the cache first and works with no network at all; only `sync`,
 //! `flush_outbox` and the realtime loop (`run`) talk to the server.
 
+use crate::error::{ClientError, ClientResult};
 use std::{
     path::Path,
     sync::{Arc, Mutex},
@@ -105,7 +106,7 @@ impl Engine {
     /// Opens the account's cache under `home`. Touches neither the network nor the keyring:
     /// an engine opened on a plane reads everything cached.
     /// Staged files nothing needs any more are removed here (see `attachments.rs`).
-    pub fn open(home: &Path, account: Account) -> anyhow::Result<Self> {
+    pub fn open(home: &Path, account: Account) -> ClientResult<Self> {
         let cache = Cache::open(account.cache_path(home))?;
         let dir = account.data_dir(home);
         let engine = Self::with_cache(account, cache, dir);
@@ -163,7 +164,7 @@ impl Engine {
     pub async fn with_cache_async<T: Send + 'static>(
         &self,
         f: impl FnOnce(&mut Cache) -> CacheResult<T> + Send + 'static,
-    ) -> anyhow::Result<T> {
+    ) -> ClientResult<T> {
         let inner = self.inner.clone();
         let result = tokio::task::spawn_blocking(move || {
             let mut cache = inner
@@ -188,7 +189,7 @@ impl Engine {
     }
 
     /// Stores a refresh token in the keyring.
-    pub async fn store_refresh_token(&self, token: SecretString) -> anyhow::Result<()> {
+    pub async fn store_refresh_token(&self, token: SecretString) -> ClientResult<()> {
         let creds = self.credentials().await?;
         let key = self.inner.account.key()?;
         tokio::task::spawn_blocking(move || creds.store(&key, &token)).await??;
@@ -209,7 +210,7 @@ impl Engine {
     }
 
     /// The server connection, from the refresh token in the keyring.
-    pub async fn api(&self) -> anyhow::Result<Arc<Api>> {
+    pub async fn api(&self) -> ClientResult<Arc<Api>> {
         self.inner
             .api
             .get_or_try_init(|| async {
@@ -218,10 +219,8 @@ impl Engine {
                 let label = self.inner.account.label();
                 let token = tokio::task::spawn_blocking(move || creds.load(&key))
                     .await??
-                    .with_context(|| {
-                        format!("{label} is not signed in on this device: run `parley login`")
-                    })?;
-                Ok::<_, anyhow::Error>(Arc::new(Api::new(
+                    .ok_or(crate::error::ClientError::NotSignedIn(label))?;
+                Ok::<_, ClientError>(Arc::new(Api::new(
                     &self.inner.account.server,
                     token,
                     self.on_rotate(),
@@ -243,11 +242,11 @@ impl Engine {
 
     // Reading: the cache only.
 
-    pub async fn conversations(&self) -> anyhow::Result<Vec<CachedConversation>> {
+    pub async fn conversations(&self) -> ClientResult<Vec<CachedConversation>> {
         self.with_cache_async(|c| c.conversations()).await
     }
 
-    pub async fn resolve(&self, spec: &str) -> anyhow::Result<CachedConversation> {
+    pub async fn resolve(&self, spec: &str) -> ClientResult<CachedConversation> {
         let spec = spec.to_owned();
         self.with_cache_async(move |c| c.resolve_conversation(&spec))
             .await
@@ -258,7 +257,7 @@ impl Engine {
         &self,
         id: &ConversationId,
         limit: usize,
-    ) -> anyhow::Result<Vec<CachedMessage>> {
+    ) -> ClientResult<Vec<CachedMessage>> {
         let id = id.clone();
         self.with_cache_async(move |c| c.messages(&id, Page::Latest, limit))
             .await
@@ -271,7 +270,7 @@ impl Engine {
         &self,
         id: &ConversationId,
         limit: usize,
-    ) -> anyhow::Result<Vec<CachedMessage>> {
+    ) -> ClientResult<Vec<CachedMessage>> {
         loop {
             let messages = self.messages(id, limit).await?;
             let sent: Vec<i64> = messages
@@ -299,7 +298,7 @@ impl Engine {
         id: &ConversationId,
         before: i64,
         limit: usize,
-    ) -> anyhow::Result<Vec<CachedMessage>> {
+    ) -> ClientResult<Vec<CachedMessage>> {
         let conversation = id.clone();
         let cached = self
             .with_cache_async(move |c| c.messages(&conversation, Page::Before(before), limit))
@@ -354,7 +353,7 @@ impl Engine {
     /// It runs on a connection of its own: the check reads the whole index, and on the
     /// engine's connection it would hold the lock every UI read waits for (in WAL mode the
     /// engine's reads go on meanwhile).
-    pub async fn check_search_index(&self) -> anyhow::Result<bool> {
+    pub async fn check_search_index(&self) -> ClientResult<bool> {
         let path = self.with_cache_async(|c| Ok(c.path().to_owned())).await?;
         let rebuilt =
             tokio::task::spawn_blocking(move || Cache::open(path)?.fts_self_check()).await??;
@@ -367,7 +366,7 @@ impl Engine {
         query: &str,
         conversation: Option<ConversationId>,
         limit: usize,
-    ) -> anyhow::Result<Vec<parley_protocol::Message>> {
+    ) -> ClientResult<Vec<parley_protocol::Message>> {
         let query = query.to_owned();
         self.with_cache_async(move |c| c.search(&query, conversation.as_ref(), limit))
             .await
@@ -380,7 +379,7 @@ impl Engine {
         &self,
         conversation: &ConversationId,
         body: &str,
-    ) -> anyhow::Result<OutboxEntry> {
+    ) -> ClientResult<OutboxEntry> {
         self.compose_reply(conversation, body, None).await
     }
 
@@ -390,7 +389,7 @@ impl Engine {
         conversation: &ConversationId,
         body: &str,
         reply_to: Option<parley_protocol::MessageId>,
-    ) -> anyhow::Result<OutboxEntry> {
+    ) -> ClientResult<OutboxEntry> {
         self.compose_with(conversation, body, reply_to, &[]).await
     }
 
@@ -406,7 +405,7 @@ impl Engine {
     pub async fn create_conversation(
         &self,
         request: &CreateConversationRequest,
-    ) -> anyhow::Result<ConversationId> {
+    ) -> ClientResult<ConversationId> {
         let conversation = self.api().await?.create_conversation(request).await?;
         let id = conversation.id.clone();
         self.with_cache_async(move |c| c.upsert_conversation(&conversation))
@@ -416,7 +415,7 @@ impl Engine {
     }
 
     /// Opens (or creates) the direct conversation with `username`.
-    pub async fn open_direct(&self, username: &str) -> anyhow::Result<ConversationId> {
+    pub async fn open_direct(&self, username: &str) -> ClientResult<ConversationId> {
         let api = self.api().await?;
         let other = self.find_user(&api, username).await?;
         let request = CreateConversationRequest {
@@ -432,7 +431,7 @@ impl Engine {
         &self,
         title: &str,
         usernames: &[String],
-    ) -> anyhow::Result<ConversationId> {
+    ) -> ClientResult<ConversationId> {
         let api = self.api().await?;
         let mut members = Vec::new();
         for name in usernames {
@@ -461,7 +460,7 @@ impl Engine {
 
     /// Fetches the profiles of conversation members the cache doesn't know yet (so names,
     /// not ids, are shown, and `@username` resolves).
-    pub async fn fetch_missing_users(&self) -> anyhow::Result<()> {
+    pub async fn fetch_missing_users(&self) -> ClientResult<()> {
         let api = self.api().await?;
         let missing = self
             .with_cache_async(|c| c.members_without_profile())
@@ -501,7 +500,7 @@ impl Engine {
     }
 
     /// The cached profile of a user.
-    pub async fn user(&self, id: &UserId) -> anyhow::Result<Option<parley_protocol::User>> {
+    pub async fn user(&self, id: &UserId) -> ClientResult<Option<parley_protocol::User>> {
         let id = id.clone();
         self.with_cache_async(move |c| c.user(&id)).await
     }
@@ -513,7 +512,7 @@ impl Engine {
         home: &Path,
         server: &str,
         auth: parley_protocol::AuthResponse,
-    ) -> anyhow::Result<Engine> {
+    ) -> ClientResult<Engine> {
         let account = Account {
             server: server.to_owned(),
             username: auth.user.username.clone(),
@@ -544,7 +543,7 @@ impl Engine {
         conversation: &ConversationId,
         message: &parley_protocol::MessageId,
         body: &str,
-    ) -> anyhow::Result<()> {
+    ) -> ClientResult<()> {
         parley_protocol::limits::validate_body(body)?;
         let edited = self
             .api()
@@ -560,7 +559,7 @@ impl Engine {
         &self,
         conversation: &ConversationId,
         message: &parley_protocol::MessageId,
-    ) -> anyhow::Result<()> {
+    ) -> ClientResult<()> {
         Ok(self
             .api()
             .await?
@@ -574,7 +573,7 @@ impl Engine {
         message: &parley_protocol::MessageId,
         emoji: &str,
         on: bool,
-    ) -> anyhow::Result<()> {
+    ) -> ClientResult<()> {
         Ok(self
             .api()
             .await?
@@ -583,12 +582,12 @@ impl Engine {
     }
 
     /// Moves the read marker on the server (the cache follows with the `read.updated` event).
-    pub async fn mark_read(&self, conversation: &ConversationId, seq: i64) -> anyhow::Result<()> {
+    pub async fn mark_read(&self, conversation: &ConversationId, seq: i64) -> ClientResult<()> {
         Ok(self.api().await?.mark_read(conversation, seq).await?)
     }
 
     /// The draft kept for a conversation (survives restarts).
-    pub async fn draft(&self, conversation: &ConversationId) -> anyhow::Result<String> {
+    pub async fn draft(&self, conversation: &ConversationId) -> ClientResult<String> {
         let key = format!("draft:{conversation}");
         Ok(self
             .with_cache_async(move |c| c.state(&key))
@@ -596,14 +595,14 @@ impl Engine {
             .unwrap_or_default())
     }
 
-    pub async fn set_draft(&self, conversation: &ConversationId, text: &str) -> anyhow::Result<()> {
+    pub async fn set_draft(&self, conversation: &ConversationId, text: &str) -> ClientResult<()> {
         let (key, text) = (format!("draft:{conversation}"), text.to_owned());
         self.with_cache_async(move |c| c.set_state(&key, &text))
             .await
     }
 
     /// Revokes the session on the server (if reachable) and deletes the keyring entry.
-    pub async fn logout(&self) -> anyhow::Result<()> {
+    pub async fn logout(&self) -> ClientResult<()> {
         if let Ok(api) = self.api().await
             && let Err(e) = api.logout().await
         {

@@ -10,7 +10,8 @@
 //!   catch-up, realtime and sending loops to it;
 //! - [`plan`]: the pure decisions (backoff, gap filling) those loops carry out;
 //! - [`attachments`]: files staged to be sent and files downloaded to be shown;
-//! - [`accounts`]: the accounts signed in on this device.
+//! - [`accounts`]: the accounts signed in on this device;
+//! - [`error`]: the one error type, [`ClientError`], with a stable [`ErrorCode`].
 //!
 //! The wire types come from `parley_protocol`, re-exported as [`protocol`].
 
@@ -19,10 +20,12 @@ pub mod api;
 pub mod attachments;
 pub mod cache;
 pub mod engine;
+pub mod error;
 pub mod keyring;
 pub mod outbox;
 pub mod plan;
 pub mod sync;
 
 pub use engine::{ConnectionState, Engine, EngineEvent};
+pub use error::{ClientError, ClientResult, ErrorCode};
 pub use parley_protocol as protocol;

@@ -16,6 +16,7 @@
 //! Upload failures are classified like sends (a 413 or 400 is permanent). Once the message
 //! is acknowledged its staged files are deleted.
 
+use crate::error::ClientResult;
 use std::sync::atomic::Ordering;
 
 use chrono::Utc;
@@ -26,6 +27,7 @@ use crate::{
     attachments::UploadFailure,
     cache::{Delivery, OutboxEntry},
     engine::{Engine, EngineEvent},
+    error::ClientError,
     plan,
 };
 
@@ -35,7 +37,7 @@ enum Failed {
     Upload(UploadFailure),
     Send(ApiError),
     /// The cache or the keyring.
-    Local(anyhow::Error),
+    Local(ClientError),
 }
 
 impl Failed {
@@ -46,12 +48,10 @@ impl Failed {
             Self::Upload(UploadFailure::Gone(name)) => {
                 ApiError::Protocol(format!("{name} is gone"))
             }
-            Self::Upload(UploadFailure::Local(e)) | Self::Local(e) => {
-                match e.downcast::<ApiError>() {
-                    Ok(api) => api,
-                    Err(e) => ApiError::Network(format!("on this device: {e}")),
-                }
-            }
+            Self::Upload(UploadFailure::Local(e)) | Self::Local(e) => match e {
+                ClientError::Api(api) => api,
+                e => ApiError::Network(format!("on this device: {e}")),
+            },
         }
     }
 }
@@ -69,7 +69,7 @@ pub enum Attempt {
 impl Engine {
     /// Sends one outbox entry and records the outcome in the cache. Every failure goes
     /// through [`plan::after_send_failure`]; only a lost session comes back as an error.
-    pub async fn send_entry(&self, entry: &OutboxEntry) -> anyhow::Result<Attempt> {
+    pub async fn send_entry(&self, entry: &OutboxEntry) -> ClientResult<Attempt> {
         let failure = match self.try_send(entry).await {
             Ok(()) => return Ok(Attempt::Sent),
             Err(failure) => failure,
@@ -82,9 +82,7 @@ impl Engine {
             }
             Failed::Send(e) => (plan::SendFailure::Api(e), None),
             Failed::Upload(UploadFailure::Gone(name)) => (plan::SendFailure::FileGone(name), None),
-            Failed::Upload(UploadFailure::Local(e)) | Failed::Local(e)
-                if crate::sync::is_signed_out(e) =>
-            {
+            Failed::Upload(UploadFailure::Local(e)) | Failed::Local(e) if e.is_signed_out() => {
                 (plan::SendFailure::Api(&signed_out), None)
             }
             Failed::Upload(UploadFailure::Local(e)) | Failed::Local(e) => {
@@ -108,13 +106,16 @@ impl Engine {
                     .await?;
                 Ok(Attempt::Later(failure.into_api_error()))
             }
-            plan::SendStep::SignedOut => Err(failure.into_api_error().into()),
+            plan::SendStep::SignedOut => Err(match failure {
+                Failed::Upload(UploadFailure::Local(e)) | Failed::Local(e) => e,
+                other => other.into_api_error().into(),
+            }),
             plan::SendStep::Fail(reason) => {
                 let reason = match upload_of {
                     Some(name) => format!("could not upload {name}: {reason}"),
                     None => reason,
                 };
-                self.fail(entry, reason).await
+                Ok(self.fail(entry, reason).await?)
             }
         }
     }
@@ -174,7 +175,7 @@ impl Engine {
     /// Sends every pending entry now, in order, ignoring backoff. Stops at the first
     /// recoverable failure (the rest wait behind it) and returns it; `Ok(None)` when the
     /// outbox is empty of pending entries.
-    pub async fn flush_outbox(&self) -> anyhow::Result<Option<ApiError>> {
+    pub async fn flush_outbox(&self) -> ClientResult<Option<ApiError>> {
         while let Some(entry) = self.with_cache_async(|c| c.outbox_next()).await? {
             if let Attempt::Later(e) = self.send_entry(&entry).await? {
                 return Ok(Some(e));
@@ -189,7 +190,7 @@ impl Engine {
         loop {
             let next = match self.with_cache_async(|c| c.outbox_next()).await {
                 Ok(next) => next,
-                Err(e) => return e,
+                Err(e) => return e.into(),
             };
             let Some(entry) = next else {
                 self.inner.outbox_wake.notified().await;
@@ -209,7 +210,7 @@ impl Engine {
             }
             match self.send_entry(&entry).await {
                 Ok(_) => {}
-                Err(e) if crate::sync::is_signed_out(&e) => return e,
+                Err(e) if e.is_signed_out() => return e.into(),
                 Err(e) => tracing::warn!(error = %e, "outbox: send attempt failed"),
             }
         }

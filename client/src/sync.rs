@@ -12,6 +12,7 @@
 //! that cursor. Older history comes from the server when the user scrolls back
 //! ([`Engine::older_messages`]).
 
+use crate::error::ClientResult;
 use std::time::Duration;
 
 use futures_util::{
@@ -63,8 +64,8 @@ impl Engine {
     /// Pages `/sync` from the stored cursor until caught up, applying each page in one
     /// transaction, then fills `seq` gaps. Returns the number of events applied. On a cache
     /// that has never synced, first backfills the recent conversations (see the module docs).
-    pub async fn catch_up(&self) -> anyhow::Result<usize> {
-        self.catch_up_from(None).await
+    pub async fn catch_up(&self) -> ClientResult<usize> {
+        Ok(self.catch_up_from(None).await?)
     }
 
     /// [`Engine::catch_up`], with the newest cursor at hand when the caller has one (the
@@ -157,7 +158,7 @@ impl Engine {
         }
         self.with_cache_async(move |c| c.set_cursor(&newest))
             .await?;
-        self.fetch_missing_users().await
+        Ok(self.fetch_missing_users().await?)
     }
 
     /// Conversations the events could not fully describe (per-user fields): fetch them.
@@ -181,7 +182,7 @@ impl Engine {
 
     /// Fetches the messages missing between the lowest and highest cached `seq` of each
     /// conversation (after a `resync` or a missed page).
-    pub async fn fill_gaps(&self) -> anyhow::Result<()> {
+    pub async fn fill_gaps(&self) -> ClientResult<()> {
         let api = self.api().await?;
         for conversation in self.conversations().await? {
             let id = conversation.conversation.id.clone();
@@ -376,8 +377,5 @@ fn activity(conversation: &Conversation) -> chrono::DateTime<chrono::Utc> {
 
 /// True when the error means the session is gone (sign in again), not a passing failure.
 pub fn is_signed_out(error: &anyhow::Error) -> bool {
-    matches!(
-        error.downcast_ref::<ApiError>(),
-        Some(ApiError::SignedOut(_))
-    ) || error.to_string().contains("not signed in on this device")
+    crate::error::is_signed_out(error)
 }

@@ -1,6 +1,7 @@
 //! The commands the UI invokes: one-liners over the engine. Each returns
 //! `Result<T, CommandError>`, which crosses IPC as `{code, message}`.
 
+use parley_client::ErrorCode;
 use parley_client::{
     ConnectionState, Engine,
     accounts::{Account, Accounts},
@@ -330,7 +331,7 @@ pub fn settings(shell: State<'_, Shell>) -> CommandResult<Settings> {
         .settings
         .lock()
         .map(|s| s.clone())
-        .map_err(|_| CommandError::new("internal", "settings lock poisoned"))
+        .map_err(|_| CommandError::new(ErrorCode::Internal, "settings lock poisoned"))
 }
 
 #[tauri::command]
@@ -338,7 +339,7 @@ pub fn set_settings(shell: State<'_, Shell>, settings: Settings) -> CommandResul
     let mut current = shell
         .settings
         .lock()
-        .map_err(|_| CommandError::new("internal", "settings lock poisoned"))?;
+        .map_err(|_| CommandError::new(ErrorCode::Internal, "settings lock poisoned"))?;
     current.close_to_tray = settings.close_to_tray;
     current.theme = settings.theme;
     current.save(&shell.home)?;
@@ -362,7 +363,7 @@ pub fn open_external(app: AppHandle, url: String) -> CommandResult<()> {
         .any(|scheme| lower.starts_with(scheme));
     if !allowed || url.len() > 8192 || url.chars().any(char::is_control) {
         return Err(CommandError::new(
-            "invalid",
+            ErrorCode::Invalid,
             "only http(s) and mailto links open",
         ));
     }
@@ -373,7 +374,7 @@ pub fn open_external(app: AppHandle, url: String) -> CommandResult<()> {
     };
     app.opener()
         .open_url(url, None::<&str>)
-        .map_err(|e| CommandError::new("internal", e.to_string()))
+        .map_err(|e| CommandError::new(ErrorCode::Internal, e.to_string()))
 }
 
 /// A `mailto:` link minus any `attach`/`attachment` fields, which some mail apps honour by
@@ -407,7 +408,7 @@ pub async fn stage_attachment(
 ) -> CommandResult<StagedAttachment> {
     let tauri::ipc::InvokeBody::Raw(bytes) = request.body() else {
         return Err(CommandError::new(
-            "invalid",
+            ErrorCode::Invalid,
             "send the file's bytes as the raw invoke body",
         ));
     };
@@ -456,14 +457,14 @@ pub async fn open_attachment(
     let path = shell.engine()?.attachment_file(&attachment_id).await?;
     if !opens_safely(&path) {
         return Err(CommandError::new(
-            "unsafe_file",
+            ErrorCode::UnsafeFile,
             "Parley opens pictures, audio, video, PDFs and plain text only: save this file \
              and open it from your file manager if you trust it",
         ));
     }
     app.opener()
         .open_path(path.to_string_lossy(), None::<&str>)
-        .map_err(|e| CommandError::new("internal", e.to_string()))
+        .map_err(|e| CommandError::new(ErrorCode::Internal, e.to_string()))
 }
 
 /// Kinds of file whose default application only shows them. Everything else (programs,
@@ -494,7 +495,7 @@ pub async fn save_attachment(
         .path()
         .download_dir()
         .or_else(|_| app.path().home_dir())
-        .map_err(|e| CommandError::new("internal", format!("no Downloads folder: {e}")))?;
+        .map_err(|e| CommandError::new(ErrorCode::Internal, format!("no Downloads folder: {e}")))?;
     let path = shell
         .engine()?
         .save_attachment(&attachment_id, &dir)

@@ -1,6 +1,7 @@
 //! Which account is active, and its background work: the realtime loop, the outbox task, and
 //! the forwarding of engine events to the UI (plus notifications and the tray's count).
 
+use parley_client::ErrorCode;
 use std::{path::PathBuf, sync::Mutex};
 
 use parley_client::{Engine, EngineEvent, accounts::Accounts};
@@ -40,7 +41,7 @@ impl Shell {
             .lock()
             .ok()
             .and_then(|a| a.as_ref().map(|a| a.engine.clone()))
-            .ok_or_else(|| CommandError::new("signed_out", "no account is signed in"))
+            .ok_or_else(|| CommandError::new(ErrorCode::SignedOut, "no account is signed in"))
     }
 
     pub fn active_label(&self) -> Option<String> {

@@ -14,7 +14,6 @@ use parley_client::{
     api,
     cache::CachedMessage,
     protocol::{LoginRequest, RegisterRequest, SecretString},
-    sync::is_signed_out,
 };
 use serde_json::json;
 
@@ -164,7 +163,7 @@ fn usage_error(error: &clap::Error) -> String {
     message
 }
 
-fn one_line(error: &anyhow::Error) -> String {
+fn one_line(error: &dyn std::fmt::Display) -> String {
     format!("{error:#}").replace('\n', " ")
 }
 
@@ -295,7 +294,7 @@ async fn refresh(cli: &Cli, engine: &Engine) -> anyhow::Result<bool> {
     }
     match engine.catch_up().await {
         Ok(_) => Ok(true),
-        Err(e) if is_signed_out(&e) => Err(e),
+        Err(e) if e.is_signed_out() => Err(e.into()),
         Err(e) => {
             eprintln!("parley: offline, showing the cache ({})", one_line(&e));
             Ok(false)
@@ -310,8 +309,8 @@ async fn resolve(
 ) -> anyhow::Result<parley_client::protocol::ConversationId> {
     match engine.resolve(spec).await {
         Ok(found) => Ok(found.conversation.id),
-        Err(_) if !cli.offline && spec.starts_with('@') => engine.open_direct(spec).await,
-        Err(e) => Err(e),
+        Err(_) if !cli.offline && spec.starts_with('@') => Ok(engine.open_direct(spec).await?),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -394,7 +393,7 @@ async fn command(cli: &Cli, engine: &Engine) -> anyhow::Result<()> {
                         "pending",
                     );
                 }
-                Err(e) if is_signed_out(&e) => return Err(e),
+                Err(e) if e.is_signed_out() => return Err(e.into()),
                 Err(e) => {
                     eprintln!(
                         "parley: queued; will send when the server is reachable ({})",
@@ -535,7 +534,7 @@ async fn compose(
             let _ = engine.discard_staged(id).await;
         }
     }
-    result
+    Ok(result?)
 }
 
 async fn line_of(engine: &Engine, m: &CachedMessage) -> String {

@@ -4,7 +4,7 @@
 //! `download`.
 
 use parley_client::{
-    Engine,
+    ClientError, Engine,
     attachments::{AttachmentError, MAX_ATTACHMENT_BYTES},
     cache::{CacheError, Delivery},
     protocol::{ConversationId, Message},
@@ -138,10 +138,8 @@ async fn a_file_sent_online_arrives_byte_for_byte() {
     let thumb = b.engine.attachment_thumbnail(id).await;
     assert!(
         matches!(
-            thumb
-                .as_ref()
-                .map_err(|e| e.downcast_ref::<AttachmentError>()),
-            Err(Some(AttachmentError::NoThumbnail(_)))
+            thumb.as_ref(),
+            Err(ClientError::Attachment(AttachmentError::NoThumbnail(_)))
         ),
         "no thumbnail for a non-image: {thumb:?}"
     );
@@ -298,8 +296,8 @@ async fn too_large_files_are_refused() {
         .expect_err("over 25 MiB is refused at once");
     assert!(
         matches!(
-            refused.downcast_ref::<AttachmentError>(),
-            Some(AttachmentError::TooLarge { .. })
+            refused,
+            ClientError::Attachment(AttachmentError::TooLarge { .. })
         ),
         "{refused:#}"
     );
@@ -356,10 +354,7 @@ async fn staged_files_can_be_discarded_and_orphans_are_cleaned_at_start() {
         .await
         .expect_err("a discarded file can't be sent");
     assert!(
-        matches!(
-            unknown.downcast_ref::<CacheError>(),
-            Some(CacheError::UnknownStaged(_))
-        ),
+        matches!(unknown, ClientError::Cache(CacheError::UnknownStaged(_))),
         "{unknown:#}"
     );
 
@@ -378,10 +373,7 @@ async fn staged_files_can_be_discarded_and_orphans_are_cleaned_at_start() {
         .await
         .expect_err("a file an outbox entry carries stays");
     assert!(
-        matches!(
-            in_use.downcast_ref::<CacheError>(),
-            Some(CacheError::StagedInUse(_))
-        ),
+        matches!(in_use, ClientError::Cache(CacheError::StagedInUse(_))),
         "{in_use:#}"
     );
 

@@ -316,5 +316,5 @@ async fn refresh_rotation_and_reuse_detection() {
         .catch_up()
         .await
         .expect_err("a revoked session cannot sync");
-    assert!(is_signed_out(&err), "reported as signed out: {err:#}");
+    assert!(err.is_signed_out(), "reported as signed out: {err:#}");
 }

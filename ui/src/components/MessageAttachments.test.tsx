@@ -80,7 +80,7 @@ describe('attachments in a message', () => {
   });
 
   it('says why a file could not be saved', async () => {
-    shell.handlers.save_attachment = () => Promise.reject({ code: 'io', message: 'disk full' });
+    shell.handlers.save_attachment = () => Promise.reject({ code: 'internal', message: 'disk full' });
     const user = userEvent.setup();
     renderWithClient(<MessageAttachments attachments={[report]} />);
     await user.click(screen.getByRole('button', { name: 'Save report.pdf' }));

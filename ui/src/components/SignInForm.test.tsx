@@ -96,7 +96,7 @@ describe('SignInForm', () => {
 
   it("shows the command error's message inline", async () => {
     shell.handlers.sign_in = () => {
-      throw { code: 'unauthorized', message: 'Wrong username or password' };
+      throw { code: 'rejected', message: 'Wrong username or password' };
     };
     const user = userEvent.setup();
     renderWithClient(<SignInForm />);

@@ -11,7 +11,12 @@ describe('ipc', () => {
   it('refuses clearly outside the desktop shell', async () => {
     const err = await invoke('session_state').catch((e: unknown) => e);
     expect(err).toBeInstanceOf(CommandError);
-    expect(err).toMatchObject({ code: 'no_shell', message: "Parley's UI runs inside the desktop app" });
+    expect(err).toMatchObject({ code: 'internal', message: "Parley's UI runs inside the desktop app" });
+  });
+
+  it('keeps known codes and folds unknown ones into internal, keeping the message', () => {
+    expect(CommandError.from({ code: 'rate_limited', message: 'slow down' })).toMatchObject({ code: 'rate_limited', message: 'slow down' });
+    expect(CommandError.from({ code: 'from_the_future', message: 'new kind' })).toMatchObject({ code: 'internal', message: 'new kind' });
   });
 
   it('turns {code, message} rejections into CommandError', async () => {

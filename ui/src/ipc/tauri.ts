@@ -12,7 +12,7 @@ export function hasTauri(): boolean {
 }
 
 function noShell(): CommandError {
-  return new CommandError('no_shell', "Parley's UI runs inside the desktop app");
+  return new CommandError('internal', "Parley's UI runs inside the desktop app");
 }
 
 export const tauriTransport: Transport = {

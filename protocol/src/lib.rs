@@ -10,6 +10,7 @@ mod events;
 mod ids;
 pub mod limits;
 mod model;
+pub mod search;
 mod secret;
 mod ws;
 

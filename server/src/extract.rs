@@ -10,7 +10,7 @@ use bytes::Bytes;
 use parley_protocol::{SessionId, UserId};
 use serde::{Serialize, de::DeserializeOwned};
 
-use crate::{AppState, auth::token_hash, error::ApiError, store::sqlite::now_ms};
+use crate::{AppState, auth::token_hash, clock::now_ms, error::ApiError};
 
 /// JSON body (request) or JSON response. Malformed or mistyped JSON is a 400, a body
 /// over `max_request_bytes` a 413 — both in our error shape. The content type is not

@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use crate::{AppState, store::sqlite::now_ms};
+use crate::{AppState, clock::now_ms};
 
 /// How often the database is asked for newly revoked sessions.
 const REVOCATION_POLL: Duration = Duration::from_secs(1);

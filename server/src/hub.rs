@@ -17,7 +17,7 @@ use parley_protocol::{ConversationId, ServerFrame, SessionId, UserId};
 use tokio::sync::{Notify, mpsc};
 use tokio_util::sync::CancellationToken;
 
-use crate::store::{EventSink, Published, sqlite::cursor_of};
+use crate::store::{EventSink, Published, cursor};
 
 /// A frame on its way to one socket; `cursor` is 0 for frames outside the event log.
 #[derive(Clone, Debug)]
@@ -154,7 +154,7 @@ impl Hub {
 pub fn event_frame(id: i64, event_json: &str) -> String {
     format!(
         r#"{{"type":"event","cursor":"{}","event":{}}}"#,
-        cursor_of(id),
+        cursor::encode(id),
         event_json
     )
 }

@@ -4,6 +4,7 @@
 
 mod auth;
 mod client_ip;
+mod clock;
 pub mod config;
 mod error;
 mod extract;

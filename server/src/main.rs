@@ -90,12 +90,7 @@ fn main() -> anyhow::Result<()> {
     let runtime = tokio::runtime::Runtime::new()?;
     match cli.command {
         None | Some(Command::Serve) => runtime.block_on(serve(config)),
-        Some(Command::Backup { file }) => {
-            store::sqlite::backup_file(&config.data_dir.join("parley.db"), &file)
-                .with_context(|| format!("backup to {}", file.display()))?;
-            println!("backup written to {}", file.display());
-            Ok(())
-        }
+        Some(Command::Backup { file }) => runtime.block_on(backup(config, file)),
         Some(Command::Admin(admin)) => runtime.block_on(run_admin(config, admin)),
         Some(Command::PrintConfig) => Ok(()),
     }
@@ -146,6 +141,19 @@ fn read_password() -> anyhow::Result<SecretString> {
     let password = line.trim_end_matches(['\r', '\n']).to_owned();
     limits::validate_password(&password)?;
     Ok(SecretString::new(password))
+}
+
+/// An online, consistent copy of the store, taken beside a running server.
+async fn backup(config: Config, file: PathBuf) -> anyhow::Result<()> {
+    store::backup(&config, &file).await.with_context(|| {
+        format!(
+            "backup of {} to {}",
+            config.data_dir.join("parley.db").display(),
+            file.display()
+        )
+    })?;
+    println!("backup written to {}", file.display());
+    Ok(())
 }
 
 async fn run_admin(config: Config, admin: Admin) -> anyhow::Result<()> {

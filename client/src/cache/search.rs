@@ -1,25 +1,15 @@
 //! Offline full-text search over cached message bodies (the `messages_fts` FTS5 table, kept in
 //! step with `messages` by triggers; see the migration for the tokenizer).
 //!
-//! What a person types is never passed to FTS5 as query syntax: every word is quoted and
-//! becomes a prefix match, and all words must match. So `AND`, `"`, `*`, `NEAR(` or `col:`
-//! are just text, and `exam` finds "example".
+//! What a person types is never passed to FTS5 as query syntax: the query is built by
+//! `parley_protocol::search`, the same builder the server uses, so every word is quoted and
+//! becomes a prefix match, all words must match, and `AND`, `"`, `*`, `NEAR(` or `col:` are
+//! just text (`exam` finds "example").
 
-use parley_protocol::{ConversationId, Message};
+use parley_protocol::{ConversationId, Message, search::fts5_query};
 use rusqlite::{ErrorCode, params};
 
 use super::{Cache, CacheResult, messages};
-
-/// The FTS5 query for what a person typed, or `None` when it holds nothing searchable.
-pub(super) fn fts_query(input: &str) -> Option<String> {
-    let terms: Vec<String> = input
-        .split_whitespace()
-        // Words of punctuation only would be empty phrases, which FTS5 rejects.
-        .filter(|word| word.chars().any(char::is_alphanumeric))
-        .map(|word| format!("\"{}\"*", word.replace('"', "\"\"")))
-        .collect();
-    (!terms.is_empty()).then(|| terms.join(" "))
-}
 
 impl Cache {
     /// Messages whose text matches every word of `query` (each as a prefix), newest first.
@@ -31,7 +21,7 @@ impl Cache {
         conv: Option<&ConversationId>,
         limit: usize,
     ) -> CacheResult<Vec<Message>> {
-        let Some(fts) = fts_query(query) else {
+        let Some(fts) = fts5_query(query) else {
             return Ok(Vec::new());
         };
         let limit = i64::try_from(limit).unwrap_or(i64::MAX);
@@ -86,28 +76,6 @@ impl Cache {
                 Err(e) => Err(e.into()),
             }
         })
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use rstest::rstest;
-
-    use super::fts_query;
-
-    #[rstest]
-    #[case::plain("hello", Some(r#""hello"*"#))]
-    #[case::two_words("hello world", Some(r#""hello"* "world"*"#))]
-    #[case::quote_is_text(r#"say "hi"#, Some(r#""say"* """hi"*"#))]
-    #[case::operators_are_text("a AND b", Some(r#""a"* "AND"* "b"*"#))]
-    #[case::punctuation_only("- * ( )", None)]
-    #[case::empty("   ", None)]
-    fn user_input_becomes_quoted_prefix_terms(#[case] input: &str, #[case] expected: Option<&str>) {
-        assert_eq!(
-            fts_query(input).as_deref(),
-            expected,
-            "every word must be quoted so FTS5 never sees syntax"
-        );
     }
 }
 

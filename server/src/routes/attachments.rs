@@ -34,10 +34,11 @@ use tokio::{io::AsyncWriteExt, sync::Semaphore};
 
 use crate::{
     AppState,
+    clock::now_ms,
     error::{ApiError, ApiResult},
     extract::{AuthUser, Json, Path, Query},
     ratelimit::Write,
-    store::{NewAttachment, sqlite::now_ms},
+    store::NewAttachment,
 };
 
 const THUMBNAIL_EDGE: u32 = 320;

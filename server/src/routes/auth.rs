@@ -16,10 +16,11 @@ use crate::{
     AppState,
     auth::{dummy_verify, hash_password, issue_tokens, token_hash, verify_password},
     client_ip::ClientIp,
+    clock::{now_ms, time_of},
     error::{ApiError, ApiResult},
     extract::{AuthUser, Json, Path},
     ratelimit::Write,
-    store::{NewUser, Refreshed, sqlite::now_ms},
+    store::{NewUser, Refreshed},
 };
 
 pub fn router() -> Router<AppState> {
@@ -223,8 +224,8 @@ pub async fn sessions(
             current: s.session_id == user.session_id,
             session_id: s.session_id,
             device_name: s.device_name,
-            created_at: crate::store::sqlite::time_of(s.created_at),
-            last_seen_at: crate::store::sqlite::time_of(s.last_seen_at),
+            created_at: time_of(s.created_at),
+            last_seen_at: time_of(s.last_seen_at),
         })
         .collect();
     Ok(Json(SessionsResponse { sessions }))

@@ -13,25 +13,18 @@ use crate::{
     AppState,
     error::{ApiError, ApiResult},
     extract::{AuthUser, Query},
-    store::sqlite::cursor_of,
+    store::cursor,
 };
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/api/v1/sync", get(sync))
 }
 
-/// Parses a cursor the server handed out (zero-padded decimal); anything else is a 400.
-pub fn parse_cursor(cursor: &Cursor) -> ApiResult<i64> {
-    let text = cursor.as_str();
-    if text.is_empty() || text.len() > 19 || !text.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(ApiError::BadRequest {
-            code: "invalid_cursor",
-            message: "not a cursor this server issued".to_owned(),
-        });
-    }
-    text.parse().map_err(|_| ApiError::BadRequest {
+/// Parses a cursor the server handed out; anything else is a 400.
+pub fn parse_cursor(text: &Cursor) -> ApiResult<i64> {
+    cursor::decode(text).ok_or_else(|| ApiError::BadRequest {
         code: "invalid_cursor",
-        message: "cursor out of range".to_owned(),
+        message: "not a cursor this server issued".to_owned(),
     })
 }
 
@@ -64,9 +57,9 @@ pub async fn sync(
         .events_since(&user.user_id, since, limit)
         .await?;
     let next_cursor = match (events.last(), &query.since) {
-        (Some(last), _) => cursor_of(last.id),
+        (Some(last), _) => cursor::encode(last.id),
         (None, Some(since)) => since.clone(),
-        (None, None) => cursor_of(0),
+        (None, None) => cursor::encode(0),
     };
     // The events are stored serialized; splice them in rather than parse and re-serialize.
     let mut body =

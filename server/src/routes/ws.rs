@@ -30,14 +30,12 @@ use uuid::Uuid;
 use crate::{
     AppState,
     auth::token_hash,
+    clock::now_ms,
     error::ApiError,
     hub::{Outbound, Subscriber, event_frame},
     ratelimit::Write,
     routes::{messages::check_send, sync::parse_cursor},
-    store::{
-        NewMessage, SessionAuth, StoreError, Ticket,
-        sqlite::{cursor_of, now_ms},
-    },
+    store::{NewMessage, SessionAuth, StoreError, Ticket, cursor},
 };
 
 /// Sends per socket awaiting their commit before the socket stops reading.
@@ -144,7 +142,7 @@ async fn connected(
     let latest = state.store.latest_event_id().await.unwrap_or(0);
     let ready = ServerFrame::Ready {
         user_id: session.user_id.clone(),
-        cursor: cursor_of(latest),
+        cursor: cursor::encode(latest),
     };
     sink.send(WsMessage::Text(frame_text(&ready))).await?;
     let last_sent = replay(state, &mut sink, &session.user_id, since, latest).await?;

@@ -6,6 +6,9 @@
 //! conversation did not exist. Writes that others may see append events to the log and
 //! hand them to the [`EventSink`] after the transaction commits.
 
+pub mod cursor;
+pub mod persist;
+mod rules;
 pub mod sqlite;
 
 use std::{path::Path, sync::Arc};
@@ -16,6 +19,8 @@ use parley_protocol::{
     SessionId, User, UserId,
 };
 use uuid::Uuid;
+
+pub use cursor::ListCursor;
 
 /// What a store operation can fail with. Backends translate their driver's errors into
 /// these (unique violations → `Conflict`, missing rows → `NotFound`).
@@ -97,35 +102,6 @@ pub struct NewMessage {
     pub body: String,
     pub reply_to: Option<MessageId>,
     pub attachment_ids: Vec<AttachmentId>,
-}
-
-/// Where a page of the conversation list starts: below this (activity, id), newest first.
-/// Clients see it as an opaque string, `ACTIVITY.ID`.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ListCursor {
-    pub activity: i64,
-    pub id: ConversationId,
-}
-
-impl ListCursor {
-    pub fn encode(&self) -> String {
-        format!("{}.{}", self.activity, self.id)
-    }
-
-    /// `None` for anything this server didn't hand out.
-    pub fn decode(text: &str) -> Option<Self> {
-        let (activity, id) = text.split_once('.')?;
-        let valid_id = !id.is_empty()
-            && id.len() <= 64
-            && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-');
-        if activity.is_empty() || activity.len() > 19 || !valid_id {
-            return None;
-        }
-        Some(Self {
-            activity: activity.parse().ok()?,
-            id: ConversationId::new(id.to_owned()),
-        })
-    }
 }
 
 /// Which page of a conversation's history.
@@ -389,17 +365,34 @@ pub trait Store: Send + Sync + 'static {
     async fn message_count(&self) -> StoreResult<i64>;
 }
 
-/// Picks the backend. SQLite is the only one today; the data dir holds `parley.db`.
+/// Picks the backend, once, at start. SQLite is the only one today: `parley.db` in the data
+/// dir.
 pub async fn open(
     config: &crate::Config,
     sink: Arc<dyn EventSink>,
     metrics: Arc<crate::metrics::Metrics>,
 ) -> anyhow::Result<Arc<dyn Store>> {
-    let store = sqlite::SqliteStore::open(
+    let backend = sqlite::SqliteBackend::open(
         &config.data_dir.join("parley.db"),
         config.read_connections,
         sink,
         metrics,
     )?;
-    Ok(Arc::new(store))
+    Ok(Arc::new(rules::Rules::new(backend)))
+}
+
+/// An online, consistent copy of the database into `dest`, beside a running server (which may
+/// be of another version: nothing is opened for writing or migrated).
+pub async fn backup(config: &crate::Config, dest: &Path) -> StoreResult<()> {
+    let src = config.data_dir.join("parley.db");
+    if !src.exists() {
+        return Err(StoreError::Other(format!(
+            "no database at {}",
+            src.display()
+        )));
+    }
+    let dest = dest.to_owned();
+    tokio::task::spawn_blocking(move || sqlite::backup_file(&src, &dest))
+        .await
+        .map_err(|e| StoreError::Other(e.to_string()))?
 }

@@ -24,6 +24,7 @@ mod ops;
 mod rate_limit;
 mod search;
 mod sessions;
+mod store;
 mod sync;
 mod users;
 mod ws;

@@ -192,3 +192,66 @@ async fn backup_writes_a_consistent_sqlite_copy_while_serving() {
     }
     assert!(found_alice, "the registered user is in the backup");
 }
+
+/// A backup copied in page batches restarts whenever the server commits meanwhile, so on a
+/// busy server it never finished. It must finish while messages keep arriving, hold every
+/// message committed before it began, and a failed backup must leave no file behind.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn backup_finishes_while_the_server_keeps_writing() {
+    let s = std::sync::Arc::new(TestServer::start().await);
+    let alice = s.register("alice").await;
+    let conv = s.group(&alice, "busy", &[]).await;
+    let big = "x".repeat(16_000);
+    for _ in 0..300 {
+        s.send(&alice, &conv, &big).await;
+    }
+    let stop = tokio_util::sync::CancellationToken::new();
+    let writer = {
+        let (stop, s, alice, conv) = (stop.clone(), s.clone(), alice.clone(), conv.clone());
+        tokio::spawn(async move {
+            let mut sent = 0;
+            while !stop.is_cancelled() {
+                s.send(&alice, &conv, "still writing").await;
+                sent += 1;
+            }
+            sent
+        })
+    };
+    let out_dir = tempfile::tempdir().expect("temp backup dir");
+    let file = out_dir.path().join("busy.db");
+    let run = command(s.data_dir()).arg("backup").arg(&file).output();
+    let out = tokio::time::timeout(std::time::Duration::from_secs(60), run)
+        .await
+        .expect("the backup finishes while the server keeps committing")
+        .expect("run backup");
+    stop.cancel();
+    let sent_meanwhile = writer.await.expect("writer task");
+    assert!(
+        out.status.success(),
+        "backup exits 0: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        sent_meanwhile > 0,
+        "the server was committing during the backup"
+    );
+    let db = rusqlite::Connection::open(&file).expect("open the backup");
+    let copied: i64 = db
+        .query_row("SELECT COUNT(*) FROM messages", [], |r| r.get(0))
+        .expect("count messages");
+    assert!(
+        copied >= 300,
+        "every message committed before the backup: {copied}"
+    );
+
+    let missing = tempfile::tempdir().expect("an empty data dir");
+    let nowhere = out_dir.path().join("from-nothing.db");
+    let out = command(missing.path())
+        .arg("backup")
+        .arg(&nowhere)
+        .output()
+        .await
+        .expect("run backup");
+    assert!(!out.status.success(), "no database, no backup");
+    assert!(!nowhere.exists(), "a failed backup leaves no file behind");
+}

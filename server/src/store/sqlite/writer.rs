@@ -10,58 +10,86 @@
 
 use std::{sync::Arc, time::Instant};
 
-use parley_protocol::{ConversationId, Cursor, Event, EventPayload, UserId};
+use parley_protocol::{ConversationId, Event, EventPayload, UserId};
 use rusqlite::{Connection, params};
 use tokio::sync::{mpsc, oneshot};
 
-use super::sql_err;
+use super::{Db, sql_err};
 use crate::{
+    clock::{now_ms, time_of},
     metrics::Metrics,
-    store::{EventSink, Published, StoreError, StoreResult, Ticket},
+    store::{
+        EventSink, Published, StoreError, StoreResult, Ticket, cursor,
+        persist::{Reader, Tx, TxCore},
+    },
 };
 
 /// Most jobs in one transaction: bounds the latency one batch adds to the jobs behind it.
 const MAX_BATCH: usize = 1024;
 
-/// Formats an event id as the opaque cursor clients see: zero-padded, so that cursors also
-/// sort as strings.
-pub fn cursor_of(id: i64) -> Cursor {
-    Cursor::new(format!("{id:016}"))
-}
-
-/// What a job sees: the open transaction and the event log.
-pub struct WriteCtx<'c> {
-    pub conn: &'c Connection,
-    /// Milliseconds since the epoch, the same for every job in the batch.
-    pub now: i64,
+/// The open transaction as write jobs see it: the connection, the batch's clock and the
+/// event log's next position.
+pub struct SqliteTx<'c> {
+    pub(super) db: Db<'c>,
+    now: i64,
     next_event_id: i64,
     events: Vec<Published>,
 }
 
-impl WriteCtx<'_> {
-    /// Appends an event to the log; it is published to `recipients` after commit.
-    pub fn emit(
+impl SqliteTx<'_> {
+    pub(super) fn conn(&self) -> &Connection {
+        self.db.0
+    }
+
+    /// The transaction's clock (ms).
+    pub(super) fn now_ms(&self) -> i64 {
+        self.now
+    }
+
+    /// The position the next appended event will get (membership spans start and end there).
+    pub(super) fn next_event_id(&self) -> i64 {
+        self.next_event_id
+    }
+}
+
+impl TxCore for SqliteTx<'_> {
+    fn read(&mut self) -> &mut dyn Reader {
+        &mut self.db
+    }
+
+    fn now(&self) -> i64 {
+        self.now
+    }
+
+    fn append_event(
         &mut self,
         conversation_id: &ConversationId,
         payload: EventPayload,
         recipients: Vec<UserId>,
-    ) -> StoreResult<i64> {
+    ) -> StoreResult<()> {
         let id = self.next_event_id;
         let event = Event {
-            cursor: cursor_of(id),
+            cursor: cursor::encode(id),
             conversation_id: conversation_id.clone(),
-            at: super::time_of(self.now),
+            at: time_of(self.now),
             payload,
         };
         let json = serde_json::to_string(&event).map_err(|e| StoreError::Other(e.to_string()))?;
-        self.conn
-            .prepare_cached("INSERT INTO events (id, conversation_id, type, at, json) VALUES (?1, ?2, ?3, ?4, ?5)")
-            .and_then(|mut s| {
-                s.execute(params![id, conversation_id.as_str(), event.payload.type_name(), self.now, json])
-            })
-            .map_err(sql_err)?;
-        self.conn
-            .prepare_cached("UPDATE conversations SET activity = ?1 WHERE id = ?2")
+        let conn = self.db.0;
+        conn.prepare_cached(
+            "INSERT INTO events (id, conversation_id, type, at, json) VALUES (?1, ?2, ?3, ?4, ?5)",
+        )
+        .and_then(|mut s| {
+            s.execute(params![
+                id,
+                conversation_id.as_str(),
+                event.payload.type_name(),
+                self.now,
+                json
+            ])
+        })
+        .map_err(sql_err)?;
+        conn.prepare_cached("UPDATE conversations SET activity = ?1 WHERE id = ?2")
             .and_then(|mut s| s.execute(params![id, conversation_id.as_str()]))
             .map_err(sql_err)?;
         self.next_event_id += 1;
@@ -71,19 +99,14 @@ impl WriteCtx<'_> {
             recipients,
             json: json.into(),
         });
-        Ok(id)
-    }
-
-    /// The id the next emitted event will get.
-    pub fn next_event_id(&self) -> i64 {
-        self.next_event_id
+        Ok(())
     }
 }
 
 /// A job runs inside the transaction and returns whether it succeeded, plus how to answer
 /// its caller once the commit's outcome is known.
 type Reply = Box<dyn FnOnce(Option<&StoreError>) + Send>;
-type Job = Box<dyn FnOnce(&mut WriteCtx<'_>) -> (bool, Reply) + Send>;
+type Job = Box<dyn FnOnce(&mut SqliteTx<'_>) -> (bool, Reply) + Send>;
 
 #[derive(Clone)]
 pub struct Writer {
@@ -110,22 +133,13 @@ impl Writer {
         Ok(Self { jobs: tx })
     }
 
-    /// Runs `f` in the next batch's transaction; resolves after the commit.
-    pub async fn write<T, F>(&self, f: F) -> StoreResult<T>
-    where
-        T: Send + 'static,
-        F: FnOnce(&mut WriteCtx<'_>) -> StoreResult<T> + Send + 'static,
-    {
-        self.submit(f).await?.await
-    }
-
     /// Queues `f` and returns as soon as it is in line, with a [`Ticket`] that resolves after
     /// the commit. Jobs run in the order they were submitted, so a caller that submits in
     /// sequence and awaits the tickets later (a pipelining socket) keeps its order.
     pub async fn submit<T, F>(&self, f: F) -> StoreResult<Ticket<T>>
     where
         T: Send + 'static,
-        F: FnOnce(&mut WriteCtx<'_>) -> StoreResult<T> + Send + 'static,
+        F: FnOnce(&mut dyn Tx) -> StoreResult<T> + Send + 'static,
     {
         let (reply_tx, reply_rx) = oneshot::channel();
         let job: Job = Box::new(move |ctx| {
@@ -203,9 +217,9 @@ fn commit_batch(
         tracing::error!(error = %error, "could not begin a write transaction");
         return (replies, Vec::new(), Some(error));
     }
-    let mut ctx = WriteCtx {
-        conn,
-        now: super::now_ms(),
+    let mut ctx = SqliteTx {
+        db: Db(conn),
+        now: now_ms(),
         next_event_id: *next_event_id,
         events: Vec::new(),
     };

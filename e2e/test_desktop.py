@@ -417,3 +417,43 @@ def test_links_and_a_picture_sent_and_saved(server, apps, tmp_path):
     second.conversation_item(alice_name).click()
     second.wait(lambda: second.by_xpath("//*[@role='log']//a[normalize-space(.)='https://example.org/spec']"), "the link")
     second.wait(lambda: second.by_xpath("//*[@role='log']//img[@alt='pixel.png']"), "the thumbnail")
+
+
+def test_the_window_never_leaves_the_app(server, apps, tmp_path):
+    """A page load away from the app (a dropped link, WebKit's "Open Link") and a new window
+    (`window.open`) are refused: the app stays on its own page, and http(s) links go to the
+    system's browser instead — here a recorder registered as the handler the freedesktop way."""
+    opened = tmp_path / "opened.txt"
+    recorder = tmp_path / "browser.sh"
+    recorder.write_text(f'#!/bin/sh\nprintf "%s\\n" "$1" >> "{opened}"\n')
+    recorder.chmod(0o755)
+    data, config = tmp_path / "data", tmp_path / "config"
+    (data / "applications").mkdir(parents=True)
+    config.mkdir()
+    (data / "applications" / "recorder.desktop").write_text(
+        "[Desktop Entry]\nType=Application\nName=Recorder\n"
+        f"Exec={recorder} %u\nMimeType=x-scheme-handler/http;x-scheme-handler/https;\n"
+    )
+    (config / "mimeapps.list").write_text(
+        "[Default Applications]\n"
+        "x-scheme-handler/http=recorder.desktop\nx-scheme-handler/https=recorder.desktop\n"
+    )
+    env = {"XDG_DATA_HOME": str(data), "XDG_CONFIG_HOME": str(config), "BROWSER": str(recorder)}
+    app = apps("guard", env=env, screenshots=False)
+    app.textbox("Server URL")
+    start = app.driver.execute_script("return location.href")
+
+    def recorded():
+        return opened.read_text().splitlines() if opened.exists() else []
+
+    away = f"{server.url}/healthz?from=navigation"
+    app.driver.execute_script("location.href = arguments[0]", away)
+    app.wait(lambda: away in recorded(), "the link went to the system browser")
+    assert app.driver.execute_script("return location.href") == start, "the app's page stayed"
+    app.textbox("Server URL")
+
+    popup = f"{server.url}/healthz?from=window-open"
+    app.driver.execute_script("window.open(arguments[0], '_blank')", popup)
+    app.wait(lambda: popup in recorded(), "window.open went to the system browser")
+    assert len(app.driver.window_handles) == 1, "no second window"
+    assert app.driver.execute_script("return location.href") == start

@@ -6,6 +6,7 @@
 //! conversation did not exist. Writes that others may see append events to the log and
 //! hand them to the [`EventSink`] after the transaction commits.
 
+pub mod batch;
 pub mod cursor;
 pub mod persist;
 mod rules;

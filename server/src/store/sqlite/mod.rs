@@ -188,7 +188,7 @@ impl SqliteBackend {
 
 impl Backend for SqliteBackend {
     /// Runs `f` on a read-only connection on the blocking pool. Safe to cancel: see
-    /// [`ReadPool`].
+    /// `ReadPool`.
     async fn read<T, F>(&self, f: F) -> StoreResult<T>
     where
         T: Send + 'static,

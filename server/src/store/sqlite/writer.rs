@@ -1,31 +1,28 @@
 //! The single writer: one thread owns the only read-write connection and commits whatever
-//! jobs have queued up in one transaction (group commit).
+//! jobs have queued up in one transaction (group commit, `store::batch`).
 //!
-//! Why: with `synchronous=FULL` one fsync per message caps ingest near 3,800 messages/s on
-//! the reference machine; one fsync per batch of a few hundred gets ~20–30k/s. Each job runs
-//! inside its own SAVEPOINT so a failing job (say, a duplicate) is rolled back alone. A job's
-//! caller hears back only after COMMIT returns, which is what "acknowledged only once durably
-//! stored" needs. Events a job emits get their ids (the sync cursor) here, in commit order,
-//! and reach the [`EventSink`] after the commit, in that order.
+//! With `synchronous=FULL` one fsync per message caps ingest near 3,800 messages/s on the
+//! reference machine; one per batch of a few hundred gets ~20–30k/s. Events a job emits get
+//! their ids (the sync cursor) here, in commit order, and reach the [`EventSink`] after the
+//! commit, in that order.
 
 use std::{sync::Arc, time::Instant};
 
 use parley_protocol::{ConversationId, Event, EventPayload, UserId};
 use rusqlite::{Connection, params};
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::mpsc;
 
 use super::{Db, sql_err};
 use crate::{
     clock::{now_ms, time_of},
     metrics::Metrics,
     store::{
-        EventSink, Published, StoreError, StoreResult, Ticket, cursor,
+        EventSink, Published, StoreError, StoreResult, Ticket,
+        batch::{self, Job, JobQueue, Reply, Savepoints},
+        cursor,
         persist::{Reader, Tx, TxCore},
     },
 };
-
-/// Most jobs in one transaction: bounds the latency one batch adds to the jobs behind it.
-const MAX_BATCH: usize = 1024;
 
 /// The open transaction as write jobs see it: the connection, the batch's clock and the
 /// event log's next position.
@@ -34,6 +31,8 @@ pub struct SqliteTx<'c> {
     now: i64,
     next_event_id: i64,
     events: Vec<Published>,
+    /// Where the current job started: events queued and the next event id.
+    mark: (usize, i64),
 }
 
 impl SqliteTx<'_> {
@@ -103,14 +102,31 @@ impl TxCore for SqliteTx<'_> {
     }
 }
 
-/// A job runs inside the transaction and returns whether it succeeded, plus how to answer
-/// its caller once the commit's outcome is known.
-type Reply = Box<dyn FnOnce(Option<&StoreError>) + Send>;
-type Job = Box<dyn FnOnce(&mut SqliteTx<'_>) -> (bool, Reply) + Send>;
+impl Savepoints for SqliteTx<'_> {
+    fn savepoint(&mut self) -> StoreResult<()> {
+        self.mark = (self.events.len(), self.next_event_id);
+        self.db.0.execute_batch("SAVEPOINT job").map_err(sql_err)
+    }
+
+    fn release(&mut self, ok: bool) -> StoreResult<()> {
+        if !ok {
+            self.events.truncate(self.mark.0);
+            self.next_event_id = self.mark.1;
+        }
+        self.db
+            .0
+            .execute_batch(if ok {
+                "RELEASE job"
+            } else {
+                "ROLLBACK TO job; RELEASE job"
+            })
+            .map_err(sql_err)
+    }
+}
 
 #[derive(Clone)]
 pub struct Writer {
-    jobs: mpsc::Sender<Job>,
+    jobs: JobQueue,
 }
 
 impl Writer {
@@ -120,47 +136,30 @@ impl Writer {
         sink: Arc<dyn EventSink>,
         metrics: Arc<Metrics>,
     ) -> StoreResult<Self> {
-        let next_event_id: i64 = conn
-            .query_row("SELECT COALESCE(MAX(id), 0) + 1 FROM events", [], |r| {
-                r.get(0)
-            })
-            .map_err(sql_err)?;
-        let (tx, rx) = mpsc::channel::<Job>(4 * MAX_BATCH);
+        let next_event_id = first_free_event_id(&conn)?;
+        let (jobs, rx) = JobQueue::new();
         std::thread::Builder::new()
             .name("parley-sqlite-writer".to_owned())
             .spawn(move || run(conn, rx, next_event_id, &*sink, &metrics))
             .map_err(|e| StoreError::Other(e.to_string()))?;
-        Ok(Self { jobs: tx })
+        Ok(Self { jobs })
     }
 
-    /// Queues `f` and returns as soon as it is in line, with a [`Ticket`] that resolves after
-    /// the commit. Jobs run in the order they were submitted, so a caller that submits in
-    /// sequence and awaits the tickets later (a pipelining socket) keeps its order.
+    /// Queues `f` (see [`JobQueue::submit`]).
     pub async fn submit<T, F>(&self, f: F) -> StoreResult<Ticket<T>>
     where
         T: Send + 'static,
         F: FnOnce(&mut dyn Tx) -> StoreResult<T> + Send + 'static,
     {
-        let (reply_tx, reply_rx) = oneshot::channel();
-        let job: Job = Box::new(move |ctx| {
-            let result = f(ctx);
-            let ok = result.is_ok();
-            let reply: Reply = Box::new(move |commit_error| {
-                let outcome = match commit_error {
-                    Some(e) => Err(e.clone()),
-                    None => result,
-                };
-                let _ = reply_tx.send(outcome);
-            });
-            (ok, reply)
-        });
-        self.jobs.send(job).await.map_err(|_| stopped())?;
-        Ok(Ticket::new(reply_rx))
+        self.jobs.submit(f).await
     }
 }
 
-fn stopped() -> StoreError {
-    StoreError::Other("the database writer has stopped".to_owned())
+fn first_free_event_id(conn: &Connection) -> StoreResult<i64> {
+    conn.query_row("SELECT COALESCE(MAX(id), 0) + 1 FROM events", [], |r| {
+        r.get(0)
+    })
+    .map_err(sql_err)
 }
 
 fn run(
@@ -170,14 +169,7 @@ fn run(
     sink: &dyn EventSink,
     metrics: &Metrics,
 ) {
-    while let Some(first) = rx.blocking_recv() {
-        let mut batch = vec![first];
-        while batch.len() < MAX_BATCH {
-            match rx.try_recv() {
-                Ok(job) => batch.push(job),
-                Err(_) => break,
-            }
-        }
+    while let Some(batch) = batch::next_batch(&mut rx) {
         let started = Instant::now();
         let size = batch.len();
         let (replies, events, commit_error) = commit_batch(&conn, batch, &mut next_event_id);
@@ -185,11 +177,7 @@ fn run(
             sink.publish(events);
         } else {
             // Nothing of the batch is stored: hand the event ids out again.
-            next_event_id = conn
-                .query_row("SELECT COALESCE(MAX(id), 0) + 1 FROM events", [], |r| {
-                    r.get(0)
-                })
-                .unwrap_or(next_event_id);
+            next_event_id = first_free_event_id(&conn).unwrap_or(next_event_id);
         }
         for reply in replies {
             reply(commit_error.as_ref());
@@ -206,48 +194,23 @@ fn commit_batch(
     batch: Vec<Job>,
     next_event_id: &mut i64,
 ) -> (Vec<Reply>, Vec<Published>, Option<StoreError>) {
-    let mut replies = Vec::with_capacity(batch.len());
     if let Err(e) = conn.execute_batch("BEGIN IMMEDIATE") {
         let error = sql_err(e);
-        for job in batch {
-            // Answer every caller with the failure without running the job.
-            let reply_error = error.clone();
-            replies.push(Box::new(move |_: Option<&StoreError>| drop((job, reply_error))) as Reply);
-        }
         tracing::error!(error = %error, "could not begin a write transaction");
-        return (replies, Vec::new(), Some(error));
+        return (batch::unstarted(batch), Vec::new(), Some(error));
     }
-    let mut ctx = SqliteTx {
+    let mut tx = SqliteTx {
         db: Db(conn),
         now: now_ms(),
         next_event_id: *next_event_id,
         events: Vec::new(),
+        mark: (0, *next_event_id),
     };
-    for job in batch {
-        let events_before = ctx.events.len();
-        let id_before = ctx.next_event_id;
-        if let Err(e) = conn.execute_batch("SAVEPOINT job") {
-            tracing::error!(error = %e, "savepoint failed");
-        }
-        let (ok, reply) = job(&mut ctx);
-        let undo = if ok {
-            "RELEASE job"
-        } else {
-            "ROLLBACK TO job; RELEASE job"
-        };
-        if !ok {
-            ctx.events.truncate(events_before);
-            ctx.next_event_id = id_before;
-        }
-        if let Err(e) = conn.execute_batch(undo) {
-            tracing::error!(error = %e, "savepoint release failed");
-        }
-        replies.push(reply);
-    }
+    let replies = batch::run_jobs(&mut tx, batch);
     match conn.execute_batch("COMMIT") {
         Ok(()) => {
-            *next_event_id = ctx.next_event_id;
-            (replies, ctx.events, None)
+            *next_event_id = tx.next_event_id;
+            (replies, tx.events, None)
         }
         Err(e) => {
             let error = sql_err(e);

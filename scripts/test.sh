@@ -4,12 +4,14 @@
 # selenium/pytest for the end-to-end suite (scripts/e2e.sh).
 # The UI is built first (the desktop crate embeds ui/dist at compile time). The client's
 # keyring tests need a real Secret Service, so the Rust suite runs inside a private D-Bus
-# session with an unlocked gnome-keyring (scripts/with-keyring.sh).
+# session with an unlocked gnome-keyring (scripts/with-keyring.sh); the store's conformance
+# suite also runs against a private PostgreSQL (scripts/with-services.sh, which needs the
+# postgresql and nats-server packages).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 [ -d ui/node_modules ] || npm --prefix ui ci --no-audit --no-fund
 npm --prefix ui test
 npm --prefix ui run build
-scripts/with-keyring.sh cargo test --workspace --locked
+scripts/with-keyring.sh scripts/with-services.sh cargo test --workspace --locked
 # The real desktop app under Xvfb through WebDriver, against a real server.
 exec scripts/e2e.sh

@@ -98,13 +98,20 @@ trap 'on_signal INT 2' INT
 trap 'on_signal TERM 15' TERM
 trap 'on_signal HUP 1' HUP
 
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/parley-services.XXXXXX")
-if [ "${#as_pg[@]}" -gt 0 ]; then
+# The temp dir: under $TMPDIR, else the first of /tmp, /var/tmp, /dev/shm that the postgres
+# user can reach (a /tmp of mode 0700, as on some machines, it can't).
+for base in ${TMPDIR:+"$TMPDIR"} /tmp /var/tmp /dev/shm; do
+    [ -d "$base" ] && [ -w "$base" ] || continue
+    tmp=$(mktemp -d "$base/parley-services.XXXXXX")
+    [ "${#as_pg[@]}" -gt 0 ] || break
     chown postgres: "$tmp"
-    # The postgres user must be able to reach it (mktemp -d is 0700 under a 1777 /tmp).
-    [ "$("${as_pg[@]}" sh -c 'test -w "$1" && echo ok' sh "$tmp")" = ok ] ||
-        die "the postgres user cannot write to $tmp (set TMPDIR to a directory it can reach)"
-fi
+    if [ "$("${as_pg[@]}" sh -c 'test -w "$1" && echo ok' sh "$tmp" 2>/dev/null)" = ok ]; then
+        break
+    fi
+    rm -rf "$tmp"
+    tmp=
+done
+[ -n "$tmp" ] || die "no temp dir the postgres user can write to (set TMPDIR to one it can reach)"
 
 # Two free loopback ports, one for each server. A port might be taken between here and the
 # server binding it: each server is retried on a new port if it fails with "in use".

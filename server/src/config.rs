@@ -68,8 +68,32 @@ pub struct Config {
     pub ws_max_frame_bytes: usize,
     /// Most events replayed after `hello` before the server answers `resync` instead. Default 1000.
     pub ws_replay_max: usize,
-    /// Read-only SQLite connections. Default 4.
+    /// Read-only database connections. Default 4.
     pub read_connections: usize,
+    /// Empty (the default): SQLite in `data_dir`. `postgres://USER:PASS@HOST:PORT/DB`:
+    /// PostgreSQL, shared by every instance (migrated at start).
+    pub database_url: DatabaseUrl,
+}
+
+/// A database URL; its `Debug` hides the password, so it never reaches a log.
+#[derive(Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct DatabaseUrl(pub String);
+
+impl DatabaseUrl {
+    /// Whether it names PostgreSQL (else: SQLite in the data dir).
+    pub fn is_postgres(&self) -> bool {
+        self.0.starts_with("postgres://") || self.0.starts_with("postgresql://")
+    }
+}
+
+impl std::fmt::Debug for DatabaseUrl {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.0.rsplit_once('@') {
+            Some((_, host)) => write!(f, "postgres://…@{host}"),
+            None => write!(f, "{:?}", self.0),
+        }
+    }
 }
 
 /// An on/off switch that also accepts `true`/`false`.
@@ -118,6 +142,7 @@ impl Default for Config {
             ws_max_frame_bytes: 64 * 1024,
             ws_replay_max: 1000,
             read_connections: 4,
+            database_url: DatabaseUrl::default(),
         }
     }
 }
@@ -241,6 +266,12 @@ impl Config {
                 "must be at least 20480 (a full message body must fit)",
             );
         }
+        if !self.database_url.0.is_empty() && !self.database_url.is_postgres() {
+            return bad(
+                "database_url",
+                "must be empty (SQLite in data_dir) or a postgres:// URL",
+            );
+        }
         if self.read_connections == 0 || self.read_connections > 64 {
             return bad("read_connections", "must be between 1 and 64");
         }
@@ -342,6 +373,10 @@ impl Config {
             (
                 "ws_replay_max",
                 "Most events replayed after hello before answering resync.",
+            ),
+            (
+                "database_url",
+                "Empty: SQLite in data_dir. postgres://USER:PASS@HOST:PORT/DB: PostgreSQL, shared by several instances.",
             ),
             ("read_connections", "Read-only SQLite connections."),
         ];

@@ -28,6 +28,10 @@ struct Cli {
     /// Where the database and attachments live (also PARLEY_DATA_DIR).
     #[arg(long, global = true)]
     data_dir: Option<PathBuf>,
+    /// PostgreSQL to use instead of SQLite, postgres://USER:PASS@HOST:PORT/DB (also
+    /// PARLEY_DATABASE_URL).
+    #[arg(long, global = true)]
+    database_url: Option<String>,
     #[command(subcommand)]
     command: Option<Command>,
 }
@@ -68,6 +72,9 @@ fn overrides(cli: &Cli) -> toml::Table {
     }
     if let Some(dir) = &cli.data_dir {
         table.insert("data_dir".to_owned(), dir.display().to_string().into());
+    }
+    if let Some(url) = &cli.database_url {
+        table.insert("database_url".to_owned(), url.clone().into());
     }
     table
 }

@@ -9,6 +9,7 @@
 pub mod batch;
 pub mod cursor;
 pub mod persist;
+mod postgres;
 mod rules;
 pub mod sqlite;
 
@@ -366,13 +367,22 @@ pub trait Store: Send + Sync + 'static {
     async fn message_count(&self) -> StoreResult<i64>;
 }
 
-/// Picks the backend, once, at start. SQLite is the only one today: `parley.db` in the data
-/// dir.
+/// Picks the backend, once, at start, from `database_url`: empty is SQLite (`parley.db` in the
+/// data dir), a `postgres://` URL is PostgreSQL.
 pub async fn open(
     config: &crate::Config,
     sink: Arc<dyn EventSink>,
     metrics: Arc<crate::metrics::Metrics>,
 ) -> anyhow::Result<Arc<dyn Store>> {
+    if config.database_url.is_postgres() {
+        let url = config.database_url.0.clone();
+        let connections = config.read_connections;
+        let backend = tokio::task::spawn_blocking(move || {
+            self::postgres::PgBackend::open(&url, connections, sink, metrics)
+        })
+        .await??;
+        return Ok(Arc::new(rules::Rules::new(backend)));
+    }
     let backend = sqlite::SqliteBackend::open(
         &config.data_dir.join("parley.db"),
         config.read_connections,
@@ -385,6 +395,12 @@ pub async fn open(
 /// An online, consistent copy of the database into `dest`, beside a running server (which may
 /// be of another version: nothing is opened for writing or migrated).
 pub async fn backup(config: &crate::Config, dest: &Path) -> StoreResult<()> {
+    if config.database_url.is_postgres() {
+        return Err(StoreError::Invalid(
+            "with PostgreSQL, back up with its own tools (pg_dump, or base backups with WAL archiving)"
+                .to_owned(),
+        ));
+    }
     let src = config.data_dir.join("parley.db");
     if !src.exists() {
         return Err(StoreError::Other(format!(

@@ -5,6 +5,7 @@
 mod binary;
 mod client;
 mod fixture;
+mod pg;
 mod routes;
 mod ws_client;
 

@@ -1,6 +1,8 @@
 //! The store's conformance suite: the rules of PRODUCT.md §2 checked at the `Store` API, once,
 //! for every backend (STYLE 7). `conformance!` instantiates every case for a backend; SQLite
-//! always runs. Each case gets a fresh, empty store and a recorder of what it published.
+//! always runs, PostgreSQL when `PARLEY_TEST_POSTGRES_URL` names a server the tests may create
+//! databases on (`scripts/with-services.sh` starts one; under `CI=true` it must be set). Each
+//! case gets a fresh, empty store (a new database) and a recorder of what it published.
 
 use std::{
     collections::HashSet,
@@ -43,6 +45,7 @@ pub struct Fresh {
     pub store: Arc<dyn Store>,
     pub published: Arc<Recorder>,
     _data: tempfile::TempDir,
+    _database: Option<crate::pg::TestDatabase>,
 }
 
 pub async fn open_sqlite() -> Fresh {
@@ -59,40 +62,75 @@ pub async fn open_sqlite() -> Fresh {
         store,
         published,
         _data: data,
+        _database: None,
     }
 }
 
+/// A store on a fresh PostgreSQL database, or `None` when no server is configured.
+pub async fn open_postgres() -> Option<Fresh> {
+    let database = crate::pg::TestDatabase::create()?;
+    let data = tempfile::tempdir().expect("temp data dir");
+    let config = Config {
+        data_dir: data.path().to_owned(),
+        database_url: parley_server::config::DatabaseUrl(database.url.clone()),
+        ..Config::default()
+    };
+    let published = Arc::new(Recorder::default());
+    let store = store::open(&config, published.clone(), Arc::default())
+        .await
+        .expect("open the PostgreSQL store");
+    Some(Fresh {
+        store,
+        published,
+        _data: data,
+        _database: Some(database),
+    })
+}
+
+/// The cases, for one backend; `$open` gives `Option<Fresh>` (`None`: backend not configured
+/// here, the case is skipped with a note).
 macro_rules! conformance {
     ($backend:ident, $open:path, [$($case:ident),* $(,)?]) => {
         mod $backend {
             $(
                 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
                 async fn $case() {
-                    super::cases::$case($open().await).await;
+                    match $open().await {
+                        Some(fresh) => super::cases::$case(fresh).await,
+                        None => eprintln!("skipped: {} is not configured here", stringify!($backend)),
+                    }
                 }
             )*
         }
     };
 }
 
-conformance!(
-    sqlite,
-    super::open_sqlite,
-    [
-        seq_is_gap_free_under_concurrent_sends,
-        one_client_id_gives_one_message,
-        events_are_published_and_read_in_cursor_order,
-        membership_spans_bound_what_a_user_sees,
-        last_admin_leaving_promotes_the_longest_standing_member,
-        direct_conversations_are_made_once,
-        non_members_see_nothing,
-        reactions_are_bounded,
-        read_markers_never_move_back,
-        refresh_tokens_rotate_and_reuse_revokes,
-        attachments_keep_their_quota_and_unsent_ones_are_swept,
-        search_is_scoped_and_tokenized_like_the_client,
-        history_pages_in_both_directions,
-    ]
+/// Every case, for every backend.
+macro_rules! every_backend {
+    ($($case:ident),* $(,)?) => {
+        conformance!(sqlite, super::sqlite_store, [$($case),*]);
+        conformance!(postgres, super::open_postgres, [$($case),*]);
+    };
+}
+
+async fn sqlite_store() -> Option<Fresh> {
+    Some(open_sqlite().await)
+}
+
+every_backend!(
+    seq_is_gap_free_under_concurrent_sends,
+    one_client_id_gives_one_message,
+    events_are_published_and_read_in_cursor_order,
+    membership_spans_bound_what_a_user_sees,
+    last_admin_leaving_promotes_the_longest_standing_member,
+    direct_conversations_are_made_once,
+    non_members_see_nothing,
+    reactions_are_bounded,
+    read_markers_never_move_back,
+    refresh_tokens_rotate_and_reuse_revokes,
+    attachments_keep_their_quota_and_unsent_ones_are_swept,
+    search_is_scoped_and_tokenized_like_the_client,
+    history_pages_in_both_directions,
 );
 
 mod cases {
@@ -673,4 +711,157 @@ mod cases {
         assert_eq!((listed.len(), next), (1, None));
         assert_eq!(listed[0].last_message.as_ref().map(|m| m.seq), Some(5));
     }
+}
+
+/// Two instances on one PostgreSQL database (PRODUCT.md §3, "Running several instances"):
+/// concurrent sends through both into one conversation get gap-free `seq`; one `client_id`
+/// sent to both at once gives one message; the event log read through either is the same, in
+/// order, and a cursor from one works on the other.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_instances_share_one_postgres_database() {
+    let Some(database) = crate::pg::TestDatabase::create() else {
+        eprintln!("skipped: postgres is not configured here");
+        return;
+    };
+    let mut instances = Vec::new();
+    let mut dirs = Vec::new();
+    for _ in 0..2 {
+        let data = tempfile::tempdir().expect("temp data dir");
+        let config = Config {
+            data_dir: data.path().to_owned(),
+            database_url: parley_server::config::DatabaseUrl(database.url.clone()),
+            ..Config::default()
+        };
+        let store = store::open(&config, Arc::new(Recorder::default()), Arc::default())
+            .await
+            .expect("open an instance");
+        instances.push(store);
+        dirs.push(data);
+    }
+    let (a_store, b_store) = (instances[0].clone(), instances[1].clone());
+    let new_user = |name: &str| NewUser {
+        username: name.to_owned(),
+        display_name: name.to_owned(),
+        password_hash: "x".to_owned(),
+    };
+    let alice = a_store
+        .create_user(new_user("alice"))
+        .await
+        .expect("alice")
+        .id;
+    let bob = b_store.create_user(new_user("bob")).await.expect("bob").id;
+    let (conv, _) = a_store
+        .create_conversation(
+            &alice,
+            ConversationKind::Group,
+            Some("g".to_owned()),
+            vec![bob.clone()],
+        )
+        .await
+        .expect("group");
+    let mut tasks = Vec::new();
+    for i in 0..100 {
+        let store = if i % 2 == 0 {
+            a_store.clone()
+        } else {
+            b_store.clone()
+        };
+        let (who, conv) = (
+            if i % 3 == 0 {
+                alice.clone()
+            } else {
+                bob.clone()
+            },
+            conv.id.clone(),
+        );
+        tasks.push(tokio::spawn(async move {
+            let message = NewMessage {
+                session: None,
+                client_id: Uuid::new_v4(),
+                body: format!("m{i}"),
+                reply_to: None,
+                attachment_ids: Vec::new(),
+            };
+            store
+                .send_message(&who, &conv, message)
+                .await
+                .expect("send")
+                .0
+                .seq
+        }));
+    }
+    let client_id = Uuid::new_v4();
+    for store in [&a_store, &b_store] {
+        let (store, conv, alice) = (store.clone(), conv.id.clone(), alice.clone());
+        tasks.push(tokio::spawn(async move {
+            let message = NewMessage {
+                session: None,
+                client_id,
+                body: "once".to_owned(),
+                reply_to: None,
+                attachment_ids: Vec::new(),
+            };
+            store
+                .send_message(&alice, &conv, message)
+                .await
+                .expect("duplicate send")
+                .0
+                .seq
+        }));
+    }
+    let mut seqs = Vec::new();
+    for task in tasks {
+        seqs.push(task.await.expect("task"));
+    }
+    let once: Vec<i64> = seqs.split_off(100);
+    assert_eq!(
+        once[0], once[1],
+        "one client_id through two instances is one message"
+    );
+    seqs.push(once[0]);
+    seqs.sort_unstable();
+    assert_eq!(
+        seqs,
+        (1..=101).collect::<Vec<_>>(),
+        "gap-free seq across instances"
+    );
+    let (from_a, _) = a_store
+        .events_since(&bob, 0, 1000)
+        .await
+        .expect("events via a");
+    let (from_b, _) = b_store
+        .events_since(&bob, 0, 1000)
+        .await
+        .expect("events via b");
+    let ids = |events: &[parley_server::store::StoredEvent]| {
+        events.iter().map(|e| e.id).collect::<Vec<_>>()
+    };
+    assert_eq!(
+        ids(&from_a),
+        ids(&from_b),
+        "the same log through either instance"
+    );
+    let mut sorted = ids(&from_a);
+    sorted.dedup();
+    assert!(
+        sorted.windows(2).all(|w| w[0] < w[1]),
+        "in order, none repeated"
+    );
+    assert_eq!(
+        from_a.len(),
+        1 + 101,
+        "conversation.created and every message"
+    );
+    let middle = from_a[50].id;
+    let (rest, _) = b_store
+        .events_since(&bob, middle, 1000)
+        .await
+        .expect("resume via b");
+    assert_eq!(
+        ids(&rest),
+        ids(&from_a[51..]),
+        "a cursor from one instance works on the other"
+    );
+    drop(instances);
+    drop(dirs);
 }

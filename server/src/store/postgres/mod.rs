@@ -1,0 +1,280 @@
+//! The PostgreSQL backend, for several instances sharing one database (PRODUCT.md §3,
+//! "Running several instances"): chosen when `database_url` is a `postgres://` URL.
+//!
+//! It keeps the persistence interface's guarantees across instances the simple way: every
+//! write transaction first takes one cluster-wide advisory lock (the *sequencer*), so write
+//! batches of all instances commit one after another. Event ids are then handed out in commit
+//! order exactly as SQLite's single writer does (`MAX(id) + 1` under the lock), a reader that
+//! sees event `n` sees every event below it, `seq` counters and `client_id` checks never race,
+//! and no two batches can deadlock. What it costs: writes don't run in parallel across
+//! instances; each instance still batches all its concurrent writes into one transaction
+//! (group commit), which is where write throughput comes from. PostgreSQL releases the lock
+//! only after the commit is visible, so the next batch's ids are always above visible ones.
+//!
+//! Driver: the synchronous `postgres` crate on dedicated threads (the writer) and blocking
+//! tasks (readers), because the persistence interface is synchronous (the rules run inside a
+//! transaction, as with SQLite). Statements are prepared once per connection.
+
+mod attachments;
+mod conversations;
+mod messages;
+mod users;
+mod writer;
+
+use std::{
+    collections::HashMap,
+    path::Path,
+    str::FromStr,
+    sync::{Arc, Mutex},
+    time::Duration,
+};
+
+use postgres::{Client, NoTls, Statement, types::ToSql};
+use tokio::sync::Semaphore;
+
+use super::{
+    EventSink, StoreError, StoreResult, Ticket,
+    persist::{Backend, Reader, Tx},
+};
+use crate::metrics::Metrics;
+use writer::Writer;
+
+/// The sequencer: the advisory lock every write transaction takes first.
+const SEQUENCER_LOCK: i64 = 0x7061_726c_6579_0001;
+/// Taken while migrating, so instances starting together migrate once.
+const MIGRATION_LOCK: i64 = 0x7061_726c_6579_0002;
+/// An abandoned read (its request went away) is stopped by the server after this long.
+const READ_STATEMENT_TIMEOUT: &str = "30s";
+
+mod embedded {
+    refinery::embed_migrations!("migrations/postgres");
+}
+
+/// Driver errors → store errors; constraint violations are conflicts.
+pub(super) fn pg_err(e: postgres::Error) -> StoreError {
+    use postgres::error::SqlState;
+    match e.code() {
+        Some(code)
+            if *code == SqlState::UNIQUE_VIOLATION
+                || *code == SqlState::FOREIGN_KEY_VIOLATION
+                || *code == SqlState::CHECK_VIOLATION =>
+        {
+            StoreError::Conflict(
+                e.as_db_error()
+                    .map_or_else(|| "already exists".to_owned(), |d| d.message().to_owned()),
+            )
+        }
+        _ => StoreError::Other(e.to_string()),
+    }
+}
+
+/// One connection and its prepared statements.
+pub struct PgConn {
+    client: Client,
+    statements: HashMap<&'static str, Statement>,
+}
+
+impl PgConn {
+    fn connect(config: &postgres::Config) -> StoreResult<Self> {
+        let client = config.connect(NoTls).map_err(pg_err)?;
+        Ok(Self {
+            client,
+            statements: HashMap::new(),
+        })
+    }
+
+    fn statement(&mut self, sql: &'static str) -> StoreResult<Statement> {
+        if let Some(statement) = self.statements.get(sql) {
+            return Ok(statement.clone());
+        }
+        let statement = self.client.prepare(sql).map_err(pg_err)?;
+        self.statements.insert(sql, statement.clone());
+        Ok(statement)
+    }
+
+    pub(super) fn query(
+        &mut self,
+        sql: &'static str,
+        params: &[&(dyn ToSql + Sync)],
+    ) -> StoreResult<Vec<postgres::Row>> {
+        let statement = self.statement(sql)?;
+        self.client.query(&statement, params).map_err(pg_err)
+    }
+
+    pub(super) fn query_opt(
+        &mut self,
+        sql: &'static str,
+        params: &[&(dyn ToSql + Sync)],
+    ) -> StoreResult<Option<postgres::Row>> {
+        let statement = self.statement(sql)?;
+        self.client.query_opt(&statement, params).map_err(pg_err)
+    }
+
+    pub(super) fn query_one(
+        &mut self,
+        sql: &'static str,
+        params: &[&(dyn ToSql + Sync)],
+    ) -> StoreResult<postgres::Row> {
+        self.query_opt(sql, params)?.ok_or(StoreError::NotFound)
+    }
+
+    pub(super) fn execute(
+        &mut self,
+        sql: &'static str,
+        params: &[&(dyn ToSql + Sync)],
+    ) -> StoreResult<u64> {
+        let statement = self.statement(sql)?;
+        self.client.execute(&statement, params).map_err(pg_err)
+    }
+
+    pub(super) fn batch(&mut self, sql: &str) -> StoreResult<()> {
+        self.client.batch_execute(sql).map_err(pg_err)
+    }
+
+    fn is_closed(&self) -> bool {
+        self.client.is_closed()
+    }
+}
+
+/// A connection seen through the persistence interface: the reads live in the per-table
+/// modules as `impl …Reads for PgDb`.
+pub struct PgDb<'c>(pub(super) &'c mut PgConn);
+
+/// Read connections handed out one at a time to blocking tasks; a broken one is replaced on
+/// its next use. As with SQLite, the permit travels into the blocking task, so a dropped
+/// request can never hand its slot on while its query still runs.
+struct ReadPool {
+    config: postgres::Config,
+    conns: Mutex<Vec<PgConn>>,
+    permits: Arc<Semaphore>,
+}
+
+impl ReadPool {
+    fn take(&self) -> StoreResult<PgConn> {
+        let pooled = self
+            .conns
+            .lock()
+            .map_err(|e| StoreError::Other(e.to_string()))?
+            .pop();
+        match pooled {
+            Some(conn) if !conn.is_closed() => Ok(conn),
+            _ => reader(&self.config),
+        }
+    }
+
+    fn give_back(&self, conn: PgConn) {
+        if let Ok(mut conns) = self.conns.lock() {
+            conns.push(conn);
+        }
+    }
+}
+
+impl Drop for ReadPool {
+    /// The synchronous client closes its connection by blocking on its own runtime, which
+    /// must not happen on an async runtime's thread (where the store is dropped): the
+    /// connections are closed on a thread of their own.
+    fn drop(&mut self) {
+        let conns = self.conns.get_mut().map(std::mem::take).unwrap_or_default();
+        if !conns.is_empty() {
+            let _ = std::thread::Builder::new()
+                .name("parley-pg-close".to_owned())
+                .spawn(move || drop(conns));
+        }
+    }
+}
+
+fn reader(config: &postgres::Config) -> StoreResult<PgConn> {
+    let mut conn = PgConn::connect(config)?;
+    conn.batch(&format!(
+        "SET statement_timeout = '{READ_STATEMENT_TIMEOUT}'; \
+         SET default_transaction_read_only = on"
+    ))?;
+    Ok(conn)
+}
+
+/// The PostgreSQL backend.
+pub struct PgBackend {
+    writer: Writer,
+    readers: Arc<ReadPool>,
+}
+
+impl PgBackend {
+    /// Connects to `url`, migrates the database (once, however many instances start) and
+    /// starts the writer.
+    pub fn open(
+        url: &str,
+        read_connections: usize,
+        sink: Arc<dyn EventSink>,
+        metrics: Arc<Metrics>,
+    ) -> anyhow::Result<Self> {
+        let mut config = postgres::Config::from_str(url)
+            .map_err(|e| anyhow::anyhow!("database_url is not a PostgreSQL URL: {e}"))?;
+        config
+            .application_name("parley-server")
+            .connect_timeout(Duration::from_secs(10));
+        migrate(&config)?;
+        let writer = Writer::start(config.clone(), sink, metrics)?;
+        let readers = Arc::new(ReadPool {
+            config,
+            conns: Mutex::new(Vec::new()),
+            permits: Arc::new(Semaphore::new(read_connections)),
+        });
+        Ok(Self { writer, readers })
+    }
+}
+
+fn migrate(config: &postgres::Config) -> anyhow::Result<()> {
+    let mut client = config
+        .connect(NoTls)
+        .map_err(|e| anyhow::anyhow!("cannot connect to the database: {e}"))?;
+    client.execute("SELECT pg_advisory_lock($1)", &[&MIGRATION_LOCK])?;
+    let migrated = embedded::migrations::runner()
+        .set_grouped(true)
+        .run(&mut client);
+    client.execute("SELECT pg_advisory_unlock($1)", &[&MIGRATION_LOCK])?;
+    migrated.map_err(|e| anyhow::anyhow!("cannot migrate the database: {e}"))?;
+    Ok(())
+}
+
+impl Backend for PgBackend {
+    async fn read<T, F>(&self, f: F) -> StoreResult<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut dyn Reader) -> StoreResult<T> + Send + 'static,
+    {
+        let permit = self
+            .readers
+            .permits
+            .clone()
+            .acquire_owned()
+            .await
+            .map_err(|e| StoreError::Other(e.to_string()))?;
+        let pool = self.readers.clone();
+        tokio::task::spawn_blocking(move || {
+            let _permit = permit;
+            let mut conn = pool.take()?;
+            let result = f(&mut PgDb(&mut conn));
+            if !conn.is_closed() {
+                pool.give_back(conn);
+            }
+            result
+        })
+        .await
+        .map_err(|e| StoreError::Other(e.to_string()))?
+    }
+
+    async fn submit<T, F>(&self, f: F) -> StoreResult<Ticket<T>>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut dyn Tx) -> StoreResult<T> + Send + 'static,
+    {
+        self.writer.submit(f).await
+    }
+
+    async fn backup(&self, _dest: &Path) -> StoreResult<()> {
+        Err(StoreError::Invalid(
+            "with PostgreSQL, back up with the database's own tools (pg_dump, base backups)"
+                .to_owned(),
+        ))
+    }
+}

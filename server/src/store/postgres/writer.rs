@@ -1,0 +1,232 @@
+//! The instance's writer: one thread, one connection, group commit (`store::batch`), each
+//! batch under the cluster-wide sequencer lock so that event ids follow commit order across
+//! instances (see the module above).
+
+use std::{sync::Arc, time::Instant};
+
+use parley_protocol::{ConversationId, Event, EventPayload, UserId};
+use tokio::sync::mpsc;
+
+use super::{PgConn, PgDb, SEQUENCER_LOCK};
+use crate::{
+    clock::{now_ms, time_of},
+    metrics::Metrics,
+    store::{
+        EventSink, Published, StoreError, StoreResult, Ticket,
+        batch::{self, Job, JobQueue, Reply, Savepoints},
+        cursor,
+        persist::{Reader, Tx, TxCore},
+    },
+};
+
+/// The open transaction as write jobs see it.
+pub struct PgTx<'c> {
+    pub(super) db: PgDb<'c>,
+    now: i64,
+    next_event_id: i64,
+    events: Vec<Published>,
+    /// Where the current job started: events queued and the next event id.
+    mark: (usize, i64),
+    /// A savepoint could not be taken or given back: the transaction may be aborted, and
+    /// PostgreSQL would turn its COMMIT into a silent rollback, so the batch fails instead.
+    broken: bool,
+}
+
+impl PgTx<'_> {
+    pub(super) fn conn(&mut self) -> &mut PgConn {
+        self.db.0
+    }
+
+    /// The transaction's clock (ms).
+    pub(super) fn now_ms(&self) -> i64 {
+        self.now
+    }
+
+    /// The position the next appended event will get (membership spans start and end there).
+    pub(super) fn next_event_id(&self) -> i64 {
+        self.next_event_id
+    }
+}
+
+impl TxCore for PgTx<'_> {
+    fn read(&mut self) -> &mut dyn Reader {
+        &mut self.db
+    }
+
+    fn now(&self) -> i64 {
+        self.now
+    }
+
+    fn append_event(
+        &mut self,
+        conversation_id: &ConversationId,
+        payload: EventPayload,
+        recipients: Vec<UserId>,
+    ) -> StoreResult<()> {
+        let id = self.next_event_id;
+        let event = Event {
+            cursor: cursor::encode(id),
+            conversation_id: conversation_id.clone(),
+            at: time_of(self.now),
+            payload,
+        };
+        let json = serde_json::to_string(&event).map_err(|e| StoreError::Other(e.to_string()))?;
+        let now = self.now;
+        let conn = self.conn();
+        conn.execute(
+            "INSERT INTO events (id, conversation_id, type, at, json) VALUES ($1, $2, $3, $4, $5)",
+            &[
+                &id,
+                &conversation_id.as_str(),
+                &event.payload.type_name(),
+                &now,
+                &json,
+            ],
+        )?;
+        conn.execute(
+            "UPDATE conversations SET activity = $1 WHERE id = $2",
+            &[&id, &conversation_id.as_str()],
+        )?;
+        self.next_event_id += 1;
+        self.events.push(Published {
+            id,
+            conversation_id: conversation_id.clone(),
+            recipients,
+            json: json.into(),
+        });
+        Ok(())
+    }
+}
+
+impl Savepoints for PgTx<'_> {
+    fn savepoint(&mut self) -> StoreResult<()> {
+        self.mark = (self.events.len(), self.next_event_id);
+        let taken = self.conn().batch("SAVEPOINT job");
+        self.broken |= taken.is_err();
+        taken
+    }
+
+    fn release(&mut self, ok: bool) -> StoreResult<()> {
+        if !ok {
+            self.events.truncate(self.mark.0);
+            self.next_event_id = self.mark.1;
+        }
+        let released = self.conn().batch(if ok {
+            "RELEASE SAVEPOINT job"
+        } else {
+            "ROLLBACK TO SAVEPOINT job; RELEASE SAVEPOINT job"
+        });
+        self.broken |= released.is_err();
+        released
+    }
+}
+
+#[derive(Clone)]
+pub struct Writer {
+    jobs: JobQueue,
+}
+
+impl Writer {
+    /// Connects and starts the writer thread.
+    pub fn start(
+        config: postgres::Config,
+        sink: Arc<dyn EventSink>,
+        metrics: Arc<Metrics>,
+    ) -> StoreResult<Self> {
+        let conn = PgConn::connect(&config)?;
+        let (jobs, rx) = JobQueue::new();
+        std::thread::Builder::new()
+            .name("parley-pg-writer".to_owned())
+            .spawn(move || run(config, conn, rx, &*sink, &metrics))
+            .map_err(|e| StoreError::Other(e.to_string()))?;
+        Ok(Self { jobs })
+    }
+
+    /// Queues `f` (see [`JobQueue::submit`]).
+    pub async fn submit<T, F>(&self, f: F) -> StoreResult<Ticket<T>>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut dyn Tx) -> StoreResult<T> + Send + 'static,
+    {
+        self.jobs.submit(f).await
+    }
+}
+
+fn run(
+    config: postgres::Config,
+    mut conn: PgConn,
+    mut rx: mpsc::Receiver<Job>,
+    sink: &dyn EventSink,
+    metrics: &Metrics,
+) {
+    while let Some(batch) = batch::next_batch(&mut rx) {
+        if conn.is_closed() {
+            match PgConn::connect(&config) {
+                Ok(fresh) => conn = fresh,
+                Err(error) => {
+                    tracing::error!(%error, "cannot reconnect to the database");
+                    for reply in batch::unstarted(batch) {
+                        reply(Some(&error));
+                    }
+                    continue;
+                }
+            }
+        }
+        let started = Instant::now();
+        let size = batch.len();
+        let (replies, events, commit_error) = commit_batch(&mut conn, batch);
+        if commit_error.is_none() {
+            sink.publish(events);
+        }
+        for reply in replies {
+            reply(commit_error.as_ref());
+        }
+        metrics.observe_write_batch(size, started.elapsed());
+    }
+    tracing::debug!("database writer stopped");
+}
+
+/// Takes the sequencer, then runs the jobs in one transaction. Returns their replies, the
+/// events to publish, and the error if the transaction as a whole failed.
+fn commit_batch(
+    conn: &mut PgConn,
+    batch: Vec<Job>,
+) -> (Vec<Reply>, Vec<Published>, Option<StoreError>) {
+    let next_event_id = conn.batch("BEGIN").and_then(|()| {
+        conn.execute("SELECT pg_advisory_xact_lock($1)", &[&SEQUENCER_LOCK])?;
+        let row = conn.query_one("SELECT COALESCE(MAX(id), 0) + 1 FROM events", &[])?;
+        Ok(row.get::<_, i64>(0))
+    });
+    let next_event_id = match next_event_id {
+        Ok(id) => id,
+        Err(error) => {
+            tracing::error!(%error, "could not begin a write transaction");
+            let _ = conn.batch("ROLLBACK");
+            return (batch::unstarted(batch), Vec::new(), Some(error));
+        }
+    };
+    let mut tx = PgTx {
+        db: PgDb(conn),
+        now: now_ms(),
+        next_event_id,
+        events: Vec::new(),
+        mark: (0, next_event_id),
+        broken: false,
+    };
+    let replies = batch::run_jobs(&mut tx, batch);
+    let (events, broken) = (std::mem::take(&mut tx.events), tx.broken);
+    if broken {
+        let _ = conn.batch("ROLLBACK");
+        let error = StoreError::Other("a write job left its transaction unusable".to_owned());
+        tracing::error!(%error, "write batch rolled back");
+        return (replies, Vec::new(), Some(error));
+    }
+    match conn.batch("COMMIT") {
+        Ok(()) => (replies, events, None),
+        Err(error) => {
+            tracing::error!(%error, "write transaction failed to commit");
+            let _ = conn.batch("ROLLBACK");
+            (replies, Vec::new(), Some(error))
+        }
+    }
+}

@@ -73,6 +73,10 @@ pub struct Config {
     /// Empty (the default): SQLite in `data_dir`. `postgres://USER:PASS@HOST:PORT/DB`:
     /// PostgreSQL, shared by every instance (migrated at start).
     pub database_url: DatabaseUrl,
+    /// NATS between instances, e.g. `nats://127.0.0.1:4222`: instances sharing one PostgreSQL
+    /// database need it (live delivery of each other's events, typing, revocations).
+    /// Default: empty (one instance).
+    pub nats_url: String,
 }
 
 /// A database URL; its `Debug` hides the password, so it never reaches a log.
@@ -143,6 +147,7 @@ impl Default for Config {
             ws_replay_max: 1000,
             read_connections: 4,
             database_url: DatabaseUrl::default(),
+            nats_url: String::new(),
         }
     }
 }
@@ -272,6 +277,12 @@ impl Config {
                 "must be empty (SQLite in data_dir) or a postgres:// URL",
             );
         }
+        let nats_ok = self.nats_url.is_empty()
+            || self.nats_url.starts_with("nats://")
+            || self.nats_url.starts_with("tls://");
+        if !nats_ok {
+            return bad("nats_url", "must be empty or a nats:// URL");
+        }
         if self.read_connections == 0 || self.read_connections > 64 {
             return bad("read_connections", "must be between 1 and 64");
         }
@@ -377,6 +388,10 @@ impl Config {
             (
                 "database_url",
                 "Empty: SQLite in data_dir. postgres://USER:PASS@HOST:PORT/DB: PostgreSQL, shared by several instances.",
+            ),
+            (
+                "nats_url",
+                "NATS between instances (nats://HOST:PORT); needed when several share one database.",
             ),
             ("read_connections", "Read-only SQLite connections."),
         ];

@@ -13,6 +13,7 @@ mod hub;
 pub mod metrics;
 mod openapi;
 mod ratelimit;
+mod relay;
 mod routes;
 pub mod store;
 
@@ -36,6 +37,8 @@ pub struct AppState {
     pub(crate) config: Arc<Config>,
     pub(crate) store: Arc<dyn Store>,
     pub(crate) hub: Arc<Hub>,
+    /// Typing and revocations go through here, so that other instances hear of them too.
+    pub(crate) relay: Arc<relay::Relay>,
     pub(crate) metrics: Arc<Metrics>,
     pub(crate) limits: Arc<Limits>,
     /// `config.trusted_proxies`, parsed.
@@ -55,8 +58,17 @@ pub async fn serve(
 ) -> anyhow::Result<()> {
     let metrics = Arc::new(Metrics::default());
     let hub = Arc::new(Hub::default());
-    let store = store::open(&config, hub.clone(), metrics.clone()).await?;
+    let (relay, sink, pending) =
+        relay::Relay::connect(&config.nats_url, hub.clone(), metrics.clone()).await?;
+    let store = store::open(&config, sink, metrics.clone()).await?;
+    let stopping = tokio_util::sync::CancellationToken::new();
+    if let Some(pending) = pending {
+        relay
+            .start(pending, store.clone(), metrics.clone(), stopping.clone())
+            .await?;
+    }
     let state = AppState {
+        relay,
         limits: Limits::new(&config),
         thumbnails: routes::attachments::Thumbnails::new(config.thumbnail_workers),
         trusted_proxies: Arc::new(
@@ -70,7 +82,7 @@ pub async fn serve(
         store,
         hub,
         metrics,
-        shutdown: tokio_util::sync::CancellationToken::new(),
+        shutdown: stopping,
     };
     let app = router(state.clone());
     let address = listener.local_addr()?;

@@ -32,6 +32,9 @@ struct Cli {
     /// PARLEY_DATABASE_URL).
     #[arg(long, global = true)]
     database_url: Option<String>,
+    /// NATS between instances, nats://HOST:PORT (also PARLEY_NATS_URL).
+    #[arg(long, global = true)]
+    nats_url: Option<String>,
     #[command(subcommand)]
     command: Option<Command>,
 }
@@ -75,6 +78,9 @@ fn overrides(cli: &Cli) -> toml::Table {
     }
     if let Some(url) = &cli.database_url {
         table.insert("database_url".to_owned(), url.clone().into());
+    }
+    if let Some(url) = &cli.nats_url {
+        table.insert("nats_url".to_owned(), url.clone().into());
     }
     table
 }

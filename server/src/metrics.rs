@@ -41,6 +41,13 @@ pub struct Metrics {
     pub password_checks: Counter,
     /// Thumbnails decoded (successfully or not): once per file.
     pub thumbnails_made: Counter,
+    /// 1 while connected to the broker (NATS), 0 otherwise or without one.
+    pub broker_connected: Gauge,
+    /// Times this instance read events back from the database to deliver them (another
+    /// instance's commits it heard of, or a gap it noticed).
+    pub relay_catchups: Counter,
+    /// Events committed (as far as this instance knows) but not yet delivered to its sockets.
+    pub relay_lag: Gauge,
 }
 
 impl Default for Metrics {
@@ -102,7 +109,28 @@ impl Default for Metrics {
             "Pictures decoded to make a thumbnail",
             thumbnails_made.clone(),
         );
+        let broker_connected = Gauge::default();
+        let relay_catchups = Counter::default();
+        let relay_lag = Gauge::default();
+        registry.register(
+            "broker_connected",
+            "1 while connected to NATS",
+            broker_connected.clone(),
+        );
+        registry.register(
+            "relay_catchups",
+            "Event read-backs from the database for delivery",
+            relay_catchups.clone(),
+        );
+        registry.register(
+            "relay_lag",
+            "Events known committed but not yet delivered here",
+            relay_lag.clone(),
+        );
         Self {
+            broker_connected,
+            relay_catchups,
+            relay_lag,
             password_checks,
             thumbnails_made,
             registry: Mutex::new(registry),

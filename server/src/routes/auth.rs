@@ -204,7 +204,7 @@ async fn revoke(
     reason: &str,
 ) -> ApiResult<()> {
     state.store.revoke_session(user, session).await?;
-    state.hub.close_session(session, reason);
+    state.relay.close_session(session, reason).await;
     Ok(())
 }
 
@@ -282,7 +282,7 @@ pub async fn change_password(
         .revoke_other_sessions(&user.user_id, &user.session_id)
         .await?;
     for session in &revoked {
-        state.hub.close_session(session, "password changed");
+        state.relay.close_session(session, "password changed").await;
     }
     tracing::info!(
         sessions = revoked.len(),

@@ -17,16 +17,26 @@ pub fn router() -> Router<AppState> {
         .route("/api/openapi.json", get(openapi))
 }
 
-/// GET /healthz — 200 when the store answers.
-#[utoipa::path(get, path = "/healthz", tag = "system", responses((status = 200), (status = 503)))]
+/// GET /healthz — each dependency's state: `{"status","store","broker"}`. 200 while the store
+/// answers (a broker that is down only delays live delivery: `"status":"degraded"`), 503
+/// when it doesn't.
+#[utoipa::path(get, path = "/healthz", tag = "system", responses((status = 200, content_type = "application/json"), (status = 503, content_type = "application/json")))]
 pub async fn healthz(State(state): State<AppState>) -> Response {
-    match state.store.ping().await {
-        Ok(()) => (StatusCode::OK, "ok\n").into_response(),
+    let broker = state.relay.broker_state();
+    let (code, status, store) = match state.store.ping().await {
+        Ok(()) if broker == "down" => (StatusCode::OK, "degraded", "ok"),
+        Ok(()) => (StatusCode::OK, "ok", "ok"),
         Err(e) => {
             tracing::error!(error = %e, "health check: store unreachable");
-            (StatusCode::SERVICE_UNAVAILABLE, "store unreachable\n").into_response()
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "unavailable",
+                "unreachable",
+            )
         }
-    }
+    };
+    let body = serde_json::json!({"status": status, "store": store, "broker": broker});
+    (code, axum::Json(body)).into_response()
 }
 
 /// GET /metrics — Prometheus text.

@@ -329,7 +329,7 @@ async fn handle_frame(state: &AppState, session: &SessionAuth, text: &str) -> Ha
             }
             match state.store.member_ids(user, &conversation_id).await {
                 Ok(members) => {
-                    state.hub.typing(&conversation_id, user, &members);
+                    state.relay.typing(&conversation_id, user, &members).await;
                     Handled::Nothing
                 }
                 Err(e) => Handled::Reply(Box::new(error_frame(None, &e.into()))),

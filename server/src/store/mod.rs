@@ -361,6 +361,8 @@ pub trait Store: Send + Sync + 'static {
         since: i64,
         limit: i64,
     ) -> StoreResult<(Vec<StoredEvent>, bool)>;
+    /// Events after `since` with their recipients, for delivery by another instance.
+    async fn events_after(&self, since: i64, limit: i64) -> StoreResult<Vec<Published>>;
     /// The newest event id overall (0 when the log is empty).
     async fn latest_event_id(&self) -> StoreResult<i64>;
     /// Messages stored so far (for `/metrics`).

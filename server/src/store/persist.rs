@@ -38,8 +38,8 @@ use parley_protocol::{
 use uuid::Uuid;
 
 use super::{
-    ListCursor, NewAttachment, NewUser, Page, SessionAuth, SessionRow, StoreResult, StoredEvent,
-    Ticket, TokenHashes,
+    ListCursor, NewAttachment, NewUser, Page, Published, SessionAuth, SessionRow, StoreResult,
+    StoredEvent, Ticket, TokenHashes,
 };
 
 /// A storage engine: where reads and write jobs run.
@@ -137,6 +137,10 @@ pub trait ConversationReads {
         since: i64,
         limit: i64,
     ) -> StoreResult<Vec<StoredEvent>>;
+    /// Up to `limit` events after position `since`, whoever may see them, each with its
+    /// recipients (the members whose span covers it), in position order: what an instance
+    /// reads back to deliver events another instance committed.
+    fn events_after(&mut self, since: i64, limit: i64) -> StoreResult<Vec<Published>>;
     /// The newest visible event position (0 when the log is empty).
     fn latest_event(&mut self) -> StoreResult<i64>;
     /// A cheap round trip.

@@ -13,6 +13,7 @@ mod attachments;
 mod auth;
 mod authz;
 mod bad_input;
+mod cluster;
 mod concurrency;
 mod conversations;
 mod crash;

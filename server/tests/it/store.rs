@@ -131,6 +131,7 @@ every_backend!(
     attachments_keep_their_quota_and_unsent_ones_are_swept,
     search_is_scoped_and_tokenized_like_the_client,
     history_pages_in_both_directions,
+    events_read_back_name_who_may_see_them,
 );
 
 mod cases {
@@ -681,6 +682,36 @@ mod cases {
                 .expect("search")
                 .is_empty()
         );
+    }
+
+    pub async fn events_read_back_name_who_may_see_them(fresh: Fresh) {
+        let store = fresh.store;
+        let (a, b) = (user(&*store, "alice").await, user(&*store, "bob").await);
+        let conv = group(&*store, &a, &[]).await;
+        store.add_member(&a, &conv, &b).await.expect("add bob");
+        store
+            .remove_member(&a, &conv, &b)
+            .await
+            .expect("remove bob");
+        send(&*store, &a, &conv, "after bob").await;
+        let read_back = store.events_after(0, 100).await.expect("events after");
+        let published = fresh.published.0.lock().expect("recorder").clone();
+        assert_eq!(read_back.len(), published.len());
+        for (back, live) in read_back.iter().zip(&published) {
+            let (mut x, mut y) = (back.recipients.clone(), live.recipients.clone());
+            x.sort();
+            y.sort();
+            assert_eq!(
+                (back.id, &back.json, x),
+                (live.id, &live.json, y),
+                "read back as it was published"
+            );
+        }
+        let tail = store
+            .events_after(read_back[2].id, 100)
+            .await
+            .expect("a later page");
+        assert_eq!(tail.len(), read_back.len() - 3);
     }
 
     pub async fn history_pages_in_both_directions(fresh: Fresh) {

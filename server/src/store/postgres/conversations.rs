@@ -10,7 +10,7 @@ use super::{PgDb, messages, writer::PgTx};
 use crate::{
     clock::time_of,
     store::{
-        ListCursor, StoreResult, StoredEvent,
+        ListCursor, Published, StoreResult, StoredEvent,
         persist::{ConversationReads, ConversationWrites},
     },
 };
@@ -210,6 +210,33 @@ impl ConversationReads for PgDb<'_> {
             .map(|r| StoredEvent {
                 id: r.get(0),
                 json: Arc::from(r.get::<_, String>(1)),
+            })
+            .collect())
+    }
+
+    fn events_after(&mut self, since: i64, limit: i64) -> StoreResult<Vec<Published>> {
+        Ok(self
+            .0
+            .query(
+                "SELECT e.id, e.conversation_id, e.json,
+                        array_agg(s.user_id) FILTER (WHERE s.user_id IS NOT NULL)
+                 FROM events e
+                 LEFT JOIN member_spans s ON s.conversation_id = e.conversation_id
+                      AND e.id >= s.start_event AND (s.end_event IS NULL OR e.id <= s.end_event)
+                 WHERE e.id > $1 GROUP BY e.id ORDER BY e.id LIMIT $2",
+                &[&since, &limit],
+            )?
+            .iter()
+            .map(|r| Published {
+                id: r.get(0),
+                conversation_id: ConversationId::new(r.get::<_, String>(1)),
+                json: Arc::from(r.get::<_, String>(2)),
+                recipients: r
+                    .get::<_, Option<Vec<String>>>(3)
+                    .unwrap_or_default()
+                    .into_iter()
+                    .map(UserId::new)
+                    .collect(),
             })
             .collect())
     }

@@ -20,8 +20,8 @@ use parley_protocol::{
 use uuid::Uuid;
 
 use super::{
-    ListCursor, NewAttachment, NewMessage, NewUser, Page, Refreshed, SessionAuth, SessionRow,
-    Store, StoreResult, StoredEvent, Ticket, TokenHashes,
+    ListCursor, NewAttachment, NewMessage, NewUser, Page, Published, Refreshed, SessionAuth,
+    SessionRow, Store, StoreResult, StoredEvent, Ticket, TokenHashes,
     persist::{Backend, Revoke},
 };
 
@@ -432,6 +432,12 @@ impl<B: Backend> Store for Rules<B> {
                     limit,
                 ))
             })
+            .await
+    }
+
+    async fn events_after(&self, since: i64, limit: i64) -> StoreResult<Vec<Published>> {
+        self.backend
+            .read(move |r| r.events_after(since, limit))
             .await
     }
 

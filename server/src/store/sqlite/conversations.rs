@@ -9,7 +9,7 @@ use super::{Db, sql_err, writer::SqliteTx};
 use crate::{
     clock::time_of,
     store::{
-        ListCursor, StoreResult, StoredEvent,
+        ListCursor, Published, StoreResult, StoredEvent,
         persist::{ConversationReads, ConversationWrites, MessageReads},
     },
 };
@@ -254,6 +254,34 @@ impl ConversationReads for Db<'_> {
                 Ok(StoredEvent {
                     id: r.get(0)?,
                     json: Arc::from(r.get::<_, String>(1)?),
+                })
+            })
+            .map_err(sql_err)?;
+        rows.collect::<Result<_, _>>().map_err(sql_err)
+    }
+
+    fn events_after(&mut self, since: i64, limit: i64) -> StoreResult<Vec<Published>> {
+        let mut stmt = self
+            .0
+            .prepare_cached(
+                "SELECT e.id, e.conversation_id, e.json, group_concat(s.user_id, ',') FROM events e
+                 LEFT JOIN member_spans s ON s.conversation_id = e.conversation_id
+                      AND e.id >= s.start_event AND (s.end_event IS NULL OR e.id <= s.end_event)
+                 WHERE e.id > ?1 GROUP BY e.id ORDER BY e.id LIMIT ?2",
+            )
+            .map_err(sql_err)?;
+        let rows = stmt
+            .query_map(params![since, limit], |r| {
+                let recipients: Option<String> = r.get(3)?;
+                Ok(Published {
+                    id: r.get(0)?,
+                    conversation_id: ConversationId::new(r.get::<_, String>(1)?),
+                    json: Arc::from(r.get::<_, String>(2)?),
+                    recipients: recipients
+                        .iter()
+                        .flat_map(|list| list.split(','))
+                        .map(UserId::new)
+                        .collect(),
                 })
             })
             .map_err(sql_err)?;

@@ -33,6 +33,9 @@ fn migrations() -> Migrations<'static> {
         M::up(include_str!("../../../migrations/002_search_prefixes.sql")),
         M::up(include_str!("../../../migrations/003_hardening.sql")),
         M::up(include_str!("../../../migrations/004_search_words.sql")),
+        M::up(include_str!(
+            "../../../migrations/005_member_spans_by_conversation.sql"
+        )),
     ])
 }
 

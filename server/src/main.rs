@@ -50,6 +50,12 @@ enum Command {
     /// Manage users and sessions.
     #[command(subcommand)]
     Admin(Admin),
+    /// Copy this (stopped) server's SQLite database into an empty PostgreSQL database.
+    Migrate {
+        /// The target, postgres://USER:PASS@HOST:PORT/DB.
+        #[arg(long)]
+        to: String,
+    },
 }
 
 #[derive(Subcommand)]
@@ -105,6 +111,7 @@ fn main() -> anyhow::Result<()> {
         None | Some(Command::Serve) => runtime.block_on(serve(config)),
         Some(Command::Backup { file }) => runtime.block_on(backup(config, file)),
         Some(Command::Admin(admin)) => runtime.block_on(run_admin(config, admin)),
+        Some(Command::Migrate { to }) => migrate(&config, &to),
         Some(Command::PrintConfig) => Ok(()),
     }
 }
@@ -154,6 +161,36 @@ fn read_password() -> anyhow::Result<SecretString> {
     let password = line.trim_end_matches(['\r', '\n']).to_owned();
     limits::validate_password(&password)?;
     Ok(SecretString::new(password))
+}
+
+/// `migrate --to`: copies, verifies, then reports each table; nothing is written to a target
+/// that holds rows, and nothing is committed unless every table reads back the same.
+fn migrate(config: &Config, to: &str) -> anyhow::Result<()> {
+    let source = config.data_dir.join("parley.db");
+    eprintln!(
+        "copying {} into PostgreSQL (stop the server first)",
+        source.display()
+    );
+    let mut shown = String::new();
+    let report = store::migrate::sqlite_to_postgres(&source, to, &mut |table, done, total| {
+        let line = format!("{table}: {done}/{total}");
+        if line != shown {
+            eprintln!("  {line}");
+            shown = line;
+        }
+    })?;
+    println!("migrated and verified (rows, sha256 per table):");
+    for copied in &report {
+        println!(
+            "  {:<22} {:>10}  {}",
+            copied.table, copied.rows, copied.checksum
+        );
+    }
+    println!(
+        "attachment files stay in {}: give every instance that directory (see docs/DEPLOY.md)",
+        config.data_dir.join("attachments").display()
+    );
+    Ok(())
 }
 
 /// An online, consistent copy of the store, taken beside a running server.

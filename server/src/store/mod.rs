@@ -8,6 +8,7 @@
 
 pub mod batch;
 pub mod cursor;
+pub mod migrate;
 pub mod persist;
 mod postgres;
 mod rules;

@@ -22,6 +22,7 @@ mod groups;
 mod hardening;
 mod limits;
 mod messages;
+mod migrate;
 mod ops;
 mod rate_limit;
 mod search;

@@ -37,7 +37,7 @@ macro_rules! select_messages {
 }
 
 /// The words of `text` as every search index here sees them.
-pub(super) fn lexemes(text: &str) -> Vec<String> {
+pub(in crate::store) fn lexemes(text: &str) -> Vec<String> {
     let folded: String = text
         .nfd()
         .filter(|c| !is_combining_mark(*c))

@@ -212,7 +212,7 @@ impl PgBackend {
         config
             .application_name("parley-server")
             .connect_timeout(Duration::from_secs(10));
-        migrate(&config)?;
+        migrate_schema(&config)?;
         let writer = Writer::start(config.clone(), sink, metrics)?;
         let readers = Arc::new(ReadPool {
             config,
@@ -223,7 +223,10 @@ impl PgBackend {
     }
 }
 
-fn migrate(config: &postgres::Config) -> anyhow::Result<()> {
+pub(super) use messages::lexemes;
+
+/// Brings the database's schema to this version (once, however many instances start).
+pub(super) fn migrate_schema(config: &postgres::Config) -> anyhow::Result<()> {
     let mut client = config
         .connect(NoTls)
         .map_err(|e| anyhow::anyhow!("cannot connect to the database: {e}"))?;

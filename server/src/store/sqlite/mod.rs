@@ -245,6 +245,21 @@ impl Backend for SqliteBackend {
     }
 }
 
+/// The database at `path`, migrated to this version, for `parley-server migrate` to copy
+/// from (the server must be stopped).
+pub(super) fn open_for_copy(path: &Path) -> anyhow::Result<Connection> {
+    if !path.exists() {
+        anyhow::bail!("no database at {}", path.display());
+    }
+    let mut conn = Connection::open(path)
+        .map_err(|e| anyhow::anyhow!("cannot open database {}: {e}", path.display()))?;
+    init_connection(&conn)?;
+    migrations()
+        .to_latest(&mut conn)
+        .map_err(|e| anyhow::anyhow!("cannot migrate database {}: {e}", path.display()))?;
+    Ok(conn)
+}
+
 /// Creates `dir` (and parents) readable by this user only (0700 on Unix); an existing
 /// directory is left as the operator set it.
 pub fn create_private_dir(dir: &Path) -> std::io::Result<()> {

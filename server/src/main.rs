@@ -187,7 +187,7 @@ fn migrate(config: &Config, to: &str) -> anyhow::Result<()> {
         );
     }
     println!(
-        "attachment files stay in {}: give every instance that directory (see docs/DEPLOY.md)",
+        "attachment files are in the database now; {} may go once the cluster runs",
         config.data_dir.join("attachments").display()
     );
     Ok(())

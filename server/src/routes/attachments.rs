@@ -38,7 +38,7 @@ use crate::{
     error::{ApiError, ApiResult},
     extract::{AuthUser, Json, Path, Query},
     ratelimit::Write,
-    store::NewAttachment,
+    store::{NewAttachment, blobs::BlobStore},
 };
 
 const THUMBNAIL_EDGE: u32 = 320;
@@ -142,11 +142,17 @@ pub async fn upload(
     let tmp = TempUpload::new(tmp_dir.join(uuid::Uuid::new_v4().to_string()));
     let stall = Duration::from_secs(config.upload_stall_timeout);
     let (size, sha256) = receive(tmp.path(), body, max, stall).await?;
-    let final_path = blob_path(&state, &sha256);
-    if let Some(dir) = final_path.parent() {
-        create_private_dir(dir).await?;
+    match state.store.blobs() {
+        // Into the database (several instances): the temp file goes when `tmp` drops.
+        Some(blobs) => blobs.put(&sha256, tmp.path()).await?,
+        None => {
+            let final_path = blob_path(&state, &sha256);
+            if let Some(dir) = final_path.parent() {
+                create_private_dir(dir).await?;
+            }
+            tmp.persist(&final_path).await?;
+        }
     }
-    tmp.persist(&final_path).await?;
     let attachment = NewAttachment {
         id: AttachmentId::new(uuid::Uuid::now_v7().to_string()),
         uploader: user.user_id,
@@ -272,10 +278,21 @@ pub async fn download(
     Path(id): Path<AttachmentId>,
 ) -> ApiResult<Response> {
     let attachment = state.store.attachment(&user.user_id, &id).await?;
-    let file = tokio::fs::File::open(blob_path(&state, &attachment.sha256))
-        .await
-        .map_err(io_err)?;
-    let body = Body::from_stream(tokio_util::io::ReaderStream::new(file));
+    let body = match state.store.blobs() {
+        Some(blobs) => {
+            let chunks = blobs
+                .chunks(&attachment.sha256)
+                .await?
+                .ok_or(ApiError::NotFound)?;
+            Body::from_stream(chunk_stream(blobs, attachment.sha256.clone(), chunks))
+        }
+        None => {
+            let file = tokio::fs::File::open(blob_path(&state, &attachment.sha256))
+                .await
+                .map_err(io_err)?;
+            Body::from_stream(tokio_util::io::ReaderStream::new(file))
+        }
+    };
     let disposition = format!(
         "attachment; filename*=UTF-8''{}",
         parley_protocol::percent_encode(&attachment.name)
@@ -299,6 +316,38 @@ pub async fn download(
         headers.insert(header::CONTENT_DISPOSITION, value);
     }
     Ok(response)
+}
+
+/// A stored file's chunks, read one at a time as the client takes them.
+fn chunk_stream(
+    blobs: Arc<dyn BlobStore>,
+    sha256: String,
+    chunks: i32,
+) -> impl futures_util::Stream<Item = std::io::Result<bytes::Bytes>> {
+    futures_util::stream::unfold(0, move |n| {
+        let (blobs, sha256) = (blobs.clone(), sha256.clone());
+        async move {
+            if n >= chunks {
+                return None;
+            }
+            let chunk = blobs
+                .chunk(&sha256, n)
+                .await
+                .map(bytes::Bytes::from)
+                .map_err(std::io::Error::other);
+            Some((chunk, n + 1))
+        }
+    })
+}
+
+/// The whole of a file the database keeps (for thumbnails: bounded by the upload limit).
+async fn read_blob(blobs: &dyn BlobStore, sha256: &str) -> ApiResult<Vec<u8>> {
+    let chunks = blobs.chunks(sha256).await?.ok_or(ApiError::NotFound)?;
+    let mut bytes = Vec::new();
+    for n in 0..chunks {
+        bytes.extend_from_slice(&blobs.chunk(sha256, n).await?);
+    }
+    Ok(bytes)
 }
 
 /// GET /api/v1/attachments/{id}/thumbnail
@@ -396,13 +445,16 @@ impl Thumbnails {
             .acquire_owned()
             .await
             .map_err(|e| ApiError::Internal(e.to_string()))?;
-        let source = blob_path(state, sha256);
+        let source = match state.store.blobs() {
+            Some(blobs) => Some(read_blob(&*blobs, sha256).await?),
+            None => tokio::fs::read(blob_path(state, sha256)).await.ok(),
+        };
         state.metrics.thumbnails_made.inc();
         // The permit moves into the blocking task: a dropped request can't free it while
         // the decode still runs.
         let png = tokio::task::spawn_blocking(move || {
             let _permit = permit;
-            make_thumbnail(&source)
+            make_thumbnail(source?)
         })
         .await
         .map_err(|e| ApiError::Internal(e.to_string()))?;
@@ -460,7 +512,16 @@ pub async fn sweep_unattached(state: &AppState) {
     for sha256 in &unused {
         // Checked again: an identical file may have been uploaded since the rows went.
         if matches!(state.store.blob_in_use(sha256).await, Ok(false)) {
-            let _ = tokio::fs::remove_file(blob_path(state, sha256)).await;
+            match state.store.blobs() {
+                Some(blobs) => {
+                    if let Err(e) = blobs.delete(sha256).await {
+                        tracing::warn!(error = %e, "could not delete a stored file");
+                    }
+                }
+                None => {
+                    let _ = tokio::fs::remove_file(blob_path(state, sha256)).await;
+                }
+            }
             let thumbnails = state.config.data_dir.join("thumbnails");
             let _ = tokio::fs::remove_file(thumbnails.join(format!("{sha256}.png"))).await;
             let _ = tokio::fs::remove_file(thumbnails.join(format!("{sha256}.none"))).await;
@@ -498,8 +559,7 @@ async fn remove_stale_files(dir: &FsPath) -> usize {
 }
 
 /// Decodes with limits (no decompression bombs) and scales down; `None` if not an image.
-fn make_thumbnail(path: &FsPath) -> Option<Vec<u8>> {
-    let bytes = std::fs::read(path).ok()?;
+fn make_thumbnail(bytes: Vec<u8>) -> Option<Vec<u8>> {
     let mut reader = image::ImageReader::new(Cursor::new(bytes))
         .with_guessed_format()
         .ok()?;

@@ -245,6 +245,12 @@ pub fn sqlite_to_postgres(
             checksum,
         });
     }
+    let files = copy_files(&sqlite, &mut tx, source, progress)?;
+    report.push(Copied {
+        table: "blobs",
+        rows: files,
+        checksum: "(each file's own sha256, checked)".to_owned(),
+    });
     // Messages keep their keys; new ones continue above them.
     tx.batch_execute(
         "SELECT setval(pg_get_serial_sequence('messages', 'pk'), GREATEST((SELECT MAX(pk) FROM messages), 1))",
@@ -252,6 +258,55 @@ pub fn sqlite_to_postgres(
     .map_err(|e| described(e, "continuing message keys"))?;
     tx.commit().map_err(|e| described(e, "committing"))?;
     Ok(report)
+}
+
+/// Moves the attachment files (`DATA_DIR/attachments/ab/<sha256>`) into `blobs`, each checked
+/// against its name; returns how many.
+fn copy_files(
+    sqlite: &rusqlite::Connection,
+    tx: &mut postgres::Transaction<'_>,
+    source: &Path,
+    progress: &mut dyn FnMut(&str, u64, u64),
+) -> anyhow::Result<u64> {
+    let dir = source
+        .parent()
+        .map(|d| d.join("attachments"))
+        .unwrap_or_default();
+    let mut stmt = sqlite.prepare("SELECT DISTINCT sha256 FROM attachments ORDER BY sha256")?;
+    let shas: Vec<String> = stmt
+        .query_map([], |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
+    let total = shas.len() as u64;
+    for (i, sha) in shas.iter().enumerate() {
+        let path = dir.join(sha.get(..2).unwrap_or("00")).join(sha);
+        let bytes = std::fs::read(&path)
+            .map_err(|e| anyhow::anyhow!("attachment file {}: {e}", path.display()))?;
+        if hex::encode(Sha256::digest(&bytes)) != *sha {
+            anyhow::bail!(
+                "attachment file {} does not match its sha256",
+                path.display()
+            );
+        }
+        let chunks: Vec<&[u8]> = if bytes.is_empty() {
+            vec![&[]]
+        } else {
+            bytes.chunks(super::blobs::CHUNK).collect()
+        };
+        tx.execute(
+            "INSERT INTO blobs (sha256, size, chunks) VALUES ($1, $2, $3)",
+            &[sha, &(bytes.len() as i64), &(chunks.len() as i32)],
+        )
+        .map_err(|e| described(e, "copying a file"))?;
+        for (n, chunk) in chunks.iter().enumerate() {
+            tx.execute(
+                "INSERT INTO blob_chunks (sha256, n, data) VALUES ($1, $2, $3)",
+                &[sha, &(n as i32), chunk],
+            )
+            .map_err(|e| described(e, "copying a file"))?;
+        }
+        progress("files", i as u64 + 1, total);
+    }
+    Ok(total)
 }
 
 /// A driver error with the server's own words (the driver's `Display` says only "db error").

@@ -7,6 +7,7 @@
 //! hand them to the [`EventSink`] after the transaction commits.
 
 pub mod batch;
+pub mod blobs;
 pub mod cursor;
 pub mod migrate;
 pub mod persist;
@@ -368,6 +369,9 @@ pub trait Store: Send + Sync + 'static {
     async fn latest_event_id(&self) -> StoreResult<i64>;
     /// Messages stored so far (for `/metrics`).
     async fn message_count(&self) -> StoreResult<i64>;
+    /// Where attachment bytes live when the database keeps them (`None`: files in the data
+    /// dir, `routes/attachments.rs`).
+    fn blobs(&self) -> Option<Arc<dyn blobs::BlobStore>>;
 }
 
 /// Picks the backend, once, at start, from `database_url`: empty is SQLite (`parley.db` in the

@@ -62,6 +62,12 @@ pub trait Backend: Send + Sync + 'static {
 
     /// Writes a consistent copy of the database to `dest` while serving.
     fn backup(&self, dest: &Path) -> impl Future<Output = StoreResult<()>> + Send;
+
+    /// Where attachment bytes live when the database keeps them (`None`: files in the data
+    /// dir).
+    fn blobs(&self) -> Option<std::sync::Arc<dyn super::blobs::BlobStore>> {
+        None
+    }
 }
 
 /// Users and sessions, read.

@@ -221,3 +221,74 @@ async fn a_broker_outage_delays_delivery_but_loses_nothing() {
     let event = bob_ws.next_of("event").await;
     assert_eq!(event["event"]["data"]["id"], after["id"], "{event}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_instance_serves_every_attachment_without_a_shared_disk() {
+    let Some((_db, _nats, a, b)) = cluster().await else {
+        eprintln!("skipped: postgres and nats are not configured here");
+        return;
+    };
+    assert_ne!(
+        a.data_dir(),
+        b.data_dir(),
+        "each instance has a data dir of its own"
+    );
+    let alice = a.register("alice").await;
+    let bob = b.register("bob").await;
+    let conv = a.direct(&alice, &bob).await;
+    // Larger than one stored chunk, so it is written and served in pieces.
+    let big: Vec<u8> = (0..(2 * 1024 * 1024 + 12_345))
+        .map(|i| (i % 251) as u8)
+        .collect();
+    let picture = crate::attachments::png(40, 30);
+    let mut ids = Vec::new();
+    for (name, kind, bytes) in [
+        ("big.bin", "application/octet-stream", &big),
+        ("p.png", "image/png", &picture),
+    ] {
+        let url = a.url_q("/api/v1/attachments", &[("name", name)]);
+        let meta = a
+            .post(&url)
+            .auth(&alice)
+            .raw(kind, bytes.clone())
+            .send()
+            .await
+            .expect(201, "upload through instance a");
+        ids.push(meta["id"].as_str().expect("id").to_owned());
+    }
+    let body = json!({"client_id": crate::fixture::new_client_id(), "body": "files", "attachment_ids": ids});
+    a.post(&format!("/api/v1/conversations/{conv}/messages"))
+        .auth(&alice)
+        .json(&body)
+        .send()
+        .await
+        .expect(201, "send the files");
+    let served = b
+        .get(&format!("/api/v1/attachments/{}", ids[0]))
+        .auth(&bob)
+        .send()
+        .await;
+    assert_eq!(
+        served.status.as_u16(),
+        200,
+        "instance b serves a file uploaded to a"
+    );
+    assert!(
+        served.body == big,
+        "byte for byte ({} bytes back)",
+        served.body.len()
+    );
+    let thumb = b
+        .get(&format!("/api/v1/attachments/{}/thumbnail", ids[1]))
+        .auth(&bob)
+        .send()
+        .await;
+    assert_eq!(thumb.status.as_u16(), 200, "and makes its thumbnail");
+    assert!(thumb.body.starts_with(b"\x89PNG"), "a PNG");
+    let stray = b
+        .get(&format!("/api/v1/attachments/{}", ids[0]))
+        .auth(&b.register("mallory").await)
+        .send()
+        .await;
+    assert_eq!(stray.status.as_u16(), 404, "still only for members");
+}

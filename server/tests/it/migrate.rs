@@ -18,7 +18,7 @@ async fn a_single_box_moves_to_postgres_and_clients_carry_on() {
     };
     let data = tempfile::tempdir().expect("a data dir that outlives the first server");
     let dir = data.path().to_owned();
-    let sqlite = TestServer::start_with(|c| c.data_dir = dir.clone()).await;
+    let sqlite = TestServer::start_with(move |c| c.data_dir = dir).await;
     let alice = sqlite.register("alice").await;
     let bob = sqlite.register("bob").await;
     let carol = sqlite.register("carol").await;
@@ -51,6 +51,24 @@ async fn a_single_box_moves_to_postgres_and_clients_carry_on() {
         .send()
         .await
         .expect(204, "delete");
+    let file: Vec<u8> = (0..1_500_000u32).map(|i| (i % 253) as u8).collect();
+    let url = sqlite.url_q("/api/v1/attachments", &[("name", "plan.bin")]);
+    let meta = sqlite
+        .post(&url)
+        .auth(&alice)
+        .raw("application/octet-stream", file.clone())
+        .send()
+        .await
+        .expect(201, "upload");
+    let attachment = meta["id"].as_str().expect("id").to_owned();
+    let body = json!({"client_id": crate::fixture::new_client_id(), "body": "the plan", "attachment_ids": [attachment]});
+    sqlite
+        .post(&format!("/api/v1/conversations/{group}/messages"))
+        .auth(&alice)
+        .json(&body)
+        .send()
+        .await
+        .expect(201, "send the file");
     let leave = format!("/api/v1/conversations/{group}/members/{}", carol.id);
     sqlite
         .delete(&leave)
@@ -67,7 +85,7 @@ async fn a_single_box_moves_to_postgres_and_clients_carry_on() {
     let last_cursor = before["next_cursor"].as_str().expect("cursor").to_owned();
     sqlite.stop().await;
 
-    let out = command(&dir)
+    let out = command(data.path())
         .args(["migrate", "--to", &database.url])
         .output()
         .await
@@ -81,12 +99,20 @@ async fn a_single_box_moves_to_postgres_and_clients_carry_on() {
     assert!(stdout.contains("migrated and verified"), "{stdout}");
     assert!(stdout.contains("messages"), "a line per table: {stdout}");
 
+    // A new instance, with a data dir of its own: the files moved into the database.
     let url = database.url.clone();
     let pg = TestServer::start_with(move |c| {
-        c.data_dir = dir;
         c.database_url = parley_server::config::DatabaseUrl(url);
     })
     .await;
+    assert_ne!(pg.data_dir(), data.path());
+    let served = pg
+        .get(&format!("/api/v1/attachments/{attachment}"))
+        .auth(&bob)
+        .send()
+        .await;
+    assert_eq!(served.status.as_u16(), 200, "the moved file is served");
+    assert!(served.body == file, "byte for byte");
     let refreshed = pg
         .post("/api/v1/auth/refresh")
         .json(&json!({"refresh_token": alice.refresh_token}))

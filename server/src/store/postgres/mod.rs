@@ -16,6 +16,7 @@
 //! transaction, as with SQLite). Statements are prepared once per connection.
 
 mod attachments;
+mod blobs;
 mod conversations;
 mod messages;
 mod users;
@@ -34,6 +35,7 @@ use tokio::sync::Semaphore;
 
 use super::{
     EventSink, StoreError, StoreResult, Ticket,
+    blobs::BlobStore,
     persist::{Backend, Reader, Tx},
 };
 use crate::metrics::Metrics;
@@ -45,6 +47,8 @@ const SEQUENCER_LOCK: i64 = 0x7061_726c_6579_0001;
 const MIGRATION_LOCK: i64 = 0x7061_726c_6579_0002;
 /// An abandoned read (its request went away) is stopped by the server after this long.
 const READ_STATEMENT_TIMEOUT: &str = "30s";
+/// Connections that store and read attachment bytes.
+const BLOB_CONNECTIONS: usize = 2;
 
 mod embedded {
     refinery::embed_migrations!("migrations/postgres");
@@ -145,6 +149,8 @@ pub struct PgDb<'c>(pub(super) &'c mut PgConn);
 /// request can never hand its slot on while its query still runs.
 struct ReadPool {
     config: postgres::Config,
+    /// Read-only connections (readers) or not (the blob store's).
+    read_only: bool,
     conns: Mutex<Vec<PgConn>>,
     permits: Arc<Semaphore>,
 }
@@ -158,7 +164,7 @@ impl ReadPool {
             .pop();
         match pooled {
             Some(conn) if !conn.is_closed() => Ok(conn),
-            _ => reader(&self.config),
+            _ => connect(&self.config, self.read_only),
         }
     }
 
@@ -183,11 +189,12 @@ impl Drop for ReadPool {
     }
 }
 
-fn reader(config: &postgres::Config) -> StoreResult<PgConn> {
+fn connect(config: &postgres::Config, read_only: bool) -> StoreResult<PgConn> {
     let mut conn = PgConn::connect(config)?;
     conn.batch(&format!(
         "SET statement_timeout = '{READ_STATEMENT_TIMEOUT}'; \
-         SET default_transaction_read_only = on"
+         SET default_transaction_read_only = {}",
+        if read_only { "on" } else { "off" }
     ))?;
     Ok(conn)
 }
@@ -196,6 +203,7 @@ fn reader(config: &postgres::Config) -> StoreResult<PgConn> {
 pub struct PgBackend {
     writer: Writer,
     readers: Arc<ReadPool>,
+    blobs: Arc<blobs::PgBlobs>,
 }
 
 impl PgBackend {
@@ -214,12 +222,25 @@ impl PgBackend {
             .connect_timeout(Duration::from_secs(10));
         migrate_schema(&config)?;
         let writer = Writer::start(config.clone(), sink, metrics)?;
+        let blobs = Arc::new(blobs::PgBlobs {
+            pool: Arc::new(ReadPool {
+                config: config.clone(),
+                read_only: false,
+                conns: Mutex::new(Vec::new()),
+                permits: Arc::new(Semaphore::new(BLOB_CONNECTIONS)),
+            }),
+        });
         let readers = Arc::new(ReadPool {
             config,
+            read_only: true,
             conns: Mutex::new(Vec::new()),
             permits: Arc::new(Semaphore::new(read_connections)),
         });
-        Ok(Self { writer, readers })
+        Ok(Self {
+            writer,
+            readers,
+            blobs,
+        })
     }
 }
 
@@ -272,6 +293,10 @@ impl Backend for PgBackend {
         F: FnOnce(&mut dyn Tx) -> StoreResult<T> + Send + 'static,
     {
         self.writer.submit(f).await
+    }
+
+    fn blobs(&self) -> Option<Arc<dyn BlobStore>> {
+        Some(self.blobs.clone())
     }
 
     async fn backup(&self, _dest: &Path) -> StoreResult<()> {

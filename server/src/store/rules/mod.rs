@@ -448,4 +448,8 @@ impl<B: Backend> Store for Rules<B> {
     async fn message_count(&self) -> StoreResult<i64> {
         self.backend.read(|r| r.message_count()).await
     }
+
+    fn blobs(&self) -> Option<std::sync::Arc<dyn super::blobs::BlobStore>> {
+        self.backend.blobs()
+    }
 }

@@ -46,7 +46,13 @@ pub struct ServerProcess {
 impl ServerProcess {
     /// Starts `parley-server --listen 127.0.0.1:0 --data-dir DIR` and waits for its listening line.
     pub async fn start(data_dir: &Path) -> Self {
+        Self::start_with_env(data_dir, &[]).await
+    }
+
+    /// The same, with more environment (e.g. `PARLEY_DATABASE_URL`).
+    pub async fn start_with_env(data_dir: &Path, env: &[(&str, &str)]) -> Self {
         let mut cmd = command(data_dir);
+        cmd.envs(env.iter().copied());
         cmd.arg("--listen")
             .arg("127.0.0.1:0")
             .arg("--data-dir")

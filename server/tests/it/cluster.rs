@@ -20,14 +20,14 @@ use crate::{
 
 /// A private nats-server on a fixed loopback port, so that it can be stopped and started
 /// again where the instances expect it.
-struct Nats {
+pub struct Nats {
     binary: String,
     port: u16,
     child: Option<Child>,
 }
 
 impl Nats {
-    async fn start() -> Option<Self> {
+    pub async fn start() -> Option<Self> {
         let Ok(binary) = std::env::var("PARLEY_TEST_NATS_SERVER") else {
             assert!(
                 std::env::var("CI").as_deref() != Ok("true"),
@@ -48,7 +48,7 @@ impl Nats {
         Some(nats)
     }
 
-    fn url(&self) -> String {
+    pub fn url(&self) -> String {
         format!("nats://127.0.0.1:{}", self.port)
     }
 

@@ -64,6 +64,23 @@ impl TestServer {
         }
     }
 
+    /// A client-side handle on a server (or a load balancer) already listening at `addr`,
+    /// for the same helpers; it stops nothing when dropped.
+    pub fn at(addr: SocketAddr) -> Self {
+        Self {
+            addr,
+            http: http_client(),
+            shutdown: None,
+            task: None,
+            _data: tempfile::tempdir().expect("a temp dir"),
+        }
+    }
+
+    /// The HTTP client, for requests that may fail at the connection.
+    pub fn http(&self) -> &reqwest::Client {
+        &self.http
+    }
+
     /// Signals shutdown and waits for `serve` to return; it must return `Ok`.
     pub async fn stop(mut self) {
         if let Some(tx) = self.shutdown.take() {

@@ -14,7 +14,9 @@
 //! cargo run --release -p parley-bench -- catch-up --messages 100000
 //! ```
 //!
-//! `--server http://host:port` (default `http://127.0.0.1:8080`) picks the server; `--json`
+//! `--server http://host:port` (default `http://127.0.0.1:8080`) picks the server;
+//! `--receive-server` another instance of the same cluster, where the sockets that only
+//! receive connect (so their deliveries cross instances); `--json`
 //! prints one JSON object instead of the human report. Every run registers fresh users
 //! (random names), so it can be repeated against the same data directory. Every wait is
 //! bounded: `--stall-timeout` seconds without progress abort the run with an error.
@@ -43,6 +45,10 @@ struct Cli {
     /// The running server's base URL (plain http).
     #[arg(long, global = true, default_value = "http://127.0.0.1:8080")]
     server: String,
+    /// Another instance of the same cluster: sockets that only receive connect there, so
+    /// that every delivery to them crosses instances.
+    #[arg(long, global = true)]
+    receive_server: Option<String>,
     /// Print one JSON object instead of the human report.
     #[arg(long, global = true)]
     json: bool,
@@ -108,7 +114,10 @@ async fn run(cli: Cli, nofile: Option<u64>) -> Result<bool> {
         }
         _ => {}
     }
-    let target = socket::Target::resolve(&cli.server).await?;
+    let mut target = socket::Target::resolve(&cli.server).await?;
+    if let Some(url) = &cli.receive_server {
+        target.receivers = Some(Box::new(socket::Target::resolve(url).await?));
+    }
     let stall = Duration::from_secs(cli.stall_timeout.max(1));
     let report = match cli.command {
         Command::Group(args) => scenarios::group(&target, args, stall).await?,

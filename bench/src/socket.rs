@@ -32,6 +32,9 @@ pub struct Target {
     pub base: Url,
     pub ws_url: String,
     pub addr: SocketAddr,
+    /// Another instance of the same cluster for the sockets that only receive
+    /// (`--receive-server`), so that deliveries cross instances.
+    pub receivers: Option<Box<Target>>,
 }
 
 impl Target {
@@ -58,6 +61,7 @@ impl Target {
             ws_url: format!("ws://{authority}/api/v1/ws"),
             base,
             addr,
+            receivers: None,
         })
     }
 }

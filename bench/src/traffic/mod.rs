@@ -136,7 +136,11 @@ async fn open_all(target: &Target, plans: Vec<SocketPlan>) -> Result<Vec<Opened>
     eprintln!("opening {} sockets…", plans.len());
     let mut sockets = Vec::with_capacity(plans.len());
     let mut opening = futures_util::stream::iter(plans.into_iter().map(|s| async move {
-        let ws = socket::open(target, &s.user.token, socket::busy_config(), None).await?;
+        let instance = match (&s.sends_to, &target.receivers) {
+            (None, Some(receivers)) => receivers,
+            _ => target,
+        };
+        let ws = socket::open(instance, &s.user.token, socket::busy_config(), None).await?;
         anyhow::Ok((ws, s.sends_to))
     }))
     .buffer_unordered(OPEN_CONCURRENCY);

@@ -6,9 +6,13 @@
 //! per job is what makes ingest fast. A failing job (a duplicate, a rule refused) is rolled
 //! back alone; the rest of its batch stands.
 
+use std::sync::Arc;
+
+use parley_protocol::{ConversationId, Event, EventPayload, UserId};
 use tokio::sync::{mpsc, oneshot};
 
-use super::{StoreError, StoreResult, Ticket, persist::Tx};
+use super::{Published, StoreError, StoreResult, Ticket, cursor, persist::Tx};
+use crate::clock::time_of;
 
 /// Most jobs in one transaction: bounds the latency one batch adds to the jobs behind it.
 pub const MAX_BATCH: usize = 1024;
@@ -104,4 +108,86 @@ pub fn run_jobs(tx: &mut dyn Savepoints, batch: Vec<Job>) -> Vec<Reply> {
         replies.push(reply);
     }
     replies
+}
+
+/// The events a batch appends: their positions (handed out in order from the first free
+/// one), their JSON as clients receive it, and what to publish after COMMIT. A job that fails
+/// takes its events back.
+pub struct EventLog {
+    next_id: i64,
+    events: Vec<Published>,
+    /// Where the current job started: events queued and the next id.
+    mark: (usize, i64),
+}
+
+/// One appended event, for the backend to store.
+pub struct Appended {
+    pub id: i64,
+    pub type_name: &'static str,
+    pub json: Arc<str>,
+}
+
+impl EventLog {
+    pub fn starting_at(next_id: i64) -> Self {
+        Self {
+            next_id,
+            events: Vec::new(),
+            mark: (0, next_id),
+        }
+    }
+
+    /// The position the next appended event will get.
+    pub fn next_id(&self) -> i64 {
+        self.next_id
+    }
+
+    /// Numbers and serializes an event (its cursor is its position) and queues it for
+    /// publishing.
+    pub fn append(
+        &mut self,
+        conversation_id: &ConversationId,
+        at_ms: i64,
+        payload: EventPayload,
+        recipients: Vec<UserId>,
+    ) -> StoreResult<Appended> {
+        let id = self.next_id;
+        let type_name = payload.type_name();
+        let event = Event {
+            cursor: cursor::encode(id),
+            conversation_id: conversation_id.clone(),
+            at: time_of(at_ms),
+            payload,
+        };
+        let json: Arc<str> = serde_json::to_string(&event)
+            .map_err(|e| StoreError::Other(e.to_string()))?
+            .into();
+        self.next_id += 1;
+        self.events.push(Published {
+            id,
+            conversation_id: conversation_id.clone(),
+            recipients,
+            json: json.clone(),
+        });
+        Ok(Appended {
+            id,
+            type_name,
+            json,
+        })
+    }
+
+    /// A job starts.
+    pub fn mark(&mut self) {
+        self.mark = (self.events.len(), self.next_id);
+    }
+
+    /// The job failed: its events are taken back.
+    pub fn undo(&mut self) {
+        self.events.truncate(self.mark.0);
+        self.next_id = self.mark.1;
+    }
+
+    /// What to publish once the batch has committed.
+    pub fn into_published(self) -> Vec<Published> {
+        self.events
+    }
 }

@@ -4,17 +4,16 @@
 
 use std::{sync::Arc, time::Instant};
 
-use parley_protocol::{ConversationId, Event, EventPayload, UserId};
+use parley_protocol::{ConversationId, EventPayload, UserId};
 use tokio::sync::mpsc;
 
 use super::{PgConn, PgDb, SEQUENCER_LOCK};
 use crate::{
-    clock::{now_ms, time_of},
+    clock::now_ms,
     metrics::Metrics,
     store::{
         EventSink, Published, StoreError, StoreResult, Ticket,
-        batch::{self, Job, JobQueue, Reply, Savepoints},
-        cursor,
+        batch::{self, EventLog, Job, JobQueue, Reply, Savepoints},
         persist::{Reader, Tx, TxCore},
     },
 };
@@ -23,10 +22,7 @@ use crate::{
 pub struct PgTx<'c> {
     pub(super) db: PgDb<'c>,
     now: i64,
-    next_event_id: i64,
-    events: Vec<Published>,
-    /// Where the current job started: events queued and the next event id.
-    mark: (usize, i64),
+    log: EventLog,
     /// A savepoint could not be taken or given back: the transaction may be aborted, and
     /// PostgreSQL would turn its COMMIT into a silent rollback, so the batch fails instead.
     broken: bool,
@@ -44,7 +40,7 @@ impl PgTx<'_> {
 
     /// The position the next appended event will get (membership spans start and end there).
     pub(super) fn next_event_id(&self) -> i64 {
-        self.next_event_id
+        self.log.next_id()
     }
 }
 
@@ -63,44 +59,30 @@ impl TxCore for PgTx<'_> {
         payload: EventPayload,
         recipients: Vec<UserId>,
     ) -> StoreResult<()> {
-        let id = self.next_event_id;
-        let event = Event {
-            cursor: cursor::encode(id),
-            conversation_id: conversation_id.clone(),
-            at: time_of(self.now),
-            payload,
-        };
-        let json = serde_json::to_string(&event).map_err(|e| StoreError::Other(e.to_string()))?;
         let now = self.now;
+        let event = self.log.append(conversation_id, now, payload, recipients)?;
         let conn = self.conn();
         conn.execute(
             "INSERT INTO events (id, conversation_id, type, at, json) VALUES ($1, $2, $3, $4, $5)",
             &[
-                &id,
+                &event.id,
                 &conversation_id.as_str(),
-                &event.payload.type_name(),
+                &event.type_name,
                 &now,
-                &json,
+                &&*event.json,
             ],
         )?;
         conn.execute(
             "UPDATE conversations SET activity = $1 WHERE id = $2",
-            &[&id, &conversation_id.as_str()],
+            &[&event.id, &conversation_id.as_str()],
         )?;
-        self.next_event_id += 1;
-        self.events.push(Published {
-            id,
-            conversation_id: conversation_id.clone(),
-            recipients,
-            json: json.into(),
-        });
         Ok(())
     }
 }
 
 impl Savepoints for PgTx<'_> {
     fn savepoint(&mut self) -> StoreResult<()> {
-        self.mark = (self.events.len(), self.next_event_id);
+        self.log.mark();
         let taken = self.conn().batch("SAVEPOINT job");
         self.broken |= taken.is_err();
         taken
@@ -108,8 +90,7 @@ impl Savepoints for PgTx<'_> {
 
     fn release(&mut self, ok: bool) -> StoreResult<()> {
         if !ok {
-            self.events.truncate(self.mark.0);
-            self.next_event_id = self.mark.1;
+            self.log.undo();
         }
         let released = self.conn().batch(if ok {
             "RELEASE SAVEPOINT job"
@@ -208,13 +189,11 @@ fn commit_batch(
     let mut tx = PgTx {
         db: PgDb(conn),
         now: now_ms(),
-        next_event_id,
-        events: Vec::new(),
-        mark: (0, next_event_id),
+        log: EventLog::starting_at(next_event_id),
         broken: false,
     };
     let replies = batch::run_jobs(&mut tx, batch);
-    let (events, broken) = (std::mem::take(&mut tx.events), tx.broken);
+    let (events, broken) = (tx.log.into_published(), tx.broken);
     if broken {
         let _ = conn.batch("ROLLBACK");
         let error = StoreError::Other("a write job left its transaction unusable".to_owned());

@@ -8,18 +8,17 @@
 
 use std::{sync::Arc, time::Instant};
 
-use parley_protocol::{ConversationId, Event, EventPayload, UserId};
+use parley_protocol::{ConversationId, EventPayload, UserId};
 use rusqlite::{Connection, params};
 use tokio::sync::mpsc;
 
 use super::{Db, sql_err};
 use crate::{
-    clock::{now_ms, time_of},
+    clock::now_ms,
     metrics::Metrics,
     store::{
         EventSink, Published, StoreError, StoreResult, Ticket,
-        batch::{self, Job, JobQueue, Reply, Savepoints},
-        cursor,
+        batch::{self, EventLog, Job, JobQueue, Reply, Savepoints},
         persist::{Reader, Tx, TxCore},
     },
 };
@@ -29,10 +28,7 @@ use crate::{
 pub struct SqliteTx<'c> {
     pub(super) db: Db<'c>,
     now: i64,
-    next_event_id: i64,
-    events: Vec<Published>,
-    /// Where the current job started: events queued and the next event id.
-    mark: (usize, i64),
+    log: EventLog,
 }
 
 impl SqliteTx<'_> {
@@ -47,7 +43,7 @@ impl SqliteTx<'_> {
 
     /// The position the next appended event will get (membership spans start and end there).
     pub(super) fn next_event_id(&self) -> i64 {
-        self.next_event_id
+        self.log.next_id()
     }
 }
 
@@ -66,52 +62,39 @@ impl TxCore for SqliteTx<'_> {
         payload: EventPayload,
         recipients: Vec<UserId>,
     ) -> StoreResult<()> {
-        let id = self.next_event_id;
-        let event = Event {
-            cursor: cursor::encode(id),
-            conversation_id: conversation_id.clone(),
-            at: time_of(self.now),
-            payload,
-        };
-        let json = serde_json::to_string(&event).map_err(|e| StoreError::Other(e.to_string()))?;
+        let event = self
+            .log
+            .append(conversation_id, self.now, payload, recipients)?;
         let conn = self.db.0;
         conn.prepare_cached(
             "INSERT INTO events (id, conversation_id, type, at, json) VALUES (?1, ?2, ?3, ?4, ?5)",
         )
         .and_then(|mut s| {
             s.execute(params![
-                id,
+                event.id,
                 conversation_id.as_str(),
-                event.payload.type_name(),
+                event.type_name,
                 self.now,
-                json
+                &*event.json
             ])
         })
         .map_err(sql_err)?;
         conn.prepare_cached("UPDATE conversations SET activity = ?1 WHERE id = ?2")
-            .and_then(|mut s| s.execute(params![id, conversation_id.as_str()]))
+            .and_then(|mut s| s.execute(params![event.id, conversation_id.as_str()]))
             .map_err(sql_err)?;
-        self.next_event_id += 1;
-        self.events.push(Published {
-            id,
-            conversation_id: conversation_id.clone(),
-            recipients,
-            json: json.into(),
-        });
         Ok(())
     }
 }
 
 impl Savepoints for SqliteTx<'_> {
     fn savepoint(&mut self) -> StoreResult<()> {
-        self.mark = (self.events.len(), self.next_event_id);
+        self.log.mark();
         self.db.0.execute_batch("SAVEPOINT job").map_err(sql_err)
     }
 
     fn release(&mut self, ok: bool) -> StoreResult<()> {
         if !ok {
-            self.events.truncate(self.mark.0);
-            self.next_event_id = self.mark.1;
+            self.log.undo();
         }
         self.db
             .0
@@ -202,15 +185,14 @@ fn commit_batch(
     let mut tx = SqliteTx {
         db: Db(conn),
         now: now_ms(),
-        next_event_id: *next_event_id,
-        events: Vec::new(),
-        mark: (0, *next_event_id),
+        log: EventLog::starting_at(*next_event_id),
     };
     let replies = batch::run_jobs(&mut tx, batch);
+    let next = tx.log.next_id();
     match conn.execute_batch("COMMIT") {
         Ok(()) => {
-            *next_event_id = tx.next_event_id;
-            (replies, tx.events, None)
+            *next_event_id = next;
+            (replies, tx.log.into_published(), None)
         }
         Err(e) => {
             let error = sql_err(e);

@@ -141,7 +141,7 @@ const TABLES: &[Table] = &[
             ("seq", Kind::Int),
             ("sender_id", Kind::Text),
             ("client_id", Kind::Text),
-            ("body", Kind::Text),
+            ("body", Kind::Bytes),
             ("reply_to", Kind::OptText),
             ("created_at", Kind::Int),
             ("edited_at", Kind::OptInt),
@@ -358,6 +358,15 @@ fn cell(value: ValueRef<'_>) -> Cell {
     }
 }
 
+/// A source value in the form the target column holds it (SQLite's text bodies are
+/// PostgreSQL's bytes).
+fn as_kind(cell: Cell, kind: Kind) -> Cell {
+    match (cell, kind) {
+        (Cell::Text(t), Kind::Bytes) => Cell::Bytes(t.into_bytes()),
+        (other, _) => other,
+    }
+}
+
 fn hash_row(hasher: &mut Sha256, row: &[Cell]) {
     for value in row {
         match value {
@@ -397,8 +406,11 @@ fn copy_table(
     let mut copied = 0u64;
     progress(table.name, 0, total);
     while let Some(row) = rows.next()? {
-        let cells: Vec<Cell> = (0..table.columns.len())
-            .map(|i| row.get_ref(i).map(cell))
+        let cells: Vec<Cell> = table
+            .columns
+            .iter()
+            .enumerate()
+            .map(|(i, (_, kind))| row.get_ref(i).map(|v| as_kind(cell(v), *kind)))
             .collect::<Result<_, _>>()?;
         hash_row(&mut hasher, &cells);
         batch.push(cells);
@@ -471,6 +483,7 @@ fn insert(
         // The search words, split by the server as it does for every new message.
         let bodies = rows.iter().map(|r| match &r[6] {
             Cell::Text(body) => lexemes(body).join(" "),
+            Cell::Bytes(body) => lexemes(&String::from_utf8_lossy(body)).join(" "),
             _ => String::new(),
         });
         params.push(Box::new(bodies.collect::<Vec<String>>()));

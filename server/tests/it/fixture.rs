@@ -28,6 +28,8 @@ pub struct TestServer {
     task: Option<JoinHandle<anyhow::Result<()>>>,
     /// Removed (database, `-wal`, `-shm`, attachments) when the server is dropped.
     _data: TempDir,
+    /// With `PARLEY_TEST_BACKEND=postgres`: the server's own PostgreSQL database.
+    _database: Option<crate::pg::TestDatabase>,
 }
 
 impl TestServer {
@@ -49,6 +51,14 @@ impl TestServer {
             rate_limit: Toggle::Off,
             ..Config::default()
         };
+        // The whole suite can run on PostgreSQL too: PARLEY_TEST_BACKEND=postgres (with
+        // PARLEY_TEST_POSTGRES_URL) gives every server a fresh database of its own.
+        let database = (std::env::var("PARLEY_TEST_BACKEND").as_deref() == Ok("postgres"))
+            .then(crate::pg::TestDatabase::create)
+            .flatten();
+        if let Some(db) = &database {
+            config.database_url = parley_server::config::DatabaseUrl(db.url.clone());
+        }
         tweak(&mut config);
         let (tx, rx) = oneshot::channel::<()>();
         let shutdown = async move {
@@ -61,6 +71,7 @@ impl TestServer {
             shutdown: Some(tx),
             task: Some(task),
             _data: data,
+            _database: database,
         }
     }
 
@@ -73,6 +84,7 @@ impl TestServer {
             shutdown: None,
             task: None,
             _data: tempfile::tempdir().expect("a temp dir"),
+            _database: None,
         }
     }
 
@@ -299,6 +311,17 @@ impl Drop for TestServer {
             let _ = tx.send(());
         }
     }
+}
+
+/// False (with a note) when the suite runs on PostgreSQL (`PARLEY_TEST_BACKEND=postgres`):
+/// for tests of what only the SQLite backend has (its files, `backup`, a source for
+/// `migrate`, operator commands pointed at a data dir).
+pub fn sqlite_backend(test: &str) -> bool {
+    let sqlite = std::env::var("PARLEY_TEST_BACKEND").as_deref() != Ok("postgres");
+    if !sqlite {
+        eprintln!("skipped on PostgreSQL: {test} is about the SQLite backend");
+    }
+    sqlite
 }
 
 pub fn http_client() -> reqwest::Client {

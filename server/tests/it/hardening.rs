@@ -285,6 +285,9 @@ async fn revoke_with_admin(s: &TestServer, username: &str) {
 
 #[tokio::test]
 async fn admin_revocations_close_live_sockets_at_once() {
+    if !crate::fixture::sqlite_backend("admin_revocations_close_live_sockets_at_once") {
+        return;
+    }
     let s = TestServer::start().await;
     let alice = s.register("alice").await;
     let bob = s.register("bob").await;
@@ -318,6 +321,9 @@ async fn admin_revocations_close_live_sockets_at_once() {
 
 #[tokio::test]
 async fn an_admin_revocation_closes_the_socket_with_4001() {
+    if !crate::fixture::sqlite_backend("an_admin_revocation_closes_the_socket_with_4001") {
+        return;
+    }
     let s = TestServer::start().await;
     let alice = s.register("alice").await;
     let mut ws = s.ws(&alice, None).await;
@@ -438,6 +444,9 @@ async fn an_over_long_password_still_costs_a_full_check() {
 #[cfg(unix)]
 #[tokio::test]
 async fn the_database_attachments_and_backups_are_private() {
+    if !crate::fixture::sqlite_backend("the_database_attachments_and_backups_are_private") {
+        return;
+    }
     use std::os::unix::fs::PermissionsExt;
     let s = TestServer::start().await;
     let alice = s.register("alice").await;

@@ -120,6 +120,9 @@ async fn print_config_prints_commented_toml() {
 
 #[tokio::test]
 async fn backup_writes_a_consistent_sqlite_copy_while_serving() {
+    if !crate::fixture::sqlite_backend("backup_writes_a_consistent_sqlite_copy_while_serving") {
+        return;
+    }
     let dir = tempfile::tempdir().expect("temp data dir");
     let server = ServerProcess::start(dir.path()).await;
     let http = crate::fixture::http_client();
@@ -198,6 +201,9 @@ async fn backup_writes_a_consistent_sqlite_copy_while_serving() {
 /// message committed before it began, and a failed backup must leave no file behind.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn backup_finishes_while_the_server_keeps_writing() {
+    if !crate::fixture::sqlite_backend("backup_finishes_while_the_server_keeps_writing") {
+        return;
+    }
     let s = std::sync::Arc::new(TestServer::start().await);
     let alice = s.register("alice").await;
     let conv = s.group(&alice, "busy", &[]).await;

@@ -73,7 +73,8 @@ fn raw(r: &Row) -> (i64, Message) {
             seq: r.get(3),
             sender_id: UserId::new(r.get::<_, String>(4)),
             client_id: Uuid::parse_str(&client_id).unwrap_or_default(),
-            body: r.get(6),
+            body: String::from_utf8(r.get::<_, Vec<u8>>(6))
+                .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()),
             reply_to: r.get::<_, Option<String>>(7).map(MessageId::new),
             created_at: time_of(r.get(8)),
             edited_at: r.get::<_, Option<i64>>(9).map(time_of),
@@ -314,7 +315,7 @@ impl MessageWrites for PgTx<'_> {
                     &m.seq,
                     &m.sender_id.as_str(),
                     &m.client_id.to_string(),
-                    &m.body,
+                    &m.body.as_bytes(),
                     &m.reply_to.as_ref().map(MessageId::as_str),
                     &m.created_at.timestamp_millis(),
                     &lexemes(&m.body),
@@ -337,7 +338,7 @@ impl MessageWrites for PgTx<'_> {
         let now = self.now_ms();
         self.conn().execute(
             "UPDATE messages SET body = $1, edited_at = $2, words = array_to_tsvector($3::text[]) WHERE id = $4",
-            &[&body, &now, &lexemes(body), &id.as_str()],
+            &[&body.as_bytes(), &now, &lexemes(body), &id.as_str()],
         )?;
         Ok(())
     }
@@ -351,7 +352,7 @@ impl MessageWrites for PgTx<'_> {
             &[&pk],
         )?;
         conn.execute(
-            "UPDATE messages SET deleted = true, body = '', words = ''::tsvector WHERE pk = $1",
+            "UPDATE messages SET deleted = true, body = ''::bytea, words = ''::tsvector WHERE pk = $1",
             &[&pk],
         )?;
         Ok(())

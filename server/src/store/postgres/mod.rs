@@ -54,7 +54,13 @@ mod embedded {
     refinery::embed_migrations!("migrations/postgres");
 }
 
-/// Driver errors → store errors; constraint violations are conflicts.
+/// Whether PostgreSQL refused a text value for holding U+0000.
+fn holds_nul(e: &postgres::Error) -> bool {
+    e.code() == Some(&postgres::error::SqlState::CHARACTER_NOT_IN_REPERTOIRE)
+}
+
+/// Driver errors → store errors; constraint violations are conflicts; text PostgreSQL can't
+/// store (U+0000) is invalid input.
 pub(super) fn pg_err(e: postgres::Error) -> StoreError {
     use postgres::error::SqlState;
     match e.code() {
@@ -67,6 +73,9 @@ pub(super) fn pg_err(e: postgres::Error) -> StoreError {
                 e.as_db_error()
                     .map_or_else(|| "already exists".to_owned(), |d| d.message().to_owned()),
             )
+        }
+        _ if holds_nul(&e) => {
+            StoreError::Invalid("text may not contain U+0000 (NUL) characters".to_owned())
         }
         _ => StoreError::Other(e.to_string()),
     }
@@ -96,13 +105,18 @@ impl PgConn {
         Ok(statement)
     }
 
+    /// Rows of a query. A text parameter holding U+0000 (which PostgreSQL's text can't
+    /// hold, so no stored value equals it) matches nothing, as it would in SQLite.
     pub(super) fn query(
         &mut self,
         sql: &'static str,
         params: &[&(dyn ToSql + Sync)],
     ) -> StoreResult<Vec<postgres::Row>> {
         let statement = self.statement(sql)?;
-        self.client.query(&statement, params).map_err(pg_err)
+        match self.client.query(&statement, params) {
+            Err(e) if holds_nul(&e) => Ok(Vec::new()),
+            other => other.map_err(pg_err),
+        }
     }
 
     pub(super) fn query_opt(
@@ -111,7 +125,10 @@ impl PgConn {
         params: &[&(dyn ToSql + Sync)],
     ) -> StoreResult<Option<postgres::Row>> {
         let statement = self.statement(sql)?;
-        self.client.query_opt(&statement, params).map_err(pg_err)
+        match self.client.query_opt(&statement, params) {
+            Err(e) if holds_nul(&e) => Ok(None),
+            other => other.map_err(pg_err),
+        }
     }
 
     pub(super) fn query_one(

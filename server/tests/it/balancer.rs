@@ -19,6 +19,9 @@ use crate::{
     pg::TestDatabase,
 };
 
+/// Messages sent while an instance is killed.
+const SENT_UNDER_LOAD: usize = 100;
+
 /// The ```nginx blocks of docs/DEPLOY.md, in order.
 fn documented_nginx() -> Vec<String> {
     let doc = include_str!("../../../docs/DEPLOY.md");
@@ -270,31 +273,53 @@ async fn through_the_balancer_clients_survive_a_killed_instance() {
         }
     }
     let holder = holder.expect("one instance holds bob's socket");
-    instances[holder].kill().await;
-    let mut second = HashSet::new();
-    for i in 0..10 {
-        let body =
-            json!({"client_id": crate::fixture::new_client_id(), "body": format!("after {i}")});
-        let path = format!("/api/v1/conversations/{conv}/messages");
-        // A send nginx can't repeat may fail while it learns the instance is gone: the
-        // client's outbox sends it again with the same client_id, as here.
-        let mut sent = Value::Null;
-        for _ in 0..3 {
-            let resp = front.post(&path).auth(&alice).json(&body).send().await;
-            if resp.status.as_u16() == 201 || resp.status.as_u16() == 200 {
-                sent = resp.json();
-                break;
+    // Under load: alice keeps sending while the instance dies. A send nginx can't repeat
+    // may fail while it learns the instance is gone; the client's outbox sends it again with
+    // the same client_id, as here — so every message is acknowledged, once.
+    let (acked, mut progress) = tokio::sync::watch::channel(0usize);
+    let sender = {
+        let (front, alice, conv) = (TestServer::at(nginx.addr), alice.clone(), conv.clone());
+        tokio::spawn(async move {
+            let mut ids = HashSet::new();
+            for i in 0..SENT_UNDER_LOAD {
+                let body = json!({"client_id": crate::fixture::new_client_id(), "body": format!("after {i}")});
+                let path = format!("/api/v1/conversations/{conv}/messages");
+                let mut sent = Value::Null;
+                for _ in 0..5 {
+                    let resp = front.post(&path).auth(&alice).json(&body).send().await;
+                    if resp.status.as_u16() == 201 || resp.status.as_u16() == 200 {
+                        sent = resp.json();
+                        break;
+                    }
+                }
+                ids.insert(
+                    sent["id"]
+                        .as_str()
+                        .expect("acknowledged through the balancer")
+                        .to_owned(),
+                );
+                acked.send_modify(|n| *n += 1);
             }
-        }
-        second.insert(
-            sent["id"]
-                .as_str()
-                .expect("acknowledged through the balancer")
-                .to_owned(),
-        );
-    }
+            ids
+        })
+    };
+    tokio::time::timeout(WAIT, progress.wait_for(|n| *n >= 10))
+        .await
+        .expect("sends under load get going")
+        .expect("the sender runs");
+    instances[holder].kill().await;
+    let second = sender.await.expect("the sender");
+    assert_eq!(
+        second.len(),
+        SENT_UNDER_LOAD,
+        "every send acknowledged, each its own message"
+    );
     let seen = collect(&front, &bob, &mut ws, &mut cursor, &second).await;
-    assert_eq!(seen.len(), 10, "each once after the kill: {seen:?}");
+    assert_eq!(
+        seen.len(),
+        SENT_UNDER_LOAD,
+        "each once across the kill: {seen:?}"
+    );
 
     let sync: Value = front.get("/api/v1/sync").auth(&bob).send().await.json();
     let stored: Vec<&str> = sync["events"]
@@ -304,7 +329,11 @@ async fn through_the_balancer_clients_survive_a_killed_instance() {
         .filter(|e| e["type"] == "message.created")
         .filter_map(|e| e["data"]["id"].as_str())
         .collect();
-    assert_eq!(stored.len(), 20, "every acknowledged message, once");
+    assert_eq!(
+        stored.len(),
+        10 + SENT_UNDER_LOAD,
+        "every acknowledged message, once"
+    );
     let unique: HashSet<&str> = stored.iter().copied().collect();
     assert!(
         first

@@ -132,6 +132,7 @@ every_backend!(
     search_is_scoped_and_tokenized_like_the_client,
     history_pages_in_both_directions,
     events_read_back_name_who_may_see_them,
+    a_failing_job_is_undone_alone,
 );
 
 mod cases {
@@ -712,6 +713,51 @@ mod cases {
             .await
             .expect("a later page");
         assert_eq!(tail.len(), read_back.len() - 3);
+    }
+
+    /// Jobs share a transaction: refused sends (a reply to nothing) interleaved with good
+    /// ones must leave the good ones stored, gap-free, with their events, and nothing of the
+    /// refused.
+    pub async fn a_failing_job_is_undone_alone(fresh: Fresh) {
+        let store = fresh.store;
+        let a = user(&*store, "alice").await;
+        let conv = group(&*store, &a, &[]).await;
+        let mut tasks = Vec::new();
+        for i in 0..100 {
+            let (store, conv, a) = (store.clone(), conv.clone(), a.clone());
+            tasks.push(tokio::spawn(async move {
+                let mut m = text(&format!("m{i}"));
+                if i % 3 == 0 {
+                    m.reply_to = Some("no-such-message".to_owned().into());
+                }
+                store.send_message(&a, &conv, m).await.map(|(m, _)| m.seq)
+            }));
+        }
+        let mut seqs = Vec::new();
+        let mut refused = 0;
+        for task in tasks {
+            match task.await.expect("task") {
+                Ok(seq) => seqs.push(seq),
+                Err(StoreError::Invalid(_)) => refused += 1,
+                Err(e) => panic!("only the bad sends fail: {e}"),
+            }
+        }
+        assert_eq!(refused, 34);
+        seqs.sort_unstable();
+        assert_eq!(
+            seqs,
+            (1..=66).collect::<Vec<_>>(),
+            "gap-free despite the refused"
+        );
+        let messages = all_events(&*store, &a, 0)
+            .await
+            .iter()
+            .filter(|(_, json)| json.contains("message.created"))
+            .count();
+        assert_eq!(
+            messages, 66,
+            "an event for each stored message, none for the refused"
+        );
     }
 
     pub async fn history_pages_in_both_directions(fresh: Fresh) {

@@ -26,6 +26,9 @@ pub struct PgTx<'c> {
     /// A savepoint could not be taken or given back: the transaction may be aborted, and
     /// PostgreSQL would turn its COMMIT into a silent rollback, so the batch fails instead.
     broken: bool,
+    /// The last job succeeded and its savepoint is still to be released: that is sent with
+    /// the next job's savepoint (or dropped by COMMIT), one round trip instead of two.
+    release_pending: bool,
 }
 
 impl PgTx<'_> {
@@ -61,9 +64,12 @@ impl TxCore for PgTx<'_> {
     ) -> StoreResult<()> {
         let now = self.now;
         let event = self.log.append(conversation_id, now, payload, recipients)?;
-        let conn = self.conn();
-        conn.execute(
-            "INSERT INTO events (id, conversation_id, type, at, json) VALUES ($1, $2, $3, $4, $5)",
+        // One round trip: the event and the conversation's activity.
+        self.conn().execute(
+            "WITH appended AS (
+                 INSERT INTO events (id, conversation_id, type, at, json) VALUES ($1, $2, $3, $4, $5)
+             )
+             UPDATE conversations SET activity = $1 WHERE id = $2",
             &[
                 &event.id,
                 &conversation_id.as_str(),
@@ -72,10 +78,6 @@ impl TxCore for PgTx<'_> {
                 &&*event.json,
             ],
         )?;
-        conn.execute(
-            "UPDATE conversations SET activity = $1 WHERE id = $2",
-            &[&event.id, &conversation_id.as_str()],
-        )?;
         Ok(())
     }
 }
@@ -83,20 +85,25 @@ impl TxCore for PgTx<'_> {
 impl Savepoints for PgTx<'_> {
     fn savepoint(&mut self) -> StoreResult<()> {
         self.log.mark();
-        let taken = self.conn().batch("SAVEPOINT job");
+        let sql = if std::mem::take(&mut self.release_pending) {
+            "RELEASE SAVEPOINT job; SAVEPOINT job"
+        } else {
+            "SAVEPOINT job"
+        };
+        let taken = self.conn().batch(sql);
         self.broken |= taken.is_err();
         taken
     }
 
     fn release(&mut self, ok: bool) -> StoreResult<()> {
-        if !ok {
-            self.log.undo();
+        if ok {
+            self.release_pending = true;
+            return Ok(());
         }
-        let released = self.conn().batch(if ok {
-            "RELEASE SAVEPOINT job"
-        } else {
-            "ROLLBACK TO SAVEPOINT job; RELEASE SAVEPOINT job"
-        });
+        self.log.undo();
+        let released = self
+            .conn()
+            .batch("ROLLBACK TO SAVEPOINT job; RELEASE SAVEPOINT job");
         self.broken |= released.is_err();
         released
     }
@@ -191,6 +198,7 @@ fn commit_batch(
         now: now_ms(),
         log: EventLog::starting_at(next_event_id),
         broken: false,
+        release_pending: false,
     };
     let replies = batch::run_jobs(&mut tx, batch);
     let (events, broken) = (tx.log.into_published(), tx.broken);

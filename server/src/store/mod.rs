@@ -179,8 +179,6 @@ pub trait EventSink: Send + Sync + 'static {
 pub trait Store: Send + Sync + 'static {
     /// Cheap round trip, for `/healthz`.
     async fn ping(&self) -> StoreResult<()>;
-    /// Writes a consistent copy of the database to `dest` while serving.
-    async fn backup(&self, dest: &Path) -> StoreResult<()>;
 
     // Users and sessions.
     async fn create_user(&self, user: NewUser) -> StoreResult<User>;

@@ -29,7 +29,7 @@
 //! announces them); a member removed sees events through the next event appended (their own
 //! `member.removed`).
 
-use std::{future::Future, path::Path};
+use std::future::Future;
 
 use parley_protocol::{
     Attachment, AttachmentId, Conversation, ConversationId, ConversationKind, EventPayload,
@@ -59,9 +59,6 @@ pub trait Backend: Send + Sync + 'static {
     where
         T: Send + 'static,
         F: FnOnce(&mut dyn Tx) -> StoreResult<T> + Send + 'static;
-
-    /// Writes a consistent copy of the database to `dest` while serving.
-    fn backup(&self, dest: &Path) -> impl Future<Output = StoreResult<()>> + Send;
 
     /// Where attachment bytes live when the database keeps them (`None`: files in the data
     /// dir).

@@ -24,7 +24,6 @@ mod writer;
 
 use std::{
     collections::HashMap,
-    path::Path,
     str::FromStr,
     sync::{Arc, Mutex},
     time::Duration,
@@ -314,12 +313,5 @@ impl Backend for PgBackend {
 
     fn blobs(&self) -> Option<Arc<dyn BlobStore>> {
         Some(self.blobs.clone())
-    }
-
-    async fn backup(&self, _dest: &Path) -> StoreResult<()> {
-        Err(StoreError::Invalid(
-            "with PostgreSQL, back up with the database's own tools (pg_dump, base backups)"
-                .to_owned(),
-        ))
     }
 }

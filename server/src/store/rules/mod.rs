@@ -10,8 +10,6 @@ mod conversations;
 mod messages;
 mod users;
 
-use std::path::Path;
-
 use async_trait::async_trait;
 use parley_protocol::{
     Attachment, AttachmentId, Conversation, ConversationId, ConversationKind, Message, MessageId,
@@ -65,10 +63,6 @@ fn bounded_page(events: Vec<StoredEvent>, limit: i64) -> (Vec<StoredEvent>, bool
 impl<B: Backend> Store for Rules<B> {
     async fn ping(&self) -> StoreResult<()> {
         self.backend.read(|r| r.ping()).await
-    }
-
-    async fn backup(&self, dest: &Path) -> StoreResult<()> {
-        self.backend.backup(dest).await
     }
 
     async fn create_user(&self, user: NewUser) -> StoreResult<User> {

@@ -143,7 +143,6 @@ pub struct Db<'c>(pub(super) &'c Connection);
 
 /// The SQLite backend: `parley.db` in the data dir.
 pub struct SqliteBackend {
-    path: std::path::PathBuf,
     writer: Writer,
     readers: Arc<ReadPool>,
 }
@@ -179,7 +178,6 @@ impl SqliteBackend {
         }
         let writer = Writer::start(conn, sink, metrics)?;
         Ok(Self {
-            path: path.to_owned(),
             writer,
             readers: Arc::new(ReadPool {
                 conns: Mutex::new(readers),
@@ -234,14 +232,6 @@ impl Backend for SqliteBackend {
         F: FnOnce(&mut dyn Tx) -> StoreResult<T> + Send + 'static,
     {
         self.writer.submit(f).await
-    }
-
-    async fn backup(&self, dest: &Path) -> StoreResult<()> {
-        let src = self.path.clone();
-        let dest = dest.to_owned();
-        tokio::task::spawn_blocking(move || backup_file(&src, &dest))
-            .await
-            .map_err(|e| StoreError::Other(e.to_string()))?
     }
 }
 

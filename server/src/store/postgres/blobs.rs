@@ -23,25 +23,7 @@ impl PgBlobs {
         T: Send + 'static,
         F: FnOnce(&mut postgres::Client) -> StoreResult<T> + Send + 'static,
     {
-        let permit = self
-            .pool
-            .permits
-            .clone()
-            .acquire_owned()
-            .await
-            .map_err(|e| StoreError::Other(e.to_string()))?;
-        let pool = self.pool.clone();
-        tokio::task::spawn_blocking(move || {
-            let _permit = permit;
-            let mut conn = pool.take()?;
-            let result = f(&mut conn.client);
-            if !conn.is_closed() {
-                pool.give_back(conn);
-            }
-            result
-        })
-        .await
-        .map_err(|e| StoreError::Other(e.to_string()))?
+        self.pool.run(move |conn| f(&mut conn.client)).await
     }
 }
 

@@ -189,6 +189,33 @@ impl ReadPool {
             conns.push(conn);
         }
     }
+
+    /// Runs `f` on a pooled connection on the blocking pool. The permit moves into the
+    /// blocking task and is released only after the connection is back.
+    async fn run<T, F>(self: &Arc<Self>, f: F) -> StoreResult<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut PgConn) -> StoreResult<T> + Send + 'static,
+    {
+        let permit = self
+            .permits
+            .clone()
+            .acquire_owned()
+            .await
+            .map_err(|e| StoreError::Other(e.to_string()))?;
+        let pool = self.clone();
+        tokio::task::spawn_blocking(move || {
+            let _permit = permit;
+            let mut conn = pool.take()?;
+            let result = f(&mut conn);
+            if !conn.is_closed() {
+                pool.give_back(conn);
+            }
+            result
+        })
+        .await
+        .map_err(|e| StoreError::Other(e.to_string()))?
+    }
 }
 
 impl Drop for ReadPool {
@@ -282,25 +309,7 @@ impl Backend for PgBackend {
         T: Send + 'static,
         F: FnOnce(&mut dyn Reader) -> StoreResult<T> + Send + 'static,
     {
-        let permit = self
-            .readers
-            .permits
-            .clone()
-            .acquire_owned()
-            .await
-            .map_err(|e| StoreError::Other(e.to_string()))?;
-        let pool = self.readers.clone();
-        tokio::task::spawn_blocking(move || {
-            let _permit = permit;
-            let mut conn = pool.take()?;
-            let result = f(&mut PgDb(&mut conn));
-            if !conn.is_closed() {
-                pool.give_back(conn);
-            }
-            result
-        })
-        .await
-        .map_err(|e| StoreError::Other(e.to_string()))?
+        self.readers.run(move |conn| f(&mut PgDb(conn))).await
     }
 
     async fn submit<T, F>(&self, f: F) -> StoreResult<Ticket<T>>

@@ -6,7 +6,7 @@ use uuid::Uuid;
 use super::{PgDb, messages::attachment_row, writer::PgTx};
 use crate::store::{
     NewAttachment, StoreResult,
-    persist::{AttachmentReads, AttachmentWrites},
+    persist::{AttachmentReads, AttachmentWrites, TxCore},
 };
 
 impl AttachmentReads for PgDb<'_> {
@@ -84,7 +84,7 @@ impl AttachmentReads for PgDb<'_> {
 
 impl AttachmentWrites for PgTx<'_> {
     fn insert_attachment(&mut self, a: &NewAttachment) -> StoreResult<()> {
-        let now = self.now_ms();
+        let now = self.now();
         self.conn().execute(
             "INSERT INTO attachments (id, uploader_id, size, content_type, sha256, name, created_at, client_id)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",

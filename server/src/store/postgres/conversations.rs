@@ -11,7 +11,7 @@ use crate::{
     clock::time_of,
     store::{
         ListCursor, Published, StoreResult, StoredEvent,
-        persist::{ConversationReads, ConversationWrites},
+        persist::{ConversationReads, ConversationWrites, TxCore},
     },
 };
 
@@ -262,7 +262,7 @@ impl ConversationWrites for PgTx<'_> {
         title: Option<&str>,
         direct_key: Option<&str>,
     ) -> StoreResult<()> {
-        let (now, activity) = (self.now_ms(), self.next_event_id());
+        let (now, activity) = (self.now(), self.next_event_id());
         self.conn().execute(
             "INSERT INTO conversations (id, kind, title, direct_key, created_at, activity) VALUES ($1, $2, $3, $4, $5, $6)",
             &[&id.as_str(), &kind.as_str(), &title, &direct_key, &now, &activity],

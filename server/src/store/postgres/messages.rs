@@ -21,7 +21,7 @@ use crate::{
     clock::time_of,
     store::{
         Page, StoreResult,
-        persist::{MessageReads, MessageWrites},
+        persist::{MessageReads, MessageWrites, TxCore},
     },
 };
 
@@ -335,7 +335,7 @@ impl MessageWrites for PgTx<'_> {
     }
 
     fn set_body(&mut self, id: &MessageId, body: &str) -> StoreResult<()> {
-        let now = self.now_ms();
+        let now = self.now();
         self.conn().execute(
             "UPDATE messages SET body = $1, edited_at = $2, words = array_to_tsvector($3::text[]) WHERE id = $4",
             &[&body.as_bytes(), &now, &lexemes(body), &id.as_str()],
@@ -365,7 +365,7 @@ impl MessageWrites for PgTx<'_> {
         user: &UserId,
         present: bool,
     ) -> StoreResult<bool> {
-        let now = self.now_ms();
+        let now = self.now();
         let conn = self.conn();
         let pk = pk_of(conn, message)?;
         let changed = if present {

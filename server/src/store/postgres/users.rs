@@ -8,7 +8,7 @@ use crate::{
     clock::time_of,
     store::{
         NewUser, SessionAuth, SessionRow, StoreResult, TokenHashes,
-        persist::{RefreshState, Revoke, UserReads, UserWrites},
+        persist::{RefreshState, Revoke, TxCore, UserReads, UserWrites},
     },
 };
 
@@ -175,7 +175,7 @@ impl UserReads for PgDb<'_> {
 
 impl UserWrites for PgTx<'_> {
     fn insert_user(&mut self, id: &UserId, user: &NewUser) -> StoreResult<()> {
-        let now = self.now_ms();
+        let now = self.now();
         self.conn().execute(
             "INSERT INTO users (id, username, display_name, password_hash, created_at) VALUES ($1, $2, $3, $4, $5)",
             &[&id.as_str(), &user.username, &user.display_name, &user.password_hash, &now],
@@ -204,7 +204,7 @@ impl UserWrites for PgTx<'_> {
         device_name: Option<&str>,
         t: &TokenHashes,
     ) -> StoreResult<()> {
-        let now = self.now_ms();
+        let now = self.now();
         self.conn().execute(
             "INSERT INTO sessions (id, user_id, device_name, access_hash, access_expires_at, refresh_hash,
                                    refresh_expires_at, created_at, last_seen_at)
@@ -232,7 +232,7 @@ impl UserWrites for PgTx<'_> {
     }
 
     fn rotate_tokens(&mut self, session: &SessionId, new: &TokenHashes) -> StoreResult<()> {
-        let now = self.now_ms();
+        let now = self.now();
         self.conn().execute(
             "UPDATE sessions SET access_hash = $1, access_expires_at = $2, refresh_hash = $3,
                                  refresh_expires_at = $4, last_seen_at = $5
@@ -250,7 +250,7 @@ impl UserWrites for PgTx<'_> {
     }
 
     fn revoke_session(&mut self, session: &SessionId) -> StoreResult<bool> {
-        let now = self.now_ms();
+        let now = self.now();
         Ok(self.conn().execute(
             "UPDATE sessions SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL",
             &[&now, &session.as_str()],
@@ -262,7 +262,7 @@ impl UserWrites for PgTx<'_> {
             Revoke::All => None,
             Revoke::AllBut(keep) => Some(keep.as_str()),
         };
-        let now = self.now_ms();
+        let now = self.now();
         Ok(self
             .conn()
             .query(

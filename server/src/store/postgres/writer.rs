@@ -36,11 +36,6 @@ impl PgTx<'_> {
         self.db.0
     }
 
-    /// The transaction's clock (ms).
-    pub(super) fn now_ms(&self) -> i64 {
-        self.now
-    }
-
     /// The position the next appended event will get (membership spans start and end there).
     pub(super) fn next_event_id(&self) -> i64 {
         self.log.next_id()

@@ -7,7 +7,7 @@ use uuid::Uuid;
 use super::{Db, messages::attachment_row, sql_err, writer::SqliteTx};
 use crate::store::{
     NewAttachment, StoreResult,
-    persist::{AttachmentReads, AttachmentWrites},
+    persist::{AttachmentReads, AttachmentWrites, TxCore},
 };
 
 const COLUMNS: &str = "id, size, content_type, sha256, name";
@@ -98,7 +98,7 @@ impl AttachmentWrites for SqliteTx<'_> {
                     a.content_type,
                     a.sha256,
                     a.name,
-                    self.now_ms(),
+                    self.now(),
                     a.client_id.map(|c| c.to_string())
                 ],
             )

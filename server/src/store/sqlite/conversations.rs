@@ -10,7 +10,7 @@ use crate::{
     clock::time_of,
     store::{
         ListCursor, Published, StoreResult, StoredEvent,
-        persist::{ConversationReads, ConversationWrites, MessageReads},
+        persist::{ConversationReads, ConversationWrites, MessageReads, TxCore},
     },
 };
 
@@ -312,7 +312,7 @@ impl ConversationWrites for SqliteTx<'_> {
         self.conn()
             .execute(
                 "INSERT INTO conversations (id, kind, title, direct_key, created_at, activity) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                params![id.as_str(), kind.as_str(), title, direct_key, self.now_ms(), self.next_event_id()],
+                params![id.as_str(), kind.as_str(), title, direct_key, self.now(), self.next_event_id()],
             )
             .map_err(sql_err)?;
         Ok(())

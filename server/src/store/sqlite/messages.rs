@@ -12,7 +12,7 @@ use crate::{
     clock::time_of,
     store::{
         Page, StoreResult,
-        persist::{MessageReads, MessageWrites},
+        persist::{MessageReads, MessageWrites, TxCore},
     },
 };
 
@@ -292,7 +292,7 @@ impl MessageWrites for SqliteTx<'_> {
         self.conn()
             .execute(
                 "UPDATE messages SET body = ?1, edited_at = ?2 WHERE id = ?3",
-                params![body, self.now_ms(), id.as_str()],
+                params![body, self.now(), id.as_str()],
             )
             .map_err(sql_err)?;
         Ok(())
@@ -328,7 +328,7 @@ impl MessageWrites for SqliteTx<'_> {
         let changed = if present {
             conn.execute(
                 "INSERT OR IGNORE INTO reactions (message_rowid, emoji, user_id, created_at) VALUES (?1, ?2, ?3, ?4)",
-                params![rowid, emoji, user.as_str(), self.now_ms()],
+                params![rowid, emoji, user.as_str(), self.now()],
             )
         } else {
             conn.execute(

@@ -8,7 +8,7 @@ use crate::{
     clock::time_of,
     store::{
         NewUser, SessionAuth, SessionRow, StoreResult, TokenHashes,
-        persist::{RefreshState, Revoke, UserReads, UserWrites},
+        persist::{RefreshState, Revoke, TxCore, UserReads, UserWrites},
     },
 };
 
@@ -183,7 +183,7 @@ impl UserWrites for SqliteTx<'_> {
         self.conn()
             .execute(
                 "INSERT INTO users (id, username, display_name, password_hash, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
-                params![id.as_str(), user.username, user.display_name, user.password_hash, self.now_ms()],
+                params![id.as_str(), user.username, user.display_name, user.password_hash, self.now()],
             )
             .map_err(sql_err)?;
         Ok(())
@@ -229,7 +229,7 @@ impl UserWrites for SqliteTx<'_> {
                     t.access_expires_at,
                     &t.refresh_hash[..],
                     t.refresh_expires_at,
-                    self.now_ms()
+                    self.now()
                 ],
             )
             .map_err(sql_err)?;
@@ -257,7 +257,7 @@ impl UserWrites for SqliteTx<'_> {
                     new.access_expires_at,
                     &new.refresh_hash[..],
                     new.refresh_expires_at,
-                    self.now_ms(),
+                    self.now(),
                     session.as_str()
                 ],
             )
@@ -269,7 +269,7 @@ impl UserWrites for SqliteTx<'_> {
         self.conn()
             .execute(
                 "UPDATE sessions SET revoked_at = ?1 WHERE id = ?2 AND revoked_at IS NULL",
-                params![self.now_ms(), session.as_str()],
+                params![self.now(), session.as_str()],
             )
             .map(|n| n > 0)
             .map_err(sql_err)
@@ -288,7 +288,7 @@ impl UserWrites for SqliteTx<'_> {
             )
             .map_err(sql_err)?;
         let rows = stmt
-            .query_map(params![self.now_ms(), user.as_str(), keep], session_ids)
+            .query_map(params![self.now(), user.as_str(), keep], session_ids)
             .map_err(sql_err)?;
         rows.collect::<Result<_, _>>().map_err(sql_err)
     }

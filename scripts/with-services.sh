@@ -70,6 +70,18 @@ wait_exit() {
     ! kill -0 "$1" 2>/dev/null
 }
 
+# Runs CMD... every 0.1 s, at most $2 times, while process $1 lives; true once CMD succeeds.
+wait_ready() {
+    local pid=$1 tries=$2 i
+    shift 2
+    for ((i = 0; i < tries; i++)); do
+        "$@" && return 0
+        kill -0 "$pid" 2>/dev/null || return 1
+        sleep 0.1
+    done
+    return 1
+}
+
 # Stops process $1 with signal $2, escalating to SIGKILL after $3 tenths of a second.
 stop() {
     [ -n "$1" ] || return 0
@@ -156,17 +168,10 @@ for attempt in 1 2 3; do
         -c listen_addresses=127.0.0.1 -c port="$pg_port" \
         -c unix_socket_directories="$tmp" -c fsync=on) >"$tmp/postgres.log" 2>&1 &
     pg_pid=$!
-    ready=
     # Up to 60 s: a fresh cluster takes about a second, more on a busy shared disk.
-    for ((i = 0; i < 600; i++)); do
-        if "$PG_BIN/pg_isready" -q -h 127.0.0.1 -p "$pg_port" -t 1; then
-            ready=1
-            break
-        fi
-        kill -0 "$pg_pid" 2>/dev/null || break
-        sleep 0.1
-    done
-    [ -z "$ready" ] || break
+    if wait_ready "$pg_pid" 600 "$PG_BIN/pg_isready" -q -h 127.0.0.1 -p "$pg_port" -t 1; then
+        break
+    fi
     if ! kill -0 "$pg_pid" 2>/dev/null && [ "$attempt" -lt 3 ] &&
         grep -q 'already in use' "$tmp/postgres.log"; then
         pg_pid=
@@ -190,16 +195,9 @@ nats_ready() {
 for attempt in 1 2 3; do
     "$nats_server" -a 127.0.0.1 -p "$nats_port" >"$tmp/nats.log" 2>&1 &
     nats_pid=$!
-    ready=
-    for ((i = 0; i < 300; i++)); do # up to 30 s
-        if nats_ready; then
-            ready=1
-            break
-        fi
-        kill -0 "$nats_pid" 2>/dev/null || break
-        sleep 0.1
-    done
-    [ -z "$ready" ] || break
+    if wait_ready "$nats_pid" 300 nats_ready; then # up to 30 s
+        break
+    fi
     if ! kill -0 "$nats_pid" 2>/dev/null && [ "$attempt" -lt 3 ] &&
         grep -q 'in use' "$tmp/nats.log"; then
         nats_pid=

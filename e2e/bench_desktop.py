@@ -186,9 +186,9 @@ def seed(messages, empty_conversation=False):
         rest(server, "POST", f"/api/v1/conversations/{small['id']}/messages", carol_token,
              {"client_id": str(uuid.uuid4()), "body": "the only message of the small conversation"})
         titles.append(carol_name)
-        app.conversation_item(carol_name).click()
+        app.open_conversation(carol_name)
         app.wait_message("the only message of the small conversation")
-    app.conversation_item(bob_name).click()
+    app.open_conversation(bob_name)
     app.wait_message(f"message {messages - 1} of the benchmark")
     home = app.home
     app.close()
@@ -224,7 +224,7 @@ def main():
     if marked:
         print("  by the page's own mark (ms):", [round(c) for c in marked], flush=True)
 
-    app.conversation_item(bob_name).click()
+    app.open_conversation(bob_name)
     app.wait_message(f"message {MESSAGES - 1} of the benchmark")
     print(f"conversation of {MESSAGES} cached messages open; idling {IDLE_SECONDS} s…", flush=True)
     time.sleep(IDLE_SECONDS)

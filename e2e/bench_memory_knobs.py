@@ -95,7 +95,7 @@ def main():
             time.sleep(0.01)
         cold_ms = (time.monotonic() - b.process_start_monotonic(pid)) * 1000
         if which:
-            app.conversation_item(title[which]).click()
+            app.open_conversation(title[which])
             app.wait_message(last_message[which])
         time.sleep(IDLE_SECONDS)
         totals = b.memory_report(b.app_pids(home), f"{name}, idle {IDLE_SECONDS} s")

@@ -19,7 +19,7 @@ import uuid
 
 import pytest
 from selenium import webdriver
-from selenium.common.exceptions import TimeoutException, WebDriverException
+from selenium.common.exceptions import StaleElementReferenceException, TimeoutException, WebDriverException
 from urllib3.exceptions import ProtocolError
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
@@ -142,8 +142,12 @@ class App:
     # Finding things the way a screen reader names them.
 
     def wait(self, condition, what):
+        # The message list is virtualized and re-renders (a row going from pending to sent, the
+        # read marker moving): a handle found a moment ago may be gone, so a condition that
+        # touches a stale one is asked again rather than failing.
         try:
-            return WebDriverWait(self.driver, WAIT).until(lambda d: condition(), message=f"{self.name}: {what}")
+            return WebDriverWait(self.driver, WAIT, ignored_exceptions=(StaleElementReferenceException,)).until(
+                lambda d: condition(), message=f"{self.name}: {what}")
         except TimeoutException:
             self.screenshot(f"failed-{self.name}")
             raise
@@ -162,19 +166,42 @@ class App:
         return self.wait(find, f"textbox {label!r}")
 
     def button(self, name):
-        xpath = f"//button[@aria-label='{name}' or normalize-space(.)='{name}']"
-        return self.wait(lambda: self.by_xpath(xpath), f"button {name!r}")
+        return self.wait(lambda: self.by_xpath(self.button_xpath(name)), f"button {name!r}")
+
+    @staticmethod
+    def button_xpath(name):
+        return f"//button[@aria-label='{name}' or normalize-space(.)='{name}']"
+
+    def click(self, xpath, what):
+        """Finds and clicks in one step, again if the element was re-rendered in between."""
+        def attempt():
+            el = self.by_xpath(xpath)
+            if el is None:
+                return False
+            el.click()
+            return True
+
+        self.wait(attempt, what)
+
+    def click_button(self, name):
+        self.click(self.button_xpath(name), f"button {name!r}")
 
     def status(self):
         el = self.by_xpath("//*[@role='status']")
         return el.text.strip() if el is not None else None
 
     def conversation_item(self, title):
-        nav = "//nav[@aria-label='Conversations']"
+        return self.wait(lambda: self.by_xpath(self.conversation_xpath(title)), f"conversation {title!r} in the list")
+
+    @staticmethod
+    def conversation_xpath(title):
         # The accessible name (avatar initials are aria-hidden) starts with the title; XPath sees
         # the hidden initials too, so match the title element itself.
-        xpath = f"{nav}//*[@role='listitem']//button[.//*[normalize-space(.)='{title}']]"
-        return self.wait(lambda: self.by_xpath(xpath), f"conversation {title!r} in the list")
+        nav = "//nav[@aria-label='Conversations']"
+        return f"{nav}//*[@role='listitem']//button[.//*[normalize-space(.)='{title}']]"
+
+    def open_conversation(self, title):
+        self.click(self.conversation_xpath(title), f"conversation {title!r} in the list")
 
     def messages(self):
         # One script call: the list is virtualized and re-renders, so element handles go stale.
@@ -196,7 +223,7 @@ class App:
         self.type_into("Server URL", server_url)
         self.type_into("Username", username)
         self.type_into("Password", password)
-        self.button(button).click()
+        self.click_button(button)
         self.wait(lambda: self.by_xpath("//nav[@aria-label='Conversations']"), "the conversation list")
 
     def sign_in(self, server_url, username, password):
@@ -204,10 +231,10 @@ class App:
 
     def start_direct(self, username):
         """New conversation → find `username` → start: the direct conversation is open."""
-        self.button("New conversation").click()
+        self.click_button("New conversation")
         self.type_into("Find people", username)
-        self.wait(lambda: self.by_xpath(f"//label[contains(., '@{username}')]//input"), f"{username} in the results").click()
-        self.button("Start conversation").click()
+        self.click(f"//label[contains(., '@{username}')]//input", f"{username} in the results")
+        self.click_button("Start conversation")
         self.wait(lambda: self.by_xpath(f"//h2[normalize-space(.)='{username}']"), "the conversation heading")
 
     def send(self, text):
@@ -265,7 +292,7 @@ def test_two_users_chat_live_then_offline_and_back(server, apps):
 
     # Live, both ways; text is never HTML.
     alice.send("Hello Bob <b>not bold</b>")
-    bob.conversation_item(alice_name).click()
+    bob.open_conversation(alice_name)
     bob.wait_message("Hello Bob <b>not bold</b>")
     assert bob.by_xpath("//*[@role='log']//b") is None, "message text must never render as HTML"
     bob.send("Hi Alice!")
@@ -278,7 +305,7 @@ def test_two_users_chat_live_then_offline_and_back(server, apps):
     alice.close()
     server.stop()
     alice = apps("alice-offline", home=home)
-    alice.conversation_item(bob_name).click()
+    alice.open_conversation(bob_name)
     alice.wait_message("Hi Alice!")
     alice.wait(lambda: alice.status() == "Offline", "status Offline")
 
@@ -386,9 +413,9 @@ def test_links_and_a_picture_sent_and_saved(server, apps, tmp_path):
 
     alice.start_direct(bob_name)
     alice.send("The spec is at https://example.org/spec today")
-    bob.conversation_item(alice_name).click()
-    link = bob.wait(lambda: bob.by_xpath("//*[@role='log']//a[normalize-space(.)='https://example.org/spec']"), "a link")
-    assert link.get_attribute("href").startswith("https://example.org/spec")
+    bob.open_conversation(alice_name)
+    bob.wait(lambda: bob.by_xpath("//*[@role='log']//a[normalize-space(.)='https://example.org/spec']"
+                                  "[starts-with(@href, 'https://example.org/spec')]"), "a link to the spec")
 
     picture = tmp_path / "pixel.png"
     sent = tiny_png(picture)
@@ -398,7 +425,7 @@ def test_links_and_a_picture_sent_and_saved(server, apps, tmp_path):
     alice.driver.file_detector = UselessFileDetector()
     alice.driver.find_element(By.CSS_SELECTOR, "input[type=file]").send_keys(str(picture))
     alice.button("Remove pixel.png")  # the staged file's chip
-    alice.button("Send").click()
+    alice.click_button("Send")
     bob.wait(lambda: bob.by_xpath("//*[@role='log']//img[@alt='pixel.png']"), "the thumbnail")
     bob.wait(
         lambda: bob.driver.execute_script(
@@ -406,7 +433,7 @@ def test_links_and_a_picture_sent_and_saved(server, apps, tmp_path):
         "the thumbnail decoded",
     )
     bob.screenshot("attachment-bob")
-    bob.button("Save pixel.png").click()
+    bob.click_button("Save pixel.png")
     saved = downloads / "pixel.png"
     bob.wait(lambda: saved.exists() and saved.read_bytes() == sent, "the file saved byte for byte")
 
@@ -414,7 +441,7 @@ def test_links_and_a_picture_sent_and_saved(server, apps, tmp_path):
     # and its latest messages, the link and the picture included.
     second = apps("bob-second-device")
     second.sign_in(server.url, bob_name, "bob-password")
-    second.conversation_item(alice_name).click()
+    second.open_conversation(alice_name)
     second.wait(lambda: second.by_xpath("//*[@role='log']//a[normalize-space(.)='https://example.org/spec']"), "the link")
     second.wait(lambda: second.by_xpath("//*[@role='log']//img[@alt='pixel.png']"), "the thumbnail")
 

@@ -8,10 +8,14 @@
 
 use std::sync::Arc;
 
-use parley_protocol::{ConversationId, Event, EventPayload, UserId};
+use parley_protocol::{ConversationId, Event, EventPayload, Message, UserId};
 use tokio::sync::{mpsc, oneshot};
 
-use super::{Published, StoreError, StoreResult, Ticket, cursor, persist::Tx};
+use super::{
+    Published, StoreError, StoreResult, Ticket, cursor,
+    persist::Tx,
+    rules::messages::{SendRequest, send_many},
+};
 use crate::clock::time_of;
 
 /// Most jobs in one transaction: bounds the latency one batch adds to the jobs behind it.
@@ -19,8 +23,30 @@ pub const MAX_BATCH: usize = 1024;
 
 /// How to answer a job's caller once the commit's outcome is known.
 pub type Reply = Box<dyn FnOnce(Option<&StoreError>) + Send>;
-/// A job runs inside the transaction and says whether it succeeded, plus how to answer.
-pub type Job = Box<dyn FnOnce(&mut dyn Tx) -> (bool, Reply) + Send>;
+/// A job that runs inside the transaction and says whether it succeeded, plus how to answer.
+pub type Work = Box<dyn FnOnce(&mut dyn Tx) -> (bool, Reply) + Send>;
+
+/// Where a send's outcome goes.
+pub type SendReply = oneshot::Sender<StoreResult<(Message, bool)>>;
+
+/// A queued write.
+pub enum Job {
+    Run(Work),
+    /// A message to send: consecutive sends in a batch run together
+    /// ([`rules::messages::send_many`]), a few statements for the lot.
+    Send(SendRequest, SendReply),
+}
+
+/// The reply that hands `result` to its caller, or the commit's error if COMMIT failed.
+fn answer<T: Send + 'static>(result: StoreResult<T>, to: oneshot::Sender<StoreResult<T>>) -> Reply {
+    Box::new(move |commit_error| {
+        let outcome = match commit_error {
+            Some(e) => Err(e.clone()),
+            None => result,
+        };
+        let _ = to.send(outcome);
+    })
+}
 
 /// The queueing end of a writer.
 #[derive(Clone)]
@@ -43,20 +69,23 @@ impl JobQueue {
         F: FnOnce(&mut dyn Tx) -> StoreResult<T> + Send + 'static,
     {
         let (reply_tx, reply_rx) = oneshot::channel();
-        let job: Job = Box::new(move |tx| {
+        let work: Work = Box::new(move |tx| {
             let result = f(tx);
-            let ok = result.is_ok();
-            let reply: Reply = Box::new(move |commit_error| {
-                let outcome = match commit_error {
-                    Some(e) => Err(e.clone()),
-                    None => result,
-                };
-                let _ = reply_tx.send(outcome);
-            });
-            (ok, reply)
+            (result.is_ok(), answer(result, reply_tx))
         });
-        self.jobs.send(job).await.map_err(|_| stopped())?;
+        self.enqueue(Job::Run(work)).await?;
         Ok(Ticket::new(reply_rx))
+    }
+
+    /// Queues a message to send, like [`submit`](Self::submit).
+    pub async fn submit_send(&self, request: SendRequest) -> StoreResult<Ticket<(Message, bool)>> {
+        let (reply_tx, reply_rx) = oneshot::channel();
+        self.enqueue(Job::Send(request, reply_tx)).await?;
+        Ok(Ticket::new(reply_rx))
+    }
+
+    async fn enqueue(&self, job: Job) -> StoreResult<()> {
+        self.jobs.send(job).await.map_err(|_| stopped())
     }
 }
 
@@ -94,20 +123,76 @@ pub trait Savepoints: Tx {
     fn release(&mut self, ok: bool) -> StoreResult<()>;
 }
 
-/// Runs the jobs in the open transaction, each in its own savepoint; returns their replies.
+/// Runs the jobs in the open transaction, each in its own savepoint (a run of consecutive
+/// sends in one); returns their replies.
 pub fn run_jobs(tx: &mut dyn Savepoints, batch: Vec<Job>) -> Vec<Reply> {
     let mut replies = Vec::with_capacity(batch.len());
-    for job in batch {
-        if let Err(e) = tx.savepoint() {
-            tracing::error!(error = %e, "savepoint failed");
+    let mut jobs = batch.into_iter().peekable();
+    while let Some(job) = jobs.next() {
+        match job {
+            Job::Run(work) => {
+                savepoint(tx);
+                let (ok, reply) = work(tx);
+                release(tx, ok);
+                replies.push(reply);
+            }
+            Job::Send(request, to) => {
+                let mut run = vec![(request, to)];
+                while let Some(Job::Send(..)) = jobs.peek() {
+                    let Some(Job::Send(request, to)) = jobs.next() else {
+                        unreachable!("peeked a send")
+                    };
+                    run.push((request, to));
+                }
+                replies.extend(run_sends(tx, run));
+            }
         }
-        let (ok, reply) = job(tx);
-        if let Err(e) = tx.release(ok) {
-            tracing::error!(error = %e, "savepoint release failed");
-        }
-        replies.push(reply);
     }
     replies
+}
+
+/// A run of sends in one savepoint; should the run fail as a whole (a storage error), it is
+/// undone and each send runs alone, so that one bad send can't take the others with it.
+fn run_sends(tx: &mut dyn Savepoints, run: Vec<(SendRequest, SendReply)>) -> Vec<Reply> {
+    let (requests, answers): (Vec<_>, Vec<_>) = run.into_iter().unzip();
+    savepoint(tx);
+    match send_many(tx, &requests) {
+        Ok(results) => {
+            release(tx, true);
+            results
+                .into_iter()
+                .zip(answers)
+                .map(|(r, to)| answer(r, to))
+                .collect()
+        }
+        Err(error) => {
+            tracing::warn!(%error, sends = requests.len(), "a run of sends failed; sending one by one");
+            release(tx, false);
+            requests
+                .iter()
+                .zip(answers)
+                .map(|(request, to)| {
+                    savepoint(tx);
+                    let result = send_many(tx, std::slice::from_ref(request))
+                        .and_then(|mut one| one.pop().expect("one result per request"));
+                    release(tx, result.is_ok());
+                    answer(result, to)
+                })
+                .collect()
+        }
+    }
+}
+
+fn savepoint(tx: &mut dyn Savepoints) {
+    if let Err(e) = tx.savepoint() {
+        tracing::error!(error = %e, "savepoint failed");
+    }
+}
+
+fn release(tx: &mut dyn Savepoints, ok: bool) {
+    if let Err(e) = tx.release(ok) {
+        tracing::error!(error = %e, "savepoint release failed");
+    }
 }
 
 /// The events a batch appends: their positions (handed out in order from the first free

@@ -29,7 +29,10 @@
 //! announces them); a member removed sees events through the next event appended (their own
 //! `member.removed`).
 
-use std::future::Future;
+use std::{
+    collections::{HashMap, HashSet},
+    future::Future,
+};
 
 use parley_protocol::{
     Attachment, AttachmentId, Conversation, ConversationId, ConversationKind, EventPayload,
@@ -39,7 +42,7 @@ use uuid::Uuid;
 
 use super::{
     ListCursor, NewAttachment, NewUser, Page, Published, SessionAuth, SessionRow, StoreResult,
-    StoredEvent, Ticket, TokenHashes,
+    StoredEvent, Ticket, TokenHashes, rules::messages::SendRequest,
 };
 
 /// A storage engine: where reads and write jobs run.
@@ -60,6 +63,12 @@ pub trait Backend: Send + Sync + 'static {
         T: Send + 'static,
         F: FnOnce(&mut dyn Tx) -> StoreResult<T> + Send + 'static;
 
+    /// Queues a message to send, like [`submit`](Self::submit); consecutive sends run
+    /// together ([`send_many`](super::rules::messages::send_many)).
+    fn submit_send(
+        &self,
+        request: SendRequest,
+    ) -> impl Future<Output = StoreResult<Ticket<(Message, bool)>>> + Send;
     /// Where attachment bytes live when the database keeps them (`None`: files in the data
     /// dir).
     fn blobs(&self) -> Option<std::sync::Arc<dyn super::blobs::BlobStore>> {
@@ -91,6 +100,16 @@ pub trait UserReads {
     fn sessions(&mut self, user: &UserId) -> StoreResult<Vec<SessionRow>>;
     /// The owner of a live (not revoked) session.
     fn live_session_owner(&mut self, session: &SessionId) -> StoreResult<Option<UserId>>;
+    /// Which of `sessions` are live (one query where the backend is remote).
+    fn live_sessions(&mut self, sessions: &[SessionId]) -> StoreResult<HashSet<SessionId>> {
+        let mut live = HashSet::new();
+        for session in sessions {
+            if self.live_session_owner(session)?.is_some() {
+                live.insert(session.clone());
+            }
+        }
+        Ok(live)
+    }
     /// Sessions revoked at or after `since` (ms).
     fn revoked_since(&mut self, since: i64) -> StoreResult<Vec<SessionId>>;
 }
@@ -116,6 +135,30 @@ pub trait ConversationReads {
     fn direct_conversation(&mut self, key: &str) -> StoreResult<Option<ConversationId>>;
     /// Current members, ordered by id.
     fn member_ids(&mut self, conversation: &ConversationId) -> StoreResult<Vec<UserId>>;
+    /// The roles of those `(conversation, user)` pairs that are memberships now.
+    fn roles(
+        &mut self,
+        pairs: &[(ConversationId, UserId)],
+    ) -> StoreResult<HashMap<(ConversationId, UserId), Role>> {
+        let mut roles = HashMap::new();
+        for (conversation, user) in pairs {
+            if let Some(role) = self.role(conversation, user)? {
+                roles.insert((conversation.clone(), user.clone()), role);
+            }
+        }
+        Ok(roles)
+    }
+    /// [`member_ids`](Self::member_ids) of each conversation.
+    fn members_of(
+        &mut self,
+        conversations: &[ConversationId],
+    ) -> StoreResult<HashMap<ConversationId, Vec<UserId>>> {
+        let mut members = HashMap::new();
+        for conversation in conversations {
+            members.insert(conversation.clone(), self.member_ids(conversation)?);
+        }
+        Ok(members)
+    }
     /// The current member who has been one the longest (ties: lowest id).
     fn senior_member(&mut self, conversation: &ConversationId) -> StoreResult<Option<UserId>>;
     /// The conversations as `viewer` sees them (their unread count and read marker; with no
@@ -168,6 +211,19 @@ pub trait MessageReads {
         sender: &UserId,
         client_id: Uuid,
     ) -> StoreResult<Option<Message>>;
+    /// Where each of these `(sender, client_id)` pairs was sent already, if it was.
+    fn sent_client_ids(
+        &mut self,
+        keys: &[(UserId, Uuid)],
+    ) -> StoreResult<HashMap<(UserId, Uuid), (ConversationId, MessageId)>> {
+        let mut sent = HashMap::new();
+        for (sender, client_id) in keys {
+            if let Some(m) = self.message_by_client_id(sender, *client_id)? {
+                sent.insert((sender.clone(), *client_id), (m.conversation_id, m.id));
+            }
+        }
+        Ok(sent)
+    }
     /// Up to `limit` messages of the page, in ascending `seq`.
     fn messages(
         &mut self,
@@ -244,6 +300,21 @@ pub trait TxCore {
         payload: EventPayload,
         recipients: Vec<UserId>,
     ) -> StoreResult<()>;
+    /// Appends several events in order, as [`append_event`](Self::append_event) would one
+    /// by one (one statement where the backend is remote).
+    fn append_events(&mut self, events: Vec<NewEvent>) -> StoreResult<()> {
+        for e in events {
+            self.append_event(&e.conversation, e.payload, e.recipients)?;
+        }
+        Ok(())
+    }
+}
+
+/// An event to append: see [`TxCore::append_events`].
+pub struct NewEvent {
+    pub conversation: ConversationId,
+    pub payload: EventPayload,
+    pub recipients: Vec<UserId>,
 }
 
 /// Users and sessions, changed.
@@ -309,8 +380,32 @@ pub trait MessageWrites {
     /// The conversation's next `seq` (its counter is bumped inside the transaction, so it is
     /// gap-free whatever commits or rolls back).
     fn next_seq(&mut self, conversation: &ConversationId) -> StoreResult<i64>;
+    /// Takes `count` consecutive `seq`s in each conversation at once; returns the first of
+    /// each run.
+    fn reserve_seqs(
+        &mut self,
+        counts: &[(ConversationId, i64)],
+    ) -> StoreResult<HashMap<ConversationId, i64>> {
+        let mut first = HashMap::new();
+        for (conversation, count) in counts {
+            for i in 0..*count {
+                let seq = self.next_seq(conversation)?;
+                if i == 0 {
+                    first.insert(conversation.clone(), seq);
+                }
+            }
+        }
+        Ok(first)
+    }
     /// Stores a new message with its attachments, in their order.
     fn insert_message(&mut self, message: &Message) -> StoreResult<()>;
+    /// Stores several new messages (one statement where the backend is remote).
+    fn insert_messages(&mut self, messages: &[Message]) -> StoreResult<()> {
+        for m in messages {
+            self.insert_message(m)?;
+        }
+        Ok(())
+    }
     /// Replaces the body and sets `edited_at` to now.
     fn set_body(&mut self, id: &MessageId, body: &str) -> StoreResult<()>;
     /// Empties the body, drops reactions and attachment links, marks it deleted.

@@ -133,6 +133,7 @@ every_backend!(
     history_pages_in_both_directions,
     events_read_back_name_who_may_see_them,
     a_failing_job_is_undone_alone,
+    a_run_of_sends_is_decided_as_one_after_another,
 );
 
 mod cases {
@@ -758,6 +759,124 @@ mod cases {
             messages, 66,
             "an event for each stored message, none for the refused"
         );
+    }
+
+    /// Sends queued back to back (as a pipelining socket does) are written together; each
+    /// must still come out as if it had been sent alone, after the ones before it.
+    pub async fn a_run_of_sends_is_decided_as_one_after_another(fresh: Fresh) {
+        let store = fresh.store;
+        let (a, b, c) = (
+            user(&*store, "alice").await,
+            user(&*store, "bob").await,
+            user(&*store, "carol").await,
+        );
+        let (first, second) = (
+            group(&*store, &a, &[&b]).await,
+            group(&*store, &a, &[]).await,
+        );
+        let revoked = store
+            .create_session(&b, None, tokens(7))
+            .await
+            .expect("session");
+        store.revoke_session(&b, &revoked).await.expect("revoke");
+        let repeated = Uuid::new_v4();
+        let with_id = |body: &str, client_id: Uuid| NewMessage {
+            client_id,
+            ..text(body)
+        };
+
+        // What each send must come to, in the order they are queued.
+        #[derive(Debug, PartialEq)]
+        enum Outcome {
+            Stored(ConversationId, i64),
+            Repeat,
+            Refused(&'static str),
+        }
+        let mut queued = Vec::new();
+        let mut expected = Vec::new();
+        let mut next_seq = std::collections::HashMap::new();
+        let mut stored = |conv: &ConversationId| {
+            let seq = next_seq.entry(conv.clone()).or_insert(0);
+            *seq += 1;
+            Outcome::Stored(conv.clone(), *seq)
+        };
+        for i in 0..120 {
+            let (who, conv, m, outcome) = match i % 8 {
+                0 if i == 0 => (&a, &first, with_id("first", repeated), stored(&first)),
+                // The same client_id again: the first message, not a second one.
+                0 => (&a, &first, with_id("again", repeated), Outcome::Repeat),
+                1 => (
+                    &a,
+                    &second,
+                    with_id("elsewhere", repeated),
+                    Outcome::Refused("conflict"),
+                ),
+                2 => (
+                    &c,
+                    &first,
+                    text("not a member"),
+                    Outcome::Refused("not found"),
+                ),
+                3 => (
+                    &a,
+                    &first,
+                    NewMessage {
+                        reply_to: Some("no-such-message".to_owned().into()),
+                        ..text("bad reply")
+                    },
+                    Outcome::Refused("invalid"),
+                ),
+                4 => (
+                    &b,
+                    &first,
+                    NewMessage {
+                        session: Some(revoked.clone()),
+                        ..text("from a revoked session")
+                    },
+                    Outcome::Refused("revoked"),
+                ),
+                5 | 6 => (&b, &first, text(&format!("m{i}")), stored(&first)),
+                _ => (&a, &second, text(&format!("m{i}")), stored(&second)),
+            };
+            queued.push(store.submit_message(who, conv, m).await.expect("queued"));
+            expected.push(outcome);
+        }
+        let mut first_message = None;
+        for (i, (ticket, want)) in queued.into_iter().zip(expected).enumerate() {
+            let got = match ticket.await {
+                Ok((m, true)) => {
+                    if m.client_id == repeated {
+                        first_message = Some(m.id.clone());
+                    }
+                    Outcome::Stored(m.conversation_id, m.seq)
+                }
+                Ok((m, false)) => {
+                    assert_eq!(
+                        Some(&m.id),
+                        first_message.as_ref(),
+                        "send {i}: the first message"
+                    );
+                    Outcome::Repeat
+                }
+                Err(StoreError::Conflict(_)) => Outcome::Refused("conflict"),
+                Err(StoreError::NotFound) => Outcome::Refused("not found"),
+                Err(StoreError::Invalid(_)) => Outcome::Refused("invalid"),
+                Err(StoreError::SessionRevoked) => Outcome::Refused("revoked"),
+                Err(e) => panic!("send {i}: unexpected {e}"),
+            };
+            assert_eq!(got, want, "send {i}");
+        }
+        // The log holds one `message.created` per stored message, in `seq` order.
+        let created: Vec<i64> = all_events(&*store, &b, 0)
+            .await
+            .iter()
+            .filter_map(|(_, json)| {
+                let event: serde_json::Value = serde_json::from_str(json).expect("json");
+                (event["type"] == "message.created")
+                    .then(|| event["data"]["seq"].as_i64().expect("seq"))
+            })
+            .collect();
+        assert_eq!(created, (1..=next_seq[&first]).collect::<Vec<_>>());
     }
 
     pub async fn history_pages_in_both_directions(fresh: Fresh) {

@@ -84,6 +84,56 @@ impl ConversationReads for PgDb<'_> {
             .collect())
     }
 
+    fn roles(
+        &mut self,
+        pairs: &[(ConversationId, UserId)],
+    ) -> StoreResult<HashMap<(ConversationId, UserId), Role>> {
+        if pairs.is_empty() {
+            return Ok(HashMap::new());
+        }
+        let (conversations, users): (Vec<&str>, Vec<&str>) =
+            pairs.iter().map(|(c, u)| (c.as_str(), u.as_str())).unzip();
+        Ok(self
+            .0
+            .query(
+                "SELECT m.conversation_id, m.user_id, m.role FROM members m
+                 JOIN UNNEST($1::text[], $2::text[]) AS p(c, u)
+                   ON m.conversation_id = p.c AND m.user_id = p.u",
+                &[&conversations, &users],
+            )?
+            .iter()
+            .map(|r| {
+                let key = (
+                    ConversationId::new(r.get::<_, String>(0)),
+                    UserId::new(r.get::<_, String>(1)),
+                );
+                (key, role_of(r.get(2)))
+            })
+            .collect())
+    }
+
+    fn members_of(
+        &mut self,
+        conversations: &[ConversationId],
+    ) -> StoreResult<HashMap<ConversationId, Vec<UserId>>> {
+        if conversations.is_empty() {
+            return Ok(HashMap::new());
+        }
+        let ids: Vec<&str> = conversations.iter().map(ConversationId::as_str).collect();
+        let mut members: HashMap<ConversationId, Vec<UserId>> = HashMap::new();
+        for r in self.0.query(
+            "SELECT conversation_id, user_id FROM members WHERE conversation_id = ANY($1)
+             ORDER BY conversation_id, user_id",
+            &[&ids],
+        )? {
+            members
+                .entry(ConversationId::new(r.get::<_, String>(0)))
+                .or_default()
+                .push(UserId::new(r.get::<_, String>(1)));
+        }
+        Ok(members)
+    }
+
     fn senior_member(&mut self, id: &ConversationId) -> StoreResult<Option<UserId>> {
         Ok(self
             .0

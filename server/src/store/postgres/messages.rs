@@ -212,6 +212,38 @@ impl MessageReads for PgDb<'_> {
         one(self.0, row)
     }
 
+    fn sent_client_ids(
+        &mut self,
+        keys: &[(UserId, Uuid)],
+    ) -> StoreResult<HashMap<(UserId, Uuid), (ConversationId, MessageId)>> {
+        if keys.is_empty() {
+            return Ok(HashMap::new());
+        }
+        let (senders, client_ids): (Vec<&str>, Vec<String>) = keys
+            .iter()
+            .map(|(s, c)| (s.as_str(), c.to_string()))
+            .unzip();
+        let mut sent = HashMap::new();
+        for r in self.0.query(
+            "SELECT m.sender_id, m.client_id, m.conversation_id, m.id FROM messages m
+             JOIN UNNEST($1::text[], $2::text[]) AS k(s, c)
+               ON m.sender_id = k.s AND m.client_id = k.c",
+            &[&senders, &client_ids],
+        )? {
+            let Ok(client_id) = Uuid::parse_str(r.get::<_, &str>(1)) else {
+                continue;
+            };
+            sent.insert(
+                (UserId::new(r.get::<_, String>(0)), client_id),
+                (
+                    ConversationId::new(r.get::<_, String>(2)),
+                    MessageId::new(r.get::<_, String>(3)),
+                ),
+            );
+        }
+        Ok(sent)
+    }
+
     fn messages(
         &mut self,
         conversation: &ConversationId,
@@ -303,35 +335,83 @@ impl MessageWrites for PgTx<'_> {
             .get(0))
     }
 
-    fn insert_message(&mut self, m: &Message) -> StoreResult<()> {
-        let conn = self.conn();
-        let pk: i64 = conn
-            .query_one(
-                "INSERT INTO messages (id, conversation_id, seq, sender_id, client_id, body, reply_to, created_at, words)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, array_to_tsvector($9::text[])) RETURNING pk",
-                &[
-                    &m.id.as_str(),
-                    &m.conversation_id.as_str(),
-                    &m.seq,
-                    &m.sender_id.as_str(),
-                    &m.client_id.to_string(),
-                    &m.body.as_bytes(),
-                    &m.reply_to.as_ref().map(MessageId::as_str),
-                    &m.created_at.timestamp_millis(),
-                    &lexemes(&m.body),
-                ],
-            )?
-            .get(0);
-        if !m.attachments.is_empty() {
-            let positions: Vec<i64> = (0..m.attachments.len() as i64).collect();
-            let ids: Vec<&str> = m.attachments.iter().map(|a| a.id.as_str()).collect();
-            conn.execute(
-                "INSERT INTO message_attachments (message_pk, position, attachment_id)
-                 SELECT $1, p, a FROM UNNEST($2::bigint[], $3::text[]) AS t(p, a)",
-                &[&pk, &positions, &ids],
-            )?;
+    fn reserve_seqs(
+        &mut self,
+        counts: &[(ConversationId, i64)],
+    ) -> StoreResult<HashMap<ConversationId, i64>> {
+        if counts.is_empty() {
+            return Ok(HashMap::new());
         }
+        let (ids, ns): (Vec<&str>, Vec<i64>) = counts.iter().map(|(c, n)| (c.as_str(), *n)).unzip();
+        Ok(self
+            .conn()
+            .query(
+                "UPDATE conversations c SET last_seq = c.last_seq + n.k
+                 FROM UNNEST($1::text[], $2::bigint[]) AS n(id, k)
+                 WHERE c.id = n.id
+                 RETURNING c.id, c.last_seq - n.k + 1",
+                &[&ids, &ns],
+            )?
+            .iter()
+            .map(|r| (ConversationId::new(r.get::<_, String>(0)), r.get(1)))
+            .collect())
+    }
+
+    fn insert_messages(&mut self, messages: &[Message]) -> StoreResult<()> {
+        if messages.is_empty() {
+            return Ok(());
+        }
+        let mut columns = MessageColumns::default();
+        for m in messages {
+            columns.push(m);
+        }
+        let MessageColumns {
+            ids,
+            conversations,
+            seqs,
+            senders,
+            client_ids,
+            bodies,
+            reply_tos,
+            created,
+            words,
+            attached_to,
+            positions,
+            attachments,
+        } = &columns;
+        // One statement: the messages, and their attachments joined on the new rows' keys.
+        self.conn().execute(
+            "WITH inserted AS (
+                 INSERT INTO messages (id, conversation_id, seq, sender_id, client_id, body, reply_to, created_at, words)
+                 SELECT id, c, seq, s, cid, body, r, at, array_to_tsvector(string_to_array(w, ' '))
+                 FROM UNNEST($1::text[], $2::text[], $3::bigint[], $4::text[], $5::text[], $6::bytea[],
+                             $7::text[], $8::bigint[], $9::text[]) AS t(id, c, seq, s, cid, body, r, at, w)
+                 RETURNING id, pk
+             )
+             INSERT INTO message_attachments (message_pk, position, attachment_id)
+             SELECT inserted.pk, a.p, a.a
+             FROM UNNEST($10::text[], $11::bigint[], $12::text[]) AS a(m, p, a)
+             JOIN inserted ON inserted.id = a.m",
+            &[
+                ids,
+                conversations,
+                seqs,
+                senders,
+                client_ids,
+                bodies,
+                reply_tos,
+                created,
+                words,
+                attached_to,
+                positions,
+                attachments,
+            ],
+        )?;
         Ok(())
+    }
+
+    fn insert_message(&mut self, m: &Message) -> StoreResult<()> {
+        self.insert_messages(std::slice::from_ref(m))
     }
 
     fn set_body(&mut self, id: &MessageId, body: &str) -> StoreResult<()> {
@@ -381,6 +461,45 @@ impl MessageWrites for PgTx<'_> {
             )?
         };
         Ok(changed > 0)
+    }
+}
+
+/// New messages as columns, for one multi-row insert.
+#[derive(Default)]
+struct MessageColumns<'a> {
+    ids: Vec<&'a str>,
+    conversations: Vec<&'a str>,
+    seqs: Vec<i64>,
+    senders: Vec<&'a str>,
+    client_ids: Vec<String>,
+    bodies: Vec<&'a [u8]>,
+    reply_tos: Vec<Option<&'a str>>,
+    created: Vec<i64>,
+    /// Each message's lexemes separated by spaces (a lexeme is letters and digits only).
+    words: Vec<String>,
+    /// One row per attachment: the message's id, the position, the attachment's id.
+    attached_to: Vec<&'a str>,
+    positions: Vec<i64>,
+    attachments: Vec<&'a str>,
+}
+
+impl<'a> MessageColumns<'a> {
+    fn push(&mut self, m: &'a Message) {
+        self.ids.push(m.id.as_str());
+        self.conversations.push(m.conversation_id.as_str());
+        self.seqs.push(m.seq);
+        self.senders.push(m.sender_id.as_str());
+        self.client_ids.push(m.client_id.to_string());
+        self.bodies.push(m.body.as_bytes());
+        self.reply_tos
+            .push(m.reply_to.as_ref().map(MessageId::as_str));
+        self.created.push(m.created_at.timestamp_millis());
+        self.words.push(lexemes(&m.body).join(" "));
+        for (position, a) in m.attachments.iter().enumerate() {
+            self.attached_to.push(m.id.as_str());
+            self.positions.push(position as i64);
+            self.attachments.push(a.id.as_str());
+        }
     }
 }
 

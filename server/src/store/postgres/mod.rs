@@ -36,6 +36,7 @@ use super::{
     EventSink, StoreError, StoreResult, Ticket,
     blobs::BlobStore,
     persist::{Backend, Reader, Tx},
+    rules::messages::SendRequest,
 };
 use crate::metrics::Metrics;
 use writer::Writer;
@@ -318,6 +319,13 @@ impl Backend for PgBackend {
         F: FnOnce(&mut dyn Tx) -> StoreResult<T> + Send + 'static,
     {
         self.writer.submit(f).await
+    }
+
+    async fn submit_send(
+        &self,
+        request: SendRequest,
+    ) -> StoreResult<Ticket<(parley_protocol::Message, bool)>> {
+        self.writer.submit_send(request).await
     }
 
     fn blobs(&self) -> Option<Arc<dyn BlobStore>> {

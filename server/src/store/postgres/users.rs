@@ -1,5 +1,7 @@
 //! Users and sessions in PostgreSQL.
 
+use std::collections::HashSet;
+
 use parley_protocol::{SessionId, User, UserId};
 use postgres::Row;
 
@@ -161,6 +163,22 @@ impl UserReads for PgDb<'_> {
                 &[&session.as_str()],
             )?
             .map(|r| UserId::new(r.get::<_, String>(0))))
+    }
+
+    fn live_sessions(&mut self, sessions: &[SessionId]) -> StoreResult<HashSet<SessionId>> {
+        if sessions.is_empty() {
+            return Ok(HashSet::new());
+        }
+        let ids: Vec<&str> = sessions.iter().map(SessionId::as_str).collect();
+        Ok(self
+            .0
+            .query(
+                "SELECT id FROM sessions WHERE id = ANY($1) AND revoked_at IS NULL",
+                &[&ids],
+            )?
+            .iter()
+            .map(session_id)
+            .collect())
     }
 
     fn revoked_since(&mut self, since: i64) -> StoreResult<Vec<SessionId>> {

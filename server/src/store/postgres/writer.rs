@@ -4,7 +4,7 @@
 
 use std::{sync::Arc, time::Instant};
 
-use parley_protocol::{ConversationId, EventPayload, UserId};
+use parley_protocol::{ConversationId, EventPayload, Message, UserId};
 use tokio::sync::mpsc;
 
 use super::{PgConn, PgDb, SEQUENCER_LOCK};
@@ -14,7 +14,8 @@ use crate::{
     store::{
         EventSink, Published, StoreError, StoreResult, Ticket,
         batch::{self, EventLog, Job, JobQueue, Reply, Savepoints},
-        persist::{Reader, Tx, TxCore},
+        persist::{NewEvent, Reader, Tx, TxCore},
+        rules::messages::SendRequest,
     },
 };
 
@@ -53,25 +54,48 @@ impl TxCore for PgTx<'_> {
 
     fn append_event(
         &mut self,
-        conversation_id: &ConversationId,
+        conversation: &ConversationId,
         payload: EventPayload,
         recipients: Vec<UserId>,
     ) -> StoreResult<()> {
+        self.append_events(vec![NewEvent {
+            conversation: conversation.clone(),
+            payload,
+            recipients,
+        }])
+    }
+
+    fn append_events(&mut self, events: Vec<NewEvent>) -> StoreResult<()> {
+        if events.is_empty() {
+            return Ok(());
+        }
         let now = self.now;
-        let event = self.log.append(conversation_id, now, payload, recipients)?;
-        // One round trip: the event and the conversation's activity.
+        let (mut ids, mut conversations, mut types, mut json) = (
+            Vec::with_capacity(events.len()),
+            Vec::with_capacity(events.len()),
+            Vec::with_capacity(events.len()),
+            Vec::with_capacity(events.len()),
+        );
+        for e in events {
+            let appended = self
+                .log
+                .append(&e.conversation, now, e.payload, e.recipients)?;
+            ids.push(appended.id);
+            conversations.push(e.conversation.as_str().to_owned());
+            types.push(appended.type_name);
+            json.push(appended.json);
+        }
+        let json: Vec<&str> = json.iter().map(|j| &**j).collect();
+        // One statement: the events, and each conversation's newest activity.
         self.conn().execute(
             "WITH appended AS (
-                 INSERT INTO events (id, conversation_id, type, at, json) VALUES ($1, $2, $3, $4, $5)
+                 INSERT INTO events (id, conversation_id, type, at, json)
+                 SELECT id, c, t, $4::bigint, j FROM UNNEST($1::bigint[], $2::text[], $3::text[], $5::text[]) AS e(id, c, t, j)
              )
-             UPDATE conversations SET activity = $1 WHERE id = $2",
-            &[
-                &event.id,
-                &conversation_id.as_str(),
-                &event.type_name,
-                &now,
-                &&*event.json,
-            ],
+             UPDATE conversations SET activity = newest.id
+             FROM (SELECT c, MAX(id) AS id FROM UNNEST($1::bigint[], $2::text[]) AS e(id, c) GROUP BY c) AS newest
+             WHERE conversations.id = newest.c",
+            &[&ids, &conversations, &types, &now, &json],
         )?;
         Ok(())
     }
@@ -132,6 +156,11 @@ impl Writer {
         F: FnOnce(&mut dyn Tx) -> StoreResult<T> + Send + 'static,
     {
         self.jobs.submit(f).await
+    }
+
+    /// Queues a message to send (see [`JobQueue::submit_send`]).
+    pub async fn submit_send(&self, request: SendRequest) -> StoreResult<Ticket<(Message, bool)>> {
+        self.jobs.submit_send(request).await
     }
 }
 

@@ -5,6 +5,8 @@ use parley_protocol::{
     ConversationId, EventPayload, Message, MessageId, ReactionChange, Role, UserId,
     limits::REACTIONS_PER_MESSAGE_MAX, search::search_terms,
 };
+use std::collections::{HashMap, HashSet};
+
 use uuid::Uuid;
 
 use super::conversations::{emit_to_members, require_member};
@@ -12,7 +14,7 @@ use crate::{
     clock::time_of,
     store::{
         NewMessage, Page, StoreError, StoreResult,
-        persist::{Reader, Tx},
+        persist::{NewEvent, Reader, Tx},
     },
 };
 
@@ -32,61 +34,184 @@ pub fn already_sent(
     }
 }
 
-/// Stores a message and announces it; a repeated `client_id` returns the first message and
+/// One message to send: see [`send_many`].
+pub struct SendRequest {
+    pub actor: UserId,
+    pub conversation: ConversationId,
+    pub new: NewMessage,
+}
+
+/// What a request in a run comes to, before `seq`s are handed out.
+enum Decided {
+    Done(Box<StoreResult<(Message, bool)>>),
+    /// Accepted: the index of its message in the run's new ones.
+    New(usize),
+    /// The same `client_id` as an earlier request of the run: its answer, not stored again.
+    Repeat(usize),
+}
+
+/// Stores messages and announces them; a repeated `client_id` returns the first message and
 /// `false`. Checked inside the transaction, so two concurrent sends of one `client_id` give
 /// one message.
-pub fn send(
+///
+/// A run of requests comes out exactly as one request after another would, with a few bulk reads
+/// and writes instead of several statements per message (what makes ingest fast where each
+/// statement is a round trip): sessions, memberships and `client_id`s are read for the whole
+/// run up front, each request is decided against them and against the requests before it,
+/// then the accepted ones get their `seq`s, are stored and announced together, in order.
+///
+/// The inner results are each request's own; the outer error is a storage failure, after
+/// which the caller must undo whatever the run wrote.
+pub fn send_many(
     tx: &mut dyn Tx,
-    actor: &UserId,
-    conversation: &ConversationId,
-    new: NewMessage,
-) -> StoreResult<(Message, bool)> {
-    if let Some(session) = &new.session
-        && tx.read().live_session_owner(session)?.is_none()
-    {
-        return Err(StoreError::SessionRevoked);
-    }
-    require_member(tx.read(), conversation, actor)?;
-    if let Some(existing) = already_sent(tx.read(), actor, conversation, new.client_id)? {
-        return Ok((existing, false));
-    }
-    if let Some(reply_to) = &new.reply_to
-        && tx.read().message(conversation, reply_to)?.is_none()
-    {
-        return Err(StoreError::Invalid(
-            "reply_to is not a message of this conversation".to_owned(),
-        ));
-    }
-    let mut attachments = Vec::with_capacity(new.attachment_ids.len());
-    for (i, id) in new.attachment_ids.iter().enumerate() {
-        let Some(found) = tx.read().own_attachment(actor, id)? else {
-            return Err(StoreError::Invalid(format!(
-                "attachment_ids[{i}] is not an attachment you uploaded"
-            )));
-        };
-        attachments.push(found);
-    }
-    let message = Message {
-        id: MessageId::new(Uuid::now_v7().to_string()),
-        conversation_id: conversation.clone(),
-        sender_id: actor.clone(),
-        client_id: new.client_id,
-        seq: tx.next_seq(conversation)?,
-        body: new.body,
-        reply_to: new.reply_to,
-        created_at: time_of(tx.now()),
-        edited_at: None,
-        deleted: false,
-        reactions: Vec::new(),
-        attachments,
-    };
-    tx.insert_message(&message)?;
-    emit_to_members(
-        tx,
+    requests: &[SendRequest],
+) -> StoreResult<Vec<StoreResult<(Message, bool)>>> {
+    let sessions = distinct(requests.iter().filter_map(|r| r.new.session.clone()));
+    let live = tx.read().live_sessions(&sessions)?;
+    let pairs = distinct(
+        requests
+            .iter()
+            .map(|r| (r.conversation.clone(), r.actor.clone())),
+    );
+    let roles = tx.read().roles(&pairs)?;
+    let keys = distinct(requests.iter().map(|r| (r.actor.clone(), r.new.client_id)));
+    let sent = tx.read().sent_client_ids(&keys)?;
+
+    let now = time_of(tx.now());
+    let mut fresh: Vec<Message> = Vec::new();
+    let mut in_run: HashMap<(&UserId, Uuid), usize> = HashMap::new();
+    let mut decided = Vec::with_capacity(requests.len());
+    for SendRequest {
+        actor,
         conversation,
-        EventPayload::MessageCreated(message.clone()),
-    )?;
-    Ok((message, true))
+        new,
+    } in requests
+    {
+        let mut decide = |tx: &mut dyn Tx| -> StoreResult<Decided> {
+            if let Some(session) = &new.session
+                && !live.contains(session)
+            {
+                return Err(StoreError::SessionRevoked);
+            }
+            if !roles.contains_key(&(conversation.clone(), actor.clone())) {
+                return Err(StoreError::NotFound);
+            }
+            let reused = || {
+                StoreError::Conflict(
+                    "this client_id was already used in another conversation".to_owned(),
+                )
+            };
+            if let Some((c, id)) = sent.get(&(actor.clone(), new.client_id)) {
+                if c != conversation {
+                    return Err(reused());
+                }
+                let first = find(tx.read(), c, id)?;
+                return Ok(Decided::Done(Box::new(Ok((first, false)))));
+            }
+            if let Some(&i) = in_run.get(&(actor, new.client_id)) {
+                if &fresh[i].conversation_id != conversation {
+                    return Err(reused());
+                }
+                return Ok(Decided::Repeat(i));
+            }
+            if let Some(reply_to) = &new.reply_to
+                && tx.read().message(conversation, reply_to)?.is_none()
+            {
+                return Err(StoreError::Invalid(
+                    "reply_to is not a message of this conversation".to_owned(),
+                ));
+            }
+            let mut attachments = Vec::with_capacity(new.attachment_ids.len());
+            for (i, id) in new.attachment_ids.iter().enumerate() {
+                let Some(found) = tx.read().own_attachment(actor, id)? else {
+                    return Err(StoreError::Invalid(format!(
+                        "attachment_ids[{i}] is not an attachment you uploaded"
+                    )));
+                };
+                attachments.push(found);
+            }
+            fresh.push(Message {
+                id: MessageId::new(Uuid::now_v7().to_string()),
+                conversation_id: conversation.clone(),
+                sender_id: actor.clone(),
+                client_id: new.client_id,
+                seq: 0,
+                body: new.body.clone(),
+                reply_to: new.reply_to.clone(),
+                created_at: now,
+                edited_at: None,
+                deleted: false,
+                reactions: Vec::new(),
+                attachments,
+            });
+            Ok(Decided::New(fresh.len() - 1))
+        };
+        let outcome = match decide(tx) {
+            Ok(Decided::New(i)) => {
+                in_run.insert((actor, new.client_id), i);
+                Decided::New(i)
+            }
+            Ok(other) => other,
+            // A rule refused it; a storage error fails the run.
+            Err(e @ StoreError::Other(_)) => return Err(e),
+            Err(e) => Decided::Done(Box::new(Err(e))),
+        };
+        decided.push(outcome);
+    }
+
+    // `seq`s in request order within each conversation, then one store and one announcement.
+    let counts = counts_in_order(fresh.iter().map(|m| &m.conversation_id));
+    let mut next = tx.reserve_seqs(&counts)?;
+    for m in &mut fresh {
+        let seq = next.get_mut(&m.conversation_id).expect("reserved");
+        m.seq = *seq;
+        *seq += 1;
+    }
+    tx.insert_messages(&fresh)?;
+    let conversations: Vec<ConversationId> = counts.into_iter().map(|(c, _)| c).collect();
+    let members = tx.read().members_of(&conversations)?;
+    let events = fresh
+        .iter()
+        .map(|m| NewEvent {
+            conversation: m.conversation_id.clone(),
+            payload: EventPayload::MessageCreated(m.clone()),
+            recipients: members.get(&m.conversation_id).cloned().unwrap_or_default(),
+        })
+        .collect();
+    tx.append_events(events)?;
+
+    Ok(decided
+        .into_iter()
+        .map(|d| match d {
+            Decided::Done(result) => *result,
+            Decided::New(i) => Ok((fresh[i].clone(), true)),
+            Decided::Repeat(i) => Ok((fresh[i].clone(), false)),
+        })
+        .collect())
+}
+
+/// The distinct items, in first-seen order.
+fn distinct<T: Clone + Eq + std::hash::Hash>(items: impl Iterator<Item = T>) -> Vec<T> {
+    let mut seen = HashSet::new();
+    items.filter(|item| seen.insert(item.clone())).collect()
+}
+
+/// How often each conversation occurs, in first-seen order.
+fn counts_in_order<'a>(
+    conversations: impl Iterator<Item = &'a ConversationId>,
+) -> Vec<(ConversationId, i64)> {
+    let mut counts: Vec<(ConversationId, i64)> = Vec::new();
+    let mut index: HashMap<&ConversationId, usize> = HashMap::new();
+    for c in conversations {
+        match index.get(c) {
+            Some(&i) => counts[i].1 += 1,
+            None => {
+                index.insert(c, counts.len());
+                counts.push((c.clone(), 1));
+            }
+        }
+    }
+    counts
 }
 
 /// A page of history in ascending `seq`, and whether more lies in the paging direction.

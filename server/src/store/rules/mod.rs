@@ -7,7 +7,7 @@
 
 mod attachments;
 mod conversations;
-mod messages;
+pub(super) mod messages;
 mod users;
 
 use async_trait::async_trait;
@@ -285,9 +285,12 @@ impl<B: Backend> Store for Rules<B> {
         conversation: &ConversationId,
         message: NewMessage,
     ) -> StoreResult<Ticket<(Message, bool)>> {
-        let (actor, conversation) = (actor.clone(), conversation.clone());
         self.backend
-            .submit(move |tx| messages::send(tx, &actor, &conversation, message))
+            .submit_send(messages::SendRequest {
+                actor: actor.clone(),
+                conversation: conversation.clone(),
+                new: message,
+            })
             .await
     }
 

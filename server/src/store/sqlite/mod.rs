@@ -24,6 +24,7 @@ use writer::Writer;
 use super::{
     EventSink, StoreError, StoreResult, Ticket,
     persist::{Backend, Reader, Tx},
+    rules::messages::SendRequest,
 };
 use crate::metrics::Metrics;
 
@@ -232,6 +233,13 @@ impl Backend for SqliteBackend {
         F: FnOnce(&mut dyn Tx) -> StoreResult<T> + Send + 'static,
     {
         self.writer.submit(f).await
+    }
+
+    async fn submit_send(
+        &self,
+        request: SendRequest,
+    ) -> StoreResult<Ticket<(parley_protocol::Message, bool)>> {
+        self.writer.submit_send(request).await
     }
 }
 

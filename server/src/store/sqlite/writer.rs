@@ -8,7 +8,7 @@
 
 use std::{sync::Arc, time::Instant};
 
-use parley_protocol::{ConversationId, EventPayload, UserId};
+use parley_protocol::{ConversationId, EventPayload, Message, UserId};
 use rusqlite::{Connection, params};
 use tokio::sync::mpsc;
 
@@ -20,6 +20,7 @@ use crate::{
         EventSink, Published, StoreError, StoreResult, Ticket,
         batch::{self, EventLog, Job, JobQueue, Reply, Savepoints},
         persist::{Reader, Tx, TxCore},
+        rules::messages::SendRequest,
     },
 };
 
@@ -130,6 +131,11 @@ impl Writer {
         F: FnOnce(&mut dyn Tx) -> StoreResult<T> + Send + 'static,
     {
         self.jobs.submit(f).await
+    }
+
+    /// Queues a message to send (see [`JobQueue::submit_send`]).
+    pub async fn submit_send(&self, request: SendRequest) -> StoreResult<Ticket<(Message, bool)>> {
+        self.jobs.submit_send(request).await
     }
 }
 

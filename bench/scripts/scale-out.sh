@@ -39,7 +39,7 @@ start() {
 
 stop_all() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; pids=(); }
 
-bench() { echo "\$ parley-bench $*"; "$target/parley-bench" "$@"; echo; }
+bench() { echo "\$ parley-bench $*"; "$target/parley-bench" "$@" || echo "  (parley-bench exited with $?)"; echo; }
 
 scenarios() { # SERVER [RECEIVE_SERVER]
     local extra=()

@@ -94,11 +94,15 @@ fn conversation(i: usize, me: &UserId) -> Conversation {
         members: vec![Member {
             user_id: me.clone(),
             role: Role::Admin,
+            last_read_seq: 0,
         }],
         created_at: Utc::now(),
         last_message: None,
         unread_count: 0,
         last_read_seq: 0,
+        mention_count: 0,
+        notify: Default::default(),
+        muted_until: None,
     }
 }
 
@@ -131,6 +135,7 @@ pub fn cache_search(args: &SearchArgs) -> Result<SearchReport> {
             deleted: false,
             reactions: Vec::new(),
             attachments: Vec::new(),
+            mentions: Vec::new(),
         });
         if batch.len() == 10_000 {
             cache.upsert_messages(&batch)?;

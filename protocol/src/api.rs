@@ -5,7 +5,7 @@ use uuid::Uuid;
 
 use crate::{
     AttachmentId, Conversation, ConversationId, ConversationKind, Cursor, Event, Message,
-    MessageId, SecretString, Session, SessionInfo, User, UserId,
+    MessageId, Role, SecretString, Session, SessionInfo, User, UserId,
 };
 
 macro_rules! wire {
@@ -84,6 +84,11 @@ wire! {
     /// `POST /api/v1/conversations/{id}/members`
     pub struct AddMemberRequest {
         pub user_id: UserId,
+    }
+
+    /// `PATCH /api/v1/conversations/{id}/members/{user_id}`
+    pub struct SetRoleRequest {
+        pub role: Role,
     }
 
     /// `GET /api/v1/conversations`: newest activity first, a page at a time.

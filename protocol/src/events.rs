@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 
 use chrono::{DateTime, Utc};
 
-use crate::{Conversation, ConversationId, Cursor, Message, MessageId, UserId};
+use crate::{Conversation, ConversationId, Cursor, Message, MessageId, Settings, UserId};
 
 /// `{cursor, type, conversation_id, at, data}`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -45,6 +45,9 @@ pub enum EventPayload {
     MemberRemoved(MemberChange),
     #[serde(rename = "read.updated")]
     ReadUpdated(ReadChange),
+    /// The caller's own notification settings changed (seen only by them).
+    #[serde(rename = "settings.updated")]
+    SettingsUpdated(Settings),
 }
 
 impl EventPayload {
@@ -61,6 +64,7 @@ impl EventPayload {
             Self::MemberAdded(_) => "member.added",
             Self::MemberRemoved(_) => "member.removed",
             Self::ReadUpdated(_) => "read.updated",
+            Self::SettingsUpdated(_) => "settings.updated",
         }
     }
 }

@@ -9,6 +9,7 @@ mod api;
 mod events;
 mod ids;
 pub mod limits;
+pub mod mentions;
 mod model;
 pub mod search;
 mod secret;

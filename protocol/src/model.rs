@@ -83,10 +83,58 @@ impl Role {
 pub struct Member {
     pub user_id: UserId,
     pub role: Role,
+    /// How far this member has read (their read marker), for "Seen"; `read.updated` moves it.
+    #[serde(default)]
+    pub last_read_seq: i64,
 }
 
-/// A conversation as one member sees it: `unread_count` and `last_read_seq` are the
-/// caller's own. In `conversation.*` events (shared by every member) both are 0.
+/// When a conversation may notify its member (their own setting).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub enum Notify {
+    #[default]
+    All,
+    Mentions,
+    None,
+}
+
+impl Notify {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::All => "all",
+            Self::Mentions => "mentions",
+            Self::None => "none",
+        }
+    }
+
+    /// The stored spelling back; anything unknown is the default.
+    pub fn parse(s: &str) -> Self {
+        match s {
+            "mentions" => Self::Mentions,
+            "none" => Self::None,
+            _ => Self::All,
+        }
+    }
+}
+
+/// A member's own notification settings for one conversation (`settings.updated` data, and
+/// `PUT /api/v1/conversations/{id}/settings`).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct Settings {
+    #[serde(default)]
+    pub notify: Notify,
+    /// Muted (no notifications, not counted in unread totals) until then; null: not muted.
+    #[serde(default)]
+    pub muted_until: Option<DateTime<Utc>>,
+}
+
+/// A conversation as one member sees it: `unread_count`, `last_read_seq`, `mention_count`,
+/// `notify` and `muted_until` are the caller's own. In `conversation.*` events (shared by
+/// every member) they are the defaults (0, `all`, null).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
@@ -100,6 +148,13 @@ pub struct Conversation {
     pub last_message: Option<Box<Message>>,
     pub unread_count: i64,
     pub last_read_seq: i64,
+    /// Unread, non-deleted messages of others that mention the caller.
+    #[serde(default)]
+    pub mention_count: i64,
+    #[serde(default)]
+    pub notify: Notify,
+    #[serde(default)]
+    pub muted_until: Option<DateTime<Utc>>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -143,4 +198,7 @@ pub struct Message {
     pub deleted: bool,
     pub reactions: Vec<Reaction>,
     pub attachments: Vec<Attachment>,
+    /// The members its body names as `@username` (see [`crate::mentions`]).
+    #[serde(default)]
+    pub mentions: Vec<UserId>,
 }

@@ -229,6 +229,7 @@ mod tests {
             deleted: false,
             reactions: vec![],
             attachments: vec![],
+            mentions: vec![],
         }
     }
 

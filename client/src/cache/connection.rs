@@ -20,6 +20,7 @@ pub(super) fn migrations() -> Migrations<'static> {
     Migrations::new(vec![
         M::up(include_str!("../../migrations/001_initial.sql")),
         M::up(include_str!("../../migrations/002_attachments.sql")),
+        M::up(include_str!("../../migrations/003_people.sql")),
     ])
 }
 

@@ -7,7 +7,9 @@
 //! instead (new message from someone else: +1; it gets deleted: −1; own read marker moves:
 //! minus what it passed over).
 
-use parley_protocol::{Conversation, ConversationId, ConversationKind, Member, UserId};
+use parley_protocol::{
+    Conversation, ConversationId, ConversationKind, Member, Notify, Settings, UserId,
+};
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
 use super::{
@@ -30,6 +32,7 @@ pub(super) enum Source {
 #[derive(Debug, PartialEq)]
 pub(super) struct Snapshot {
     row: (String, Option<String>, i64, i64, i64, Option<i64>),
+    own: (i64, String, Option<i64>),
     members: Vec<Member>,
     last_message: Option<parley_protocol::Message>,
 }
@@ -40,23 +43,30 @@ pub(super) fn snapshot(
 ) -> rusqlite::Result<Option<Snapshot>> {
     let row = conn
         .prepare_cached(
-            "SELECT kind, title, created_at, unread_count, last_read_seq, left_at
+            "SELECT kind, title, created_at, unread_count, last_read_seq, left_at,
+                    mention_count, notify, muted_until
              FROM conversations WHERE id = ?1",
         )?
         .query_row([id.as_str()], |r| {
             Ok((
-                r.get(0)?,
-                r.get(1)?,
-                r.get(2)?,
-                r.get(3)?,
-                r.get(4)?,
-                r.get(5)?,
+                (
+                    r.get(0)?,
+                    r.get(1)?,
+                    r.get(2)?,
+                    r.get(3)?,
+                    r.get(4)?,
+                    r.get(5)?,
+                ),
+                (r.get(6)?, r.get(7)?, r.get(8)?),
             ))
         })
         .optional()?;
-    let Some(row) = row else { return Ok(None) };
+    let Some((row, own)) = row else {
+        return Ok(None);
+    };
     Ok(Some(Snapshot {
         row,
+        own,
         members: members::list(conn, id)?,
         last_message: messages::latest(conn, id)?,
     }))
@@ -74,12 +84,18 @@ pub(super) fn upsert(
     let per_account = source == Source::Rest;
     let own_is_member = own.is_some_and(|own| c.members.iter().any(|m| &m.user_id == own));
     conn.prepare_cached(
-        "INSERT INTO conversations (id, kind, title, created_at, unread_count, last_read_seq)
-         VALUES (?1, ?2, ?3, ?4, CASE WHEN ?7 THEN ?5 ELSE 0 END, CASE WHEN ?7 THEN ?6 ELSE 0 END)
+        "INSERT INTO conversations (id, kind, title, created_at, unread_count, last_read_seq,
+                                    mention_count, notify, muted_until)
+         VALUES (?1, ?2, ?3, ?4, CASE WHEN ?7 THEN ?5 ELSE 0 END, CASE WHEN ?7 THEN ?6 ELSE 0 END,
+                 CASE WHEN ?7 THEN ?9 ELSE 0 END, CASE WHEN ?7 THEN ?10 ELSE 'all' END,
+                 CASE WHEN ?7 THEN ?11 END)
          ON CONFLICT (id) DO UPDATE SET
              kind = excluded.kind, title = excluded.title, created_at = excluded.created_at,
              unread_count = CASE WHEN ?7 THEN ?5 ELSE unread_count END,
              last_read_seq = CASE WHEN ?7 THEN ?6 ELSE last_read_seq END,
+             mention_count = CASE WHEN ?7 THEN ?9 ELSE mention_count END,
+             notify = CASE WHEN ?7 THEN ?10 ELSE notify END,
+             muted_until = CASE WHEN ?7 THEN ?11 ELSE muted_until END,
              left_at = CASE WHEN ?7 OR ?8 THEN NULL ELSE left_at END",
     )?
     .execute(params![
@@ -91,6 +107,9 @@ pub(super) fn upsert(
         c.last_read_seq,
         per_account,
         own_is_member,
+        c.mention_count,
+        c.notify.as_str(),
+        c.muted_until.map(micros),
     ])?;
     members::replace(conn, &c.id, &c.members)?;
     if let Some(last) = &c.last_message {
@@ -149,12 +168,42 @@ pub(super) fn advance_read(
         return Ok(false);
     }
     let passed = messages::count_unread(conn, id, own, old, seq)?;
+    let mentions = messages::count_mentions(conn, id, own, old, seq)?;
     conn.prepare_cached(
-        "UPDATE conversations SET last_read_seq = ?2, unread_count = MAX(0, unread_count - ?3)
+        "UPDATE conversations SET last_read_seq = ?2, unread_count = MAX(0, unread_count - ?3),
+                                  mention_count = MAX(0, mention_count - ?4)
          WHERE id = ?1",
     )?
-    .execute(params![id.as_str(), seq, passed])?;
+    .execute(params![id.as_str(), seq, passed, mentions])?;
     Ok(true)
+}
+
+/// Adds `delta` to the mention count (never below 0).
+pub(super) fn adjust_mentions(
+    conn: &Connection,
+    id: &ConversationId,
+    delta: i64,
+) -> rusqlite::Result<()> {
+    conn.prepare_cached(
+        "UPDATE conversations SET mention_count = MAX(0, mention_count + ?2) WHERE id = ?1",
+    )?
+    .execute(params![id.as_str(), delta])?;
+    Ok(())
+}
+
+/// The account's own notification settings (from `settings.updated`).
+pub(super) fn set_settings(
+    conn: &Connection,
+    id: &ConversationId,
+    settings: &Settings,
+) -> rusqlite::Result<()> {
+    conn.prepare_cached("UPDATE conversations SET notify = ?2, muted_until = ?3 WHERE id = ?1")?
+        .execute(params![
+            id.as_str(),
+            settings.notify.as_str(),
+            settings.muted_until.map(micros)
+        ])?;
+    Ok(())
 }
 
 /// Adds `delta` to the unread count (never below 0).
@@ -171,7 +220,8 @@ pub(super) fn adjust_unread(
 }
 
 const COLUMNS: &str = "c.id, c.kind, c.title, c.created_at, c.unread_count, c.last_read_seq, \
-     c.left_at, (SELECT MAX(created_at) FROM outbox o WHERE o.conversation_id = c.id)";
+     c.left_at, (SELECT MAX(created_at) FROM outbox o WHERE o.conversation_id = c.id), \
+     c.mention_count, c.notify, c.muted_until";
 
 /// A row plus its members, last message and display title.
 fn load(
@@ -213,6 +263,9 @@ fn load(
             last_message: last_message.map(Box::new),
             unread_count: row.get(4)?,
             last_read_seq: row.get(5)?,
+            mention_count: row.get(8)?,
+            notify: Notify::parse(&row.get::<_, String>(9)?),
+            muted_until: opt_time(row.get(10)?),
         },
         display_title,
         left: row.get::<_, Option<i64>>(6)?.is_some(),

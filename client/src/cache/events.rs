@@ -86,6 +86,11 @@ impl Applier<'_> {
                 self.member_removed(conv, &change.user_id, micros(event.at))
             }
             EventPayload::ReadUpdated(change) => self.read(conv, &change.user_id, change.seq),
+            EventPayload::SettingsUpdated(settings) => {
+                self.touch_conversation(conv)?;
+                conversations::set_settings(self.conn, conv, settings)?;
+                Ok(())
+            }
         }
     }
 
@@ -142,7 +147,16 @@ impl Applier<'_> {
         };
         // Exactly-once unread bookkeeping: +1 when someone else's message first arrives,
         // −1 when it turns into a tombstone (both transitions happen once per message).
+        // The mention count follows the same transitions for messages that name the account.
         let counts_as_unread = !self.is_own(&m.sender_id) && m.seq > last_read;
+        // (A tombstone names no one: what it named is in the copy from before the batch.)
+        let stored = self
+            .messages_before
+            .get(&m.id)
+            .and_then(|(_, m)| m.as_ref());
+        let mentions_own = self.own.is_some_and(|own| {
+            m.mentions.contains(own) || stored.is_some_and(|s| s.mentions.contains(own))
+        });
         let delta = match messages::upsert(self.conn, m, write)? {
             Outcome::Inserted if counts_as_unread && !m.deleted => 1,
             Outcome::Updated { now_deleted: true } if counts_as_unread => -1,
@@ -150,6 +164,9 @@ impl Applier<'_> {
         };
         if delta != 0 {
             conversations::adjust_unread(self.conn, conv, delta)?;
+        }
+        if delta != 0 && mentions_own {
+            conversations::adjust_mentions(self.conn, conv, delta)?;
         }
         Ok(())
     }

@@ -4,6 +4,8 @@
 use parley_protocol::{ConversationId, Member, Role, UserId};
 use rusqlite::{Connection, params};
 
+use super::read_markers;
+
 /// Sets the member list to exactly `members`.
 pub(super) fn replace(
     conn: &Connection,
@@ -14,6 +16,9 @@ pub(super) fn replace(
         .execute([id.as_str()])?;
     for m in members {
         add(conn, id, &m.user_id, m.role)?;
+        if m.last_read_seq > 0 {
+            read_markers::advance(conn, id, &m.user_id, m.last_read_seq)?;
+        }
     }
     Ok(())
 }
@@ -46,10 +51,12 @@ pub(super) fn remove(
     Ok(n > 0)
 }
 
-/// The members, by user id.
+/// The members, by user id, with the read markers known for them.
 pub(super) fn list(conn: &Connection, id: &ConversationId) -> rusqlite::Result<Vec<Member>> {
     conn.prepare_cached(
-        "SELECT user_id, role FROM members WHERE conversation_id = ?1 ORDER BY user_id",
+        "SELECT m.user_id, m.role, COALESCE(r.seq, 0) FROM members m
+         LEFT JOIN read_markers r ON r.conversation_id = m.conversation_id AND r.user_id = m.user_id
+         WHERE m.conversation_id = ?1 ORDER BY m.user_id",
     )?
     .query_map([id.as_str()], |r| {
         Ok(Member {
@@ -59,6 +66,7 @@ pub(super) fn list(conn: &Connection, id: &ConversationId) -> rusqlite::Result<V
             } else {
                 Role::Member
             },
+            last_read_seq: r.get(2)?,
         })
     })?
     .collect()

@@ -16,13 +16,14 @@ use super::{
 };
 
 const COLUMNS: &str = "id, conversation_id, sender_id, client_id, seq, body, reply_to, \
-                       created_at, edited_at, deleted, reactions, attachments";
+                       created_at, edited_at, deleted, reactions, attachments, mentions";
 
 /// [`COLUMNS`] qualified, for queries that join (e.g. with the FTS table, which has a `body`
 /// too), in the order [`from_row`] reads them.
 pub(super) const SELECT: &str = "messages.id, messages.conversation_id, messages.sender_id, \
      messages.client_id, messages.seq, messages.body, messages.reply_to, messages.created_at, \
-     messages.edited_at, messages.deleted, messages.reactions, messages.attachments";
+     messages.edited_at, messages.deleted, messages.reactions, messages.attachments, \
+     messages.mentions";
 
 /// How much of an incoming copy of a message to trust, by where it came from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -64,6 +65,7 @@ pub(super) fn from_row(row: &Row<'_>) -> rusqlite::Result<Message> {
         deleted: row.get(9)?,
         reactions: from_json(10, &row.get::<_, String>(10)?)?,
         attachments: from_json(11, &row.get::<_, String>(11)?)?,
+        mentions: from_json(12, &row.get::<_, String>(12)?)?,
     })
 }
 
@@ -93,22 +95,28 @@ pub(super) fn is_before_window(conn: &Connection, m: &Message) -> CacheResult<bo
 
 /// The stored form of the mutable columns. The contract says tombstones carry no text,
 /// reactions or attachments; enforce it so the search index can never match a deleted message.
-fn stored_form(m: &Message) -> CacheResult<(String, String, String)> {
+fn stored_form(m: &Message) -> CacheResult<(String, String, String, String)> {
     Ok(if m.deleted {
-        (String::new(), "[]".to_owned(), "[]".to_owned())
+        (
+            String::new(),
+            "[]".to_owned(),
+            "[]".to_owned(),
+            "[]".to_owned(),
+        )
     } else {
         (
             m.body.clone(),
             to_json(&m.reactions)?,
             to_json(&m.attachments)?,
+            to_json(&m.mentions)?,
         )
     })
 }
 
 fn insert(conn: &Connection, m: &Message) -> CacheResult<Outcome> {
-    let (body, reactions, attachments) = stored_form(m)?;
+    let (body, reactions, attachments, mentions) = stored_form(m)?;
     conn.prepare_cached(&format!(
-        "INSERT INTO messages ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"
+        "INSERT INTO messages ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)"
     ))?
     .execute(params![
         m.id.as_str(),
@@ -123,22 +131,24 @@ fn insert(conn: &Connection, m: &Message) -> CacheResult<Outcome> {
         m.deleted,
         reactions,
         attachments,
+        mentions,
     ])?;
     staged::remember(conn, &m.attachments)?;
     Ok(Outcome::Inserted)
 }
 
 fn replace(conn: &Connection, m: &Message) -> CacheResult<Outcome> {
-    let (body, reactions, attachments) = stored_form(m)?;
+    let (body, reactions, attachments, mentions) = stored_form(m)?;
     staged::remember(conn, &m.attachments)?;
     let changed = conn
         .prepare_cached(
             "UPDATE messages SET body = ?2, reply_to = ?3, edited_at = ?4, deleted = ?5,
-                 reactions = ?6, attachments = ?7
+                 reactions = ?6, attachments = ?7, mentions = ?8
              WHERE id = ?1
                AND (?5 OR COALESCE(?4, 0) >= COALESCE(edited_at, 0))
                AND (body IS NOT ?2 OR reply_to IS NOT ?3 OR edited_at IS NOT ?4
-                    OR deleted IS NOT ?5 OR reactions IS NOT ?6 OR attachments IS NOT ?7)",
+                    OR deleted IS NOT ?5 OR reactions IS NOT ?6 OR attachments IS NOT ?7
+                    OR mentions IS NOT ?8)",
         )?
         .execute(params![
             m.id.as_str(),
@@ -147,7 +157,8 @@ fn replace(conn: &Connection, m: &Message) -> CacheResult<Outcome> {
             m.edited_at.map(micros),
             m.deleted,
             reactions,
-            attachments
+            attachments,
+            mentions
         ])?;
     Ok(match changed {
         0 => Outcome::Unchanged,
@@ -160,10 +171,15 @@ fn replace(conn: &Connection, m: &Message) -> CacheResult<Outcome> {
 fn edit(conn: &Connection, m: &Message) -> CacheResult<Outcome> {
     let changed = conn
         .prepare_cached(
-            "UPDATE messages SET body = ?2, edited_at = ?3
+            "UPDATE messages SET body = ?2, edited_at = ?3, mentions = ?4
              WHERE id = ?1 AND COALESCE(?3, 0) > COALESCE(edited_at, 0)",
         )?
-        .execute(params![m.id.as_str(), m.body, m.edited_at.map(micros)])?;
+        .execute(params![
+            m.id.as_str(),
+            m.body,
+            m.edited_at.map(micros),
+            to_json(&m.mentions)?
+        ])?;
     Ok(match changed {
         0 => Outcome::Unchanged,
         _ => Outcome::Updated { now_deleted: false },
@@ -220,6 +236,26 @@ pub(super) fn count_unread(
         params![conv.as_str(), after, up_to, own.map(UserId::as_str)],
         |r| r.get(0),
     )
+}
+
+/// Of those, the ones that mention `own`.
+pub(super) fn count_mentions(
+    conn: &Connection,
+    conv: &ConversationId,
+    own: Option<&UserId>,
+    after: i64,
+    up_to: i64,
+) -> rusqlite::Result<i64> {
+    let Some(own) = own else { return Ok(0) };
+    conn.prepare_cached(
+        "SELECT COUNT(*) FROM messages
+         WHERE conversation_id = ?1 AND seq > ?2 AND seq <= ?3 AND NOT deleted
+           AND sender_id IS NOT ?4
+           AND EXISTS (SELECT 1 FROM json_each(messages.mentions) WHERE value = ?4)",
+    )?
+    .query_row(params![conv.as_str(), after, up_to, own.as_str()], |r| {
+        r.get(0)
+    })
 }
 
 fn page(

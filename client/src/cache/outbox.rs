@@ -134,6 +134,8 @@ impl OutboxEntry {
                         name: a.name,
                     })
                     .collect(),
+                // The server reads them when it stores the message.
+                mentions: Vec::new(),
             },
             delivery,
         }

@@ -99,6 +99,7 @@ mod self_check {
             deleted: false,
             reactions: Vec::new(),
             attachments: Vec::new(),
+            mentions: Vec::new(),
         }
     }
 

@@ -71,12 +71,16 @@ pub fn group(id: &str, title: &str, members: &[&str]) -> Conversation {
             .map(|(i, m)| Member {
                 user_id: UserId::new(*m),
                 role: if i == 0 { Role::Admin } else { Role::Member },
+                last_read_seq: 0,
             })
             .collect(),
         created_at: at(0),
         last_message: None,
         unread_count: 0,
         last_read_seq: 0,
+        mention_count: 0,
+        notify: Default::default(),
+        muted_until: None,
     }
 }
 
@@ -105,6 +109,7 @@ pub fn msg(conv: &str, seq: i64, sender: &str, body: &str) -> Message {
         deleted: false,
         reactions: Vec::new(),
         attachments: Vec::new(),
+        mentions: Vec::new(),
     }
 }
 

@@ -4,12 +4,12 @@ use axum::{
     Router,
     extract::State,
     http::StatusCode,
-    routing::{delete, get, post},
+    routing::{delete, get, post, put},
 };
 use parley_protocol::{
     AddMemberRequest, Conversation, ConversationId, ConversationKind, ConversationsQuery,
-    ConversationsResponse, CreateConversationRequest, ReadRequest, UpdateConversationRequest,
-    UserId,
+    ConversationsResponse, CreateConversationRequest, ReadRequest, SetRoleRequest, Settings,
+    UpdateConversationRequest, UserId,
     limits::{self, TITLE_MAX_CHARS},
 };
 
@@ -28,9 +28,10 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/conversations/{id}/members", post(add_member))
         .route(
             "/api/v1/conversations/{id}/members/{user_id}",
-            delete(remove_member),
+            delete(remove_member).patch(set_role),
         )
         .route("/api/v1/conversations/{id}/read", post(mark_read))
+        .route("/api/v1/conversations/{id}/settings", put(set_settings))
 }
 
 /// POST /api/v1/conversations
@@ -201,6 +202,32 @@ pub async fn remove_member(
     Ok(StatusCode::NO_CONTENT)
 }
 
+/// PATCH /api/v1/conversations/{id}/members/{user_id}
+///
+/// Makes a member `admin` or `member`; admins of groups only. Demoting the last admin is a 409.
+#[utoipa::path(patch, path = "/api/v1/conversations/{id}/members/{user_id}", tag = "conversations",
+    params(("id" = String, Path), ("user_id" = String, Path)), request_body = SetRoleRequest,
+    responses((status = 200, body = Conversation), (status = 400, body = parley_protocol::ErrorBody),
+        (status = 403, body = parley_protocol::ErrorBody), (status = 404, body = parley_protocol::ErrorBody),
+        (status = 409, body = parley_protocol::ErrorBody)))]
+#[tracing::instrument(skip_all, fields(user.id = %user.user_id))]
+pub async fn set_role(
+    State(state): State<AppState>,
+    user: AuthUser,
+    Path((id, member)): Path<(ConversationId, UserId)>,
+    Json(req): Json<SetRoleRequest>,
+) -> ApiResult<Json<Conversation>> {
+    state
+        .limits
+        .check_write(&user.user_id, Write::Conversation)?;
+    Ok(Json(
+        state
+            .store
+            .set_role(&user.user_id, &id, &member, req.role)
+            .await?,
+    ))
+}
+
 /// POST /api/v1/conversations/{id}/read
 ///
 /// Moves the caller's read marker to `seq` (capped at the newest message); it never moves
@@ -217,4 +244,28 @@ pub async fn mark_read(
     state.limits.check_write(&user.user_id, Write::Other)?;
     state.store.mark_read(&user.user_id, &id, req.seq).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// PUT /api/v1/conversations/{id}/settings
+///
+/// The caller's own notification settings: `notify` (`all`, `mentions`, `none`) and
+/// `muted_until` (null: not muted). Their other devices get a `settings.updated` event; no
+/// one else does.
+#[utoipa::path(put, path = "/api/v1/conversations/{id}/settings", tag = "conversations", params(("id" = String, Path)),
+    request_body = Settings, responses((status = 200, body = Conversation), (status = 400, body = parley_protocol::ErrorBody),
+        (status = 404, body = parley_protocol::ErrorBody)))]
+#[tracing::instrument(skip_all, fields(user.id = %user.user_id))]
+pub async fn set_settings(
+    State(state): State<AppState>,
+    user: AuthUser,
+    Path(id): Path<ConversationId>,
+    Json(settings): Json<Settings>,
+) -> ApiResult<Json<Conversation>> {
+    state.limits.check_write(&user.user_id, Write::Other)?;
+    Ok(Json(
+        state
+            .store
+            .set_settings(&user.user_id, &id, settings)
+            .await?,
+    ))
 }

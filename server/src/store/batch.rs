@@ -33,7 +33,7 @@ pub type SendReply = oneshot::Sender<StoreResult<(Message, bool)>>;
 pub enum Job {
     Run(Work),
     /// A message to send: consecutive sends in a batch run together
-    /// ([`rules::messages::send_many`]), a few statements for the lot.
+    /// (`rules::messages::send_many`), a few statements for the lot.
     Send(SendRequest, SendReply),
 }
 

@@ -68,8 +68,11 @@ const TABLES: &[Table] = &[
             ("display_name", Kind::Text),
             ("password_hash", Kind::Text),
             ("created_at", Kind::Int),
+            ("show_presence", Kind::Bool),
+            ("last_seen_at", Kind::OptInt),
         ],
-        source: "SELECT id, username, display_name, password_hash, created_at FROM users",
+        source: "SELECT id, username, display_name, password_hash, created_at, show_presence, \
+                 last_seen_at FROM users",
         order: "id",
     },
     Table {
@@ -117,8 +120,10 @@ const TABLES: &[Table] = &[
             ("user_id", Kind::Text),
             ("role", Kind::Text),
             ("last_read_seq", Kind::Int),
+            ("notify", Kind::Text),
+            ("muted_until", Kind::OptInt),
         ],
-        source: "SELECT conversation_id, user_id, role, last_read_seq FROM members",
+        source: "SELECT conversation_id, user_id, role, last_read_seq, notify, muted_until FROM members",
         order: "conversation_id, user_id",
     },
     Table {
@@ -146,9 +151,10 @@ const TABLES: &[Table] = &[
             ("created_at", Kind::Int),
             ("edited_at", Kind::OptInt),
             ("deleted", Kind::Bool),
+            ("mentions", Kind::Text),
         ],
         source: "SELECT rowid AS pk, id, conversation_id, seq, sender_id, client_id, body, reply_to, \
-                 created_at, edited_at, deleted FROM messages",
+                 created_at, edited_at, deleted, mentions FROM messages",
         order: "pk",
     },
     Table {
@@ -196,8 +202,9 @@ const TABLES: &[Table] = &[
             ("type", Kind::Text),
             ("at", Kind::Int),
             ("json", Kind::Text),
+            ("for_user", Kind::OptText),
         ],
-        source: "SELECT id, conversation_id, type, at, json FROM events",
+        source: "SELECT id, conversation_id, type, at, json, for_user FROM events",
         order: "id",
     },
 ];

@@ -20,7 +20,7 @@ use std::{path::Path, sync::Arc};
 use async_trait::async_trait;
 use parley_protocol::{
     Attachment, AttachmentId, Conversation, ConversationId, ConversationKind, Message, MessageId,
-    SessionId, User, UserId,
+    Role, SessionId, Settings, User, UserId,
 };
 use uuid::Uuid;
 
@@ -106,6 +106,16 @@ pub struct NewMessage {
     pub body: String,
     pub reply_to: Option<MessageId>,
     pub attachment_ids: Vec<AttachmentId>,
+}
+
+/// How both backends store whom a message names (`messages.mentions`): the ids separated by
+/// spaces.
+pub(crate) fn mention_list(mentions: &[UserId]) -> String {
+    mentions
+        .iter()
+        .map(UserId::as_str)
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// Which page of a conversation's history.
@@ -264,6 +274,21 @@ pub trait Store: Send + Sync + 'static {
         id: &ConversationId,
         user: &UserId,
     ) -> StoreResult<()>;
+    /// The caller's own notification settings for a conversation they are in.
+    async fn set_settings(
+        &self,
+        actor: &UserId,
+        id: &ConversationId,
+        settings: Settings,
+    ) -> StoreResult<Conversation>;
+    /// Makes a member admin or member (admins of groups only; the last admin can't step down).
+    async fn set_role(
+        &self,
+        actor: &UserId,
+        id: &ConversationId,
+        user: &UserId,
+        role: Role,
+    ) -> StoreResult<Conversation>;
     /// Ids of the current members, if `actor` is one of them.
     async fn member_ids(&self, actor: &UserId, id: &ConversationId) -> StoreResult<Vec<UserId>>;
 

@@ -36,7 +36,7 @@ use std::{
 
 use parley_protocol::{
     Attachment, AttachmentId, Conversation, ConversationId, ConversationKind, EventPayload,
-    Message, MessageId, Role, SessionId, User, UserId,
+    Message, MessageId, Role, SessionId, Settings, User, UserId,
 };
 use uuid::Uuid;
 
@@ -64,7 +64,7 @@ pub trait Backend: Send + Sync + 'static {
         F: FnOnce(&mut dyn Tx) -> StoreResult<T> + Send + 'static;
 
     /// Queues a message to send, like [`submit`](Self::submit); consecutive sends run
-    /// together ([`send_many`](super::rules::messages::send_many)).
+    /// together (`rules::messages::send_many`).
     fn submit_send(
         &self,
         request: SendRequest,
@@ -85,6 +85,16 @@ pub trait UserReads {
     /// and `_` being plain characters; by username.
     fn find_users(&mut self, prefix: &str, limit: i64) -> StoreResult<Vec<User>>;
     fn all_users(&mut self) -> StoreResult<Vec<User>>;
+    /// The users with these usernames (lower case), those that exist.
+    fn users_by_usernames(&mut self, usernames: &[String]) -> StoreResult<Vec<User>> {
+        let mut users = Vec::new();
+        for name in usernames {
+            if let Some((user, _)) = self.user_by_username(name)? {
+                users.push(user);
+            }
+        }
+        Ok(users)
+    }
     fn password_hash(&mut self, id: &UserId) -> StoreResult<Option<String>>;
     /// The live session holding this access token (not revoked, not expired at `now`).
     fn session_by_access(
@@ -292,21 +302,37 @@ pub trait TxCore {
     fn read(&mut self) -> &mut dyn Reader;
     /// The transaction's clock (ms): one value for every job in it.
     fn now(&self) -> i64;
-    /// Appends an event for `recipients` (published to their sockets after COMMIT) and makes
-    /// it the conversation's newest activity.
+    /// Appends events in order (one statement where the backend is remote), each published
+    /// to its recipients' sockets after COMMIT. A shared event (every member in span may read
+    /// it) becomes its conversation's newest activity; a personal one doesn't.
+    fn append_events(&mut self, events: Vec<NewEvent>) -> StoreResult<()>;
+    /// Appends an event every member in span may read, for `recipients` now.
     fn append_event(
         &mut self,
         conversation: &ConversationId,
         payload: EventPayload,
         recipients: Vec<UserId>,
-    ) -> StoreResult<()>;
-    /// Appends several events in order, as [`append_event`](Self::append_event) would one
-    /// by one (one statement where the backend is remote).
-    fn append_events(&mut self, events: Vec<NewEvent>) -> StoreResult<()> {
-        for e in events {
-            self.append_event(&e.conversation, e.payload, e.recipients)?;
-        }
-        Ok(())
+    ) -> StoreResult<()> {
+        self.append_events(vec![NewEvent {
+            conversation: conversation.clone(),
+            payload,
+            recipients,
+            for_user: None,
+        }])
+    }
+    /// Appends an event only `user` may read (their own settings).
+    fn append_personal_event(
+        &mut self,
+        conversation: &ConversationId,
+        payload: EventPayload,
+        user: &UserId,
+    ) -> StoreResult<()> {
+        self.append_events(vec![NewEvent {
+            conversation: conversation.clone(),
+            payload,
+            recipients: vec![user.clone()],
+            for_user: Some(user.clone()),
+        }])
     }
 }
 
@@ -315,6 +341,8 @@ pub struct NewEvent {
     pub conversation: ConversationId,
     pub payload: EventPayload,
     pub recipients: Vec<UserId>,
+    /// Only this member may read it (`None`: every member in span).
+    pub for_user: Option<UserId>,
 }
 
 /// Users and sessions, changed.
@@ -366,6 +394,13 @@ pub trait ConversationWrites {
         user: &UserId,
         role: Role,
     ) -> StoreResult<()>;
+    /// `user`'s own notification settings for the conversation.
+    fn set_settings(
+        &mut self,
+        conversation: &ConversationId,
+        user: &UserId,
+        settings: &Settings,
+    ) -> StoreResult<()>;
     /// Moves `user`'s read marker up to `seq`, never back; whether it moved.
     fn advance_read_marker(
         &mut self,
@@ -406,8 +441,8 @@ pub trait MessageWrites {
         }
         Ok(())
     }
-    /// Replaces the body and sets `edited_at` to now.
-    fn set_body(&mut self, id: &MessageId, body: &str) -> StoreResult<()>;
+    /// Replaces the body and whom it mentions, and sets `edited_at` to now.
+    fn set_body(&mut self, id: &MessageId, body: &str, mentions: &[UserId]) -> StoreResult<()>;
     /// Empties the body, drops reactions and attachment links, marks it deleted.
     fn tombstone(&mut self, id: &MessageId) -> StoreResult<()>;
     /// Adds or removes `user`'s `emoji` on the message; whether anything changed.

@@ -25,6 +25,7 @@ mod limits;
 mod messages;
 mod migrate;
 mod ops;
+mod people;
 mod rate_limit;
 mod search;
 mod sessions;

@@ -156,7 +156,7 @@ describe('conversation view', () => {
     const people = [me, ada, eve];
     const group = conversation('c1', 'Crew', 0);
     group.conversation.kind = 'group';
-    group.conversation.members = people.map((u) => ({ user_id: u.id, role: 'member' }));
+    group.conversation.members = people.map((u) => ({ user_id: u.id, role: 'member', last_read_seq: 0 }));
     shell.handlers.conversations = () => [group];
     shell.handlers.user = (a) => people.find((u) => u.id === a.id) ?? null;
     shell.handlers.messages = () => [sent(message(1)), sent(message(2, { sender_id: eve.id })), sent(message(3, { sender_id: me.id }))];

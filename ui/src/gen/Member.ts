@@ -2,4 +2,8 @@
 import type { Role } from "./Role";
 import type { UserId } from "./UserId";
 
-export type Member = { user_id: UserId, role: Role, };
+export type Member = { user_id: UserId, role: Role, 
+/**
+ * How far this member has read (their read marker), for "Seen"; `read.updated` moves it.
+ */
+last_read_seq: number, };

@@ -13,4 +13,8 @@ export type Message = { id: MessageId, conversation_id: ConversationId, sender_i
 /**
  * 1, 2, 3, … per conversation, without gaps.
  */
-seq: number, body: string, reply_to: MessageId | null, created_at: string, edited_at: string | null, deleted: boolean, reactions: Array<Reaction>, attachments: Array<Attachment>, };
+seq: number, body: string, reply_to: MessageId | null, created_at: string, edited_at: string | null, deleted: boolean, reactions: Array<Reaction>, attachments: Array<Attachment>, 
+/**
+ * The members its body names as `@username` (see [`crate::mentions`]).
+ */
+mentions: Array<UserId>, };

@@ -16,6 +16,7 @@ export type { ErrorCode } from './ErrorCode';
 export type { Member } from './Member';
 export type { Message } from './Message';
 export type { MessageId } from './MessageId';
+export type { Notify } from './Notify';
 export type { OutboxEntry } from './OutboxEntry';
 export type { OutboxState } from './OutboxState';
 export type { Reaction } from './Reaction';

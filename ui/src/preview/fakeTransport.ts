@@ -90,7 +90,7 @@ export function fakeTransport(opts: PreviewOptions): Transport {
     stagedIds.forEach((id) => staged.delete(id));
     const pendingFiles: Attachment[] = outgoing.map((a) => ({ id: `local:${a.staged_id}`, size: a.size, content_type: a.content_type, sha256: '', name: a.name }));
     const message = { id: `local:${clientId}`, conversation_id: conversationId, sender_id: ME.id, client_id: clientId, seq: 0, body,
-      reply_to: replyTo, created_at: new Date().toISOString(), edited_at: null, deleted: false, reactions: [], attachments: pendingFiles };
+      reply_to: replyTo, created_at: new Date().toISOString(), edited_at: null, deleted: false, reactions: [], attachments: pendingFiles, mentions: [] };
     list.push({ message, delivery: { state: 'pending' } });
     messages.set(conversationId, list);
     setTimeout(() => {

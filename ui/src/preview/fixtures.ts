@@ -34,7 +34,7 @@ function msg(conv: string, sender: string, minutesAgo: number, body: string, ext
   return {
     id: `m-${conv}-${seqCounter}`, conversation_id: conv, sender_id: sender, client_id: `c-${conv}-${seqCounter}`,
     seq: seqCounter, body, reply_to: null, created_at: ago(minutesAgo), edited_at: null, deleted: false,
-    reactions: [], attachments: [], ...extra,
+    reactions: [], attachments: [], mentions: [], ...extra,
   };
 }
 
@@ -84,7 +84,7 @@ function local(conv: string, body: string, minutesAgo: number, delivery: CachedM
   const clientId = `local-${body.length}-${minutesAgo}`;
   return {
     message: { id: `local:${clientId}`, conversation_id: conv, sender_id: ME.id, client_id: clientId, seq: 0, body,
-      reply_to: null, created_at: ago(minutesAgo), edited_at: null, deleted: false, reactions: [], attachments: [] },
+      reply_to: null, created_at: ago(minutesAgo), edited_at: null, deleted: false, reactions: [], attachments: [], mentions: [] },
     delivery,
   };
 }
@@ -100,7 +100,7 @@ export function bigThread(count: number): CachedMessage[] {
       id: `m-big-${s}`, conversation_id: 'c-big', sender_id: senders[(i * 7 + (i >> 3)) % 4]!, client_id: `c-big-${s}`, seq: s,
       body: `Message #${s}` + (s % 5 === 0 ? '\nwith a second line of text to vary the height' : ''),
       reply_to: null, created_at: new Date(start + i * 45_000).toISOString(), edited_at: null, deleted: false,
-      reactions: [], attachments: [] } };
+      reactions: [], attachments: [], mentions: [] } };
   }
   return out;
 }
@@ -108,8 +108,9 @@ export function bigThread(count: number): CachedMessage[] {
 export function conversationList(messages: Map<string, CachedMessage[]>): CachedConversation[] {
   const last = (id: string) => [...(messages.get(id) ?? [])].reverse().find((m) => m.message.seq > 0)?.message ?? null;
   const conv = (id: string, kind: 'direct' | 'group', title: string, members: string[], unread: number, at: number): CachedConversation => ({
-    conversation: { id, kind, title: kind === 'group' ? title : null, members: members.map((user_id, i) => ({ user_id, role: i ? 'member' : 'admin' })),
-      created_at: ago(20000), last_message: last(id) ?? { ...fake(id, members[1] ?? ME.id, at) }, unread_count: unread, last_read_seq: 0 },
+    conversation: { id, kind, title: kind === 'group' ? title : null, members: members.map((user_id, i) => ({ user_id, role: i ? 'member' : 'admin', last_read_seq: 0 })),
+      created_at: ago(20000), last_message: last(id) ?? { ...fake(id, members[1] ?? ME.id, at) }, unread_count: unread, last_read_seq: 0,
+      mention_count: 0, notify: 'all', muted_until: null },
     display_title: title, left: false, activity_at: ago(at),
   });
   return [

@@ -4,7 +4,9 @@
 
 use std::{collections::HashMap, sync::Arc};
 
-use parley_protocol::{Conversation, ConversationId, ConversationKind, Member, Role, UserId};
+use parley_protocol::{
+    Conversation, ConversationId, ConversationKind, Member, Notify, Role, Settings, UserId,
+};
 
 use super::{PgDb, messages, writer::PgTx};
 use crate::{
@@ -158,13 +160,14 @@ impl ConversationReads for PgDb<'_> {
         let keys: Vec<&str> = ids.iter().map(ConversationId::as_str).collect();
         let mut members: HashMap<String, Vec<Member>> = HashMap::new();
         for r in self.0.query(
-            "SELECT conversation_id, user_id, role FROM members WHERE conversation_id = ANY($1)
+            "SELECT conversation_id, user_id, role, last_read_seq FROM members WHERE conversation_id = ANY($1)
              ORDER BY conversation_id, role = 'member', user_id",
             &[&keys],
         )? {
             members.entry(r.get(0)).or_default().push(Member {
                 user_id: UserId::new(r.get::<_, String>(1)),
                 role: role_of(r.get(2)),
+                last_read_seq: r.get(3),
             });
         }
         let mut last: HashMap<ConversationId, parley_protocol::Message> =
@@ -172,17 +175,21 @@ impl ConversationReads for PgDb<'_> {
                 .into_iter()
                 .map(|m| (m.conversation_id.clone(), m))
                 .collect();
-        let mut unread: HashMap<String, (i64, i64)> = HashMap::new();
+        // The viewer's own side: read marker, settings, unread and mention counts.
+        let mut own: HashMap<String, postgres::Row> = HashMap::new();
         if let Some(user) = viewer {
             for r in self.0.query(
-                "SELECT mb.conversation_id, mb.last_read_seq,
-                        (SELECT COUNT(*) FROM messages m
-                         WHERE m.conversation_id = mb.conversation_id AND m.seq > mb.last_read_seq
-                           AND m.sender_id <> $2 AND NOT m.deleted)
-                 FROM members mb WHERE mb.conversation_id = ANY($1) AND mb.user_id = $2",
+                "SELECT mb.conversation_id, mb.last_read_seq, mb.notify, mb.muted_until, u.unread, u.mentioned
+                 FROM members mb, LATERAL (
+                     SELECT COUNT(*) AS unread,
+                            COUNT(*) FILTER (WHERE $2 = ANY(string_to_array(m.mentions, ' '))) AS mentioned
+                     FROM messages m
+                     WHERE m.conversation_id = mb.conversation_id AND m.seq > mb.last_read_seq
+                       AND m.sender_id <> $2 AND NOT m.deleted) u
+                 WHERE mb.conversation_id = ANY($1) AND mb.user_id = $2",
                 &[&keys, &user.as_str()],
             )? {
-                unread.insert(r.get(0), (r.get(2), r.get(1)));
+                own.insert(r.get(0), r);
             }
         }
         let mut rows: HashMap<String, postgres::Row> = HashMap::new();
@@ -196,8 +203,7 @@ impl ConversationReads for PgDb<'_> {
             .iter()
             .filter_map(|id| {
                 let r = rows.get(id.as_str())?;
-                let (unread_count, last_read_seq) =
-                    unread.get(id.as_str()).copied().unwrap_or((0, 0));
+                let mine = own.get(id.as_str());
                 Some(Conversation {
                     id: id.clone(),
                     kind: kind_of(r.get(1)),
@@ -205,8 +211,11 @@ impl ConversationReads for PgDb<'_> {
                     members: members.remove(id.as_str()).unwrap_or_default(),
                     created_at: time_of(r.get(3)),
                     last_message: last.remove(id).map(Box::new),
-                    unread_count,
-                    last_read_seq,
+                    unread_count: mine.map_or(0, |r| r.get(4)),
+                    last_read_seq: mine.map_or(0, |r| r.get(1)),
+                    mention_count: mine.map_or(0, |r| r.get(5)),
+                    notify: mine.map_or(Notify::All, |r| Notify::parse(r.get(2))),
+                    muted_until: mine.and_then(|r| r.get::<_, Option<i64>>(3)).map(time_of),
                 })
             })
             .collect())
@@ -252,7 +261,7 @@ impl ConversationReads for PgDb<'_> {
                 "SELECT e.id, e.json FROM member_spans s
                  JOIN events e ON e.conversation_id = s.conversation_id
                               AND e.id >= s.start_event AND (s.end_event IS NULL OR e.id <= s.end_event)
-                 WHERE s.user_id = $1 AND e.id > $2
+                 WHERE s.user_id = $1 AND e.id > $2 AND (e.for_user IS NULL OR e.for_user = $1)
                  ORDER BY e.id LIMIT $3",
                 &[&user.as_str(), &since, &limit],
             )?
@@ -273,6 +282,7 @@ impl ConversationReads for PgDb<'_> {
                  FROM events e
                  LEFT JOIN member_spans s ON s.conversation_id = e.conversation_id
                       AND e.id >= s.start_event AND (s.end_event IS NULL OR e.id <= s.end_event)
+                      AND (e.for_user IS NULL OR s.user_id = e.for_user)
                  WHERE e.id > $1 GROUP BY e.id ORDER BY e.id LIMIT $2",
                 &[&since, &limit],
             )?
@@ -376,5 +386,23 @@ impl ConversationWrites for PgTx<'_> {
              WHERE conversation_id = $2 AND user_id = $3 AND last_read_seq < $1",
             &[&seq, &id.as_str(), &user.as_str()],
         )? > 0)
+    }
+
+    fn set_settings(
+        &mut self,
+        id: &ConversationId,
+        user: &UserId,
+        settings: &Settings,
+    ) -> StoreResult<()> {
+        self.conn().execute(
+            "UPDATE members SET notify = $1, muted_until = $2 WHERE conversation_id = $3 AND user_id = $4",
+            &[
+                &settings.notify.as_str(),
+                &settings.muted_until.map(|t| t.timestamp_millis()),
+                &id.as_str(),
+                &user.as_str(),
+            ],
+        )?;
+        Ok(())
     }
 }

@@ -20,7 +20,7 @@ use super::{PgConn, PgDb, writer::PgTx};
 use crate::{
     clock::time_of,
     store::{
-        Page, StoreResult,
+        Page, StoreResult, mention_list,
         persist::{MessageReads, MessageWrites, TxCore},
     },
 };
@@ -30,7 +30,7 @@ use crate::{
 macro_rules! select_messages {
     ($rest:literal) => {
         concat!(
-            "SELECT pk, id, conversation_id, seq, sender_id, client_id, body, reply_to, created_at, edited_at, deleted FROM messages ",
+            "SELECT pk, id, conversation_id, seq, sender_id, client_id, body, reply_to, created_at, edited_at, deleted, mentions FROM messages ",
             $rest
         )
     };
@@ -81,6 +81,11 @@ fn raw(r: &Row) -> (i64, Message) {
             deleted: r.get(10),
             reactions: Vec::new(),
             attachments: Vec::new(),
+            mentions: r
+                .get::<_, &str>(11)
+                .split_whitespace()
+                .map(UserId::new)
+                .collect(),
         },
     )
 }
@@ -161,7 +166,7 @@ pub(super) fn last_messages(
 ) -> StoreResult<Vec<Message>> {
     let rows = conn.query(
         "SELECT m.pk, m.id, m.conversation_id, m.seq, m.sender_id, m.client_id, m.body, m.reply_to,
-                m.created_at, m.edited_at, m.deleted
+                m.created_at, m.edited_at, m.deleted, m.mentions
          FROM conversations c JOIN messages m ON m.conversation_id = c.id AND m.seq = c.last_seq
          WHERE c.id = ANY($1)",
         &[&conversations],
@@ -300,7 +305,7 @@ impl MessageReads for PgDb<'_> {
         }
         let rows = self.0.query(
             "SELECT m.pk, m.id, m.conversation_id, m.seq, m.sender_id, m.client_id, m.body, m.reply_to,
-                    m.created_at, m.edited_at, m.deleted
+                    m.created_at, m.edited_at, m.deleted, m.mentions
              FROM messages m
              WHERE m.words @@ $1::text::tsquery AND NOT m.deleted
                AND m.conversation_id IN (SELECT conversation_id FROM members
@@ -375,6 +380,7 @@ impl MessageWrites for PgTx<'_> {
             reply_tos,
             created,
             words,
+            mentions,
             attached_to,
             positions,
             attachments,
@@ -382,15 +388,16 @@ impl MessageWrites for PgTx<'_> {
         // One statement: the messages, and their attachments joined on the new rows' keys.
         self.conn().execute(
             "WITH inserted AS (
-                 INSERT INTO messages (id, conversation_id, seq, sender_id, client_id, body, reply_to, created_at, words)
-                 SELECT id, c, seq, s, cid, body, r, at, array_to_tsvector(string_to_array(w, ' '))
+                 INSERT INTO messages (id, conversation_id, seq, sender_id, client_id, body, reply_to, created_at, words, mentions)
+                 SELECT id, c, seq, s, cid, body, r, at, array_to_tsvector(string_to_array(w, ' ')), mn
                  FROM UNNEST($1::text[], $2::text[], $3::bigint[], $4::text[], $5::text[], $6::bytea[],
-                             $7::text[], $8::bigint[], $9::text[]) AS t(id, c, seq, s, cid, body, r, at, w)
+                             $7::text[], $8::bigint[], $9::text[], $10::text[])
+                      AS t(id, c, seq, s, cid, body, r, at, w, mn)
                  RETURNING id, pk
              )
              INSERT INTO message_attachments (message_pk, position, attachment_id)
              SELECT inserted.pk, a.p, a.a
-             FROM UNNEST($10::text[], $11::bigint[], $12::text[]) AS a(m, p, a)
+             FROM UNNEST($11::text[], $12::bigint[], $13::text[]) AS a(m, p, a)
              JOIN inserted ON inserted.id = a.m",
             &[
                 ids,
@@ -402,6 +409,7 @@ impl MessageWrites for PgTx<'_> {
                 reply_tos,
                 created,
                 words,
+                mentions,
                 attached_to,
                 positions,
                 attachments,
@@ -414,11 +422,18 @@ impl MessageWrites for PgTx<'_> {
         self.insert_messages(std::slice::from_ref(m))
     }
 
-    fn set_body(&mut self, id: &MessageId, body: &str) -> StoreResult<()> {
+    fn set_body(&mut self, id: &MessageId, body: &str, mentions: &[UserId]) -> StoreResult<()> {
         let now = self.now();
         self.conn().execute(
-            "UPDATE messages SET body = $1, edited_at = $2, words = array_to_tsvector($3::text[]) WHERE id = $4",
-            &[&body.as_bytes(), &now, &lexemes(body), &id.as_str()],
+            "UPDATE messages SET body = $1, edited_at = $2, words = array_to_tsvector($3::text[]), mentions = $4
+             WHERE id = $5",
+            &[
+                &body.as_bytes(),
+                &now,
+                &lexemes(body),
+                &mention_list(mentions),
+                &id.as_str(),
+            ],
         )?;
         Ok(())
     }
@@ -432,7 +447,7 @@ impl MessageWrites for PgTx<'_> {
             &[&pk],
         )?;
         conn.execute(
-            "UPDATE messages SET deleted = true, body = ''::bytea, words = ''::tsvector WHERE pk = $1",
+            "UPDATE messages SET deleted = true, body = ''::bytea, words = ''::tsvector, mentions = '' WHERE pk = $1",
             &[&pk],
         )?;
         Ok(())
@@ -477,6 +492,7 @@ struct MessageColumns<'a> {
     created: Vec<i64>,
     /// Each message's lexemes separated by spaces (a lexeme is letters and digits only).
     words: Vec<String>,
+    mentions: Vec<String>,
     /// One row per attachment: the message's id, the position, the attachment's id.
     attached_to: Vec<&'a str>,
     positions: Vec<i64>,
@@ -495,6 +511,7 @@ impl<'a> MessageColumns<'a> {
             .push(m.reply_to.as_ref().map(MessageId::as_str));
         self.created.push(m.created_at.timestamp_millis());
         self.words.push(lexemes(&m.body).join(" "));
+        self.mentions.push(mention_list(&m.mentions));
         for (position, a) in m.attachments.iter().enumerate() {
             self.attached_to.push(m.id.as_str());
             self.positions.push(position as i64);

@@ -4,7 +4,7 @@
 
 use std::{sync::Arc, time::Instant};
 
-use parley_protocol::{ConversationId, EventPayload, Message, UserId};
+use parley_protocol::Message;
 use tokio::sync::mpsc;
 
 use super::{PgConn, PgDb, SEQUENCER_LOCK};
@@ -52,25 +52,13 @@ impl TxCore for PgTx<'_> {
         self.now
     }
 
-    fn append_event(
-        &mut self,
-        conversation: &ConversationId,
-        payload: EventPayload,
-        recipients: Vec<UserId>,
-    ) -> StoreResult<()> {
-        self.append_events(vec![NewEvent {
-            conversation: conversation.clone(),
-            payload,
-            recipients,
-        }])
-    }
-
     fn append_events(&mut self, events: Vec<NewEvent>) -> StoreResult<()> {
         if events.is_empty() {
             return Ok(());
         }
         let now = self.now;
-        let (mut ids, mut conversations, mut types, mut json) = (
+        let (mut ids, mut conversations, mut types, mut json, mut for_users) = (
+            Vec::with_capacity(events.len()),
             Vec::with_capacity(events.len()),
             Vec::with_capacity(events.len()),
             Vec::with_capacity(events.len()),
@@ -84,18 +72,22 @@ impl TxCore for PgTx<'_> {
             conversations.push(e.conversation.as_str().to_owned());
             types.push(appended.type_name);
             json.push(appended.json);
+            for_users.push(e.for_user.map(|u| u.as_str().to_owned()));
         }
         let json: Vec<&str> = json.iter().map(|j| &**j).collect();
-        // One statement: the events, and each conversation's newest activity.
+        // One statement: the events, and each conversation's newest activity (shared events
+        // only: someone's own settings don't move a conversation up the others' lists).
         self.conn().execute(
             "WITH appended AS (
-                 INSERT INTO events (id, conversation_id, type, at, json)
-                 SELECT id, c, t, $4::bigint, j FROM UNNEST($1::bigint[], $2::text[], $3::text[], $5::text[]) AS e(id, c, t, j)
+                 INSERT INTO events (id, conversation_id, type, at, json, for_user)
+                 SELECT id, c, t, $4::bigint, j, u
+                 FROM UNNEST($1::bigint[], $2::text[], $3::text[], $5::text[], $6::text[]) AS e(id, c, t, j, u)
              )
              UPDATE conversations SET activity = newest.id
-             FROM (SELECT c, MAX(id) AS id FROM UNNEST($1::bigint[], $2::text[]) AS e(id, c) GROUP BY c) AS newest
+             FROM (SELECT c, MAX(id) AS id FROM UNNEST($1::bigint[], $2::text[], $6::text[]) AS e(id, c, u)
+                   WHERE u IS NULL GROUP BY c) AS newest
              WHERE conversations.id = newest.c",
-            &[&ids, &conversations, &types, &now, &json],
+            &[&ids, &conversations, &types, &now, &json, &for_users],
         )?;
         Ok(())
     }

@@ -3,7 +3,7 @@
 
 use parley_protocol::{
     Conversation, ConversationId, ConversationKind, EventPayload, MemberChange, ReadChange, Role,
-    UserId, limits::GROUP_MEMBERS_MAX,
+    Settings, UserId, limits::GROUP_MEMBERS_MAX,
 };
 
 use crate::store::{
@@ -216,6 +216,53 @@ pub fn remove_member(
         tx.set_role(id, &successor, Role::Admin)?;
     }
     emit_updated(tx, id)
+}
+
+/// An admin makes a member admin, or an admin member; a group keeps at least one admin.
+pub fn set_role(
+    tx: &mut dyn Tx,
+    actor: &UserId,
+    id: &ConversationId,
+    user: &UserId,
+    role: Role,
+) -> StoreResult<Conversation> {
+    require_member(tx.read(), id, actor)?;
+    require_group(tx.read(), id)?;
+    require_admin(tx.read(), id, actor)?;
+    let current = require_member(tx.read(), id, user)?;
+    if current == role {
+        return load(tx.read(), id, Some(actor));
+    }
+    if role == Role::Member {
+        let shared = load(tx.read(), id, None)?;
+        if shared
+            .members
+            .iter()
+            .filter(|m| m.role == Role::Admin)
+            .count()
+            <= 1
+        {
+            return Err(StoreError::Conflict(
+                "a group needs an admin: make someone else admin first".to_owned(),
+            ));
+        }
+    }
+    tx.set_role(id, user, role)?;
+    emit_updated(tx, id)?;
+    load(tx.read(), id, Some(actor))
+}
+
+/// The caller's own notification settings; their other devices hear of it, no one else.
+pub fn set_settings(
+    tx: &mut dyn Tx,
+    actor: &UserId,
+    id: &ConversationId,
+    settings: Settings,
+) -> StoreResult<Conversation> {
+    require_member(tx.read(), id, actor)?;
+    tx.set_settings(id, actor, &settings)?;
+    tx.append_personal_event(id, EventPayload::SettingsUpdated(settings), actor)?;
+    load(tx.read(), id, Some(actor))
 }
 
 /// Moves the caller's read marker forward (never backwards, never past the last message) and

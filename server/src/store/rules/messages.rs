@@ -3,7 +3,7 @@
 
 use parley_protocol::{
     ConversationId, EventPayload, Message, MessageId, ReactionChange, Role, UserId,
-    limits::REACTIONS_PER_MESSAGE_MAX, search::search_terms,
+    limits::REACTIONS_PER_MESSAGE_MAX, mentions::mentioned_usernames, search::search_terms,
 };
 use std::collections::{HashMap, HashSet};
 
@@ -143,6 +143,7 @@ pub fn send_many(
                 deleted: false,
                 reactions: Vec::new(),
                 attachments,
+                mentions: Vec::new(),
             });
             Ok(Decided::New(fresh.len() - 1))
         };
@@ -159,7 +160,8 @@ pub fn send_many(
         decided.push(outcome);
     }
 
-    // `seq`s in request order within each conversation, then one store and one announcement.
+    // `seq`s in request order within each conversation, whom each names, then one store
+    // and one announcement.
     let counts = counts_in_order(fresh.iter().map(|m| &m.conversation_id));
     let mut next = tx.reserve_seqs(&counts)?;
     for m in &mut fresh {
@@ -167,15 +169,24 @@ pub fn send_many(
         m.seq = *seq;
         *seq += 1;
     }
-    tx.insert_messages(&fresh)?;
     let conversations: Vec<ConversationId> = counts.into_iter().map(|(c, _)| c).collect();
     let members = tx.read().members_of(&conversations)?;
+    let bodies: Vec<(&ConversationId, &str)> = fresh
+        .iter()
+        .map(|m| (&m.conversation_id, m.body.as_str()))
+        .collect();
+    let mentions = mentions_of(tx.read(), &bodies, &members)?;
+    for (m, named) in fresh.iter_mut().zip(mentions) {
+        m.mentions = named;
+    }
+    tx.insert_messages(&fresh)?;
     let events = fresh
         .iter()
         .map(|m| NewEvent {
             conversation: m.conversation_id.clone(),
             payload: EventPayload::MessageCreated(m.clone()),
             recipients: members.get(&m.conversation_id).cloned().unwrap_or_default(),
+            for_user: None,
         })
         .collect();
     tx.append_events(events)?;
@@ -186,6 +197,42 @@ pub fn send_many(
             Decided::Done(result) => *result,
             Decided::New(i) => Ok((fresh[i].clone(), true)),
             Decided::Repeat(i) => Ok((fresh[i].clone(), false)),
+        })
+        .collect())
+}
+
+/// Whom each `(conversation, body)` names: the members of that conversation whose
+/// `@username` it holds (`parley_protocol::mentions`), each once, in order of appearance.
+fn mentions_of(
+    r: &mut dyn Reader,
+    bodies: &[(&ConversationId, &str)],
+    members: &HashMap<ConversationId, Vec<UserId>>,
+) -> StoreResult<Vec<Vec<UserId>>> {
+    let named: Vec<Vec<String>> = bodies
+        .iter()
+        .map(|(_, body)| mentioned_usernames(body))
+        .collect();
+    let usernames = distinct(named.iter().flatten().cloned());
+    if usernames.is_empty() {
+        return Ok(vec![Vec::new(); bodies.len()]);
+    }
+    let ids: HashMap<String, UserId> = r
+        .users_by_usernames(&usernames)?
+        .into_iter()
+        .map(|u| (u.username, u.id))
+        .collect();
+    Ok(bodies
+        .iter()
+        .zip(named)
+        .map(|((conversation, _), names)| {
+            let in_it = members.get(*conversation);
+            distinct(
+                names
+                    .iter()
+                    .filter_map(|n| ids.get(n))
+                    .filter(|id| in_it.is_some_and(|m| m.contains(id)))
+                    .cloned(),
+            )
         })
         .collect())
 }
@@ -259,7 +306,11 @@ pub fn edit(
             "a deleted message cannot be edited".to_owned(),
         ));
     }
-    tx.set_body(id, body)?;
+    let members = tx.read().members_of(std::slice::from_ref(conversation))?;
+    let mentions = mentions_of(tx.read(), &[(conversation, body)], &members)?
+        .pop()
+        .unwrap_or_default();
+    tx.set_body(id, body, &mentions)?;
     let message = find(tx.read(), conversation, id)?;
     emit_to_members(
         tx,

@@ -13,7 +13,7 @@ mod users;
 use async_trait::async_trait;
 use parley_protocol::{
     Attachment, AttachmentId, Conversation, ConversationId, ConversationKind, Message, MessageId,
-    SessionId, User, UserId, limits::SYNC_PAGE_MAX_BYTES,
+    Role, SessionId, Settings, User, UserId, limits::SYNC_PAGE_MAX_BYTES,
 };
 use uuid::Uuid;
 
@@ -249,6 +249,29 @@ impl<B: Backend> Store for Rules<B> {
     ) -> StoreResult<()> {
         let (actor, id, user) = (actor.clone(), id.clone(), user.clone());
         self.write(move |tx| conversations::remove_member(tx, &actor, &id, &user))
+            .await
+    }
+
+    async fn set_settings(
+        &self,
+        actor: &UserId,
+        id: &ConversationId,
+        settings: Settings,
+    ) -> StoreResult<Conversation> {
+        let (actor, id) = (actor.clone(), id.clone());
+        self.write(move |tx| conversations::set_settings(tx, &actor, &id, settings))
+            .await
+    }
+
+    async fn set_role(
+        &self,
+        actor: &UserId,
+        id: &ConversationId,
+        user: &UserId,
+        role: Role,
+    ) -> StoreResult<Conversation> {
+        let (actor, id, user) = (actor.clone(), id.clone(), user.clone());
+        self.write(move |tx| conversations::set_role(tx, &actor, &id, &user, role))
             .await
     }
 

@@ -2,7 +2,9 @@
 
 use std::sync::Arc;
 
-use parley_protocol::{Conversation, ConversationId, ConversationKind, Member, Role, UserId};
+use parley_protocol::{
+    Conversation, ConversationId, ConversationKind, Member, Notify, Role, Settings, UserId,
+};
 use rusqlite::{OptionalExtension, params};
 
 use super::{Db, sql_err, writer::SqliteTx};
@@ -20,6 +22,15 @@ fn role_of(text: &str) -> Role {
     } else {
         Role::Member
     }
+}
+
+/// What of a conversation is the viewer's own.
+#[derive(Default)]
+struct OwnState {
+    unread_count: i64,
+    last_read_seq: i64,
+    mention_count: i64,
+    settings: Settings,
 }
 
 impl Db<'_> {
@@ -48,7 +59,7 @@ impl Db<'_> {
         let mut stmt = self
             .0
             .prepare_cached(
-                "SELECT user_id, role FROM members WHERE conversation_id = ?1 ORDER BY role = 'member', user_id",
+                "SELECT user_id, role, last_read_seq FROM members WHERE conversation_id = ?1 ORDER BY role = 'member', user_id",
             )
             .map_err(sql_err)?;
         let members = stmt
@@ -56,6 +67,7 @@ impl Db<'_> {
                 Ok(Member {
                     user_id: UserId::new(r.get::<_, String>(0)?),
                     role: role_of(&r.get::<_, String>(1)?),
+                    last_read_seq: r.get(2)?,
                 })
             })
             .map_err(sql_err)?
@@ -66,9 +78,9 @@ impl Db<'_> {
         } else {
             None
         };
-        let (unread_count, last_read_seq) = match viewer {
-            Some(user) => self.unread(id, user)?,
-            None => (0, 0),
+        let own = match viewer {
+            Some(user) => self.own_state(id, user)?,
+            None => OwnState::default(),
         };
         Ok(Some(Conversation {
             id: id.clone(),
@@ -81,35 +93,54 @@ impl Db<'_> {
             members,
             created_at: time_of(created_at),
             last_message,
-            unread_count,
-            last_read_seq,
+            unread_count: own.unread_count,
+            last_read_seq: own.last_read_seq,
+            mention_count: own.mention_count,
+            notify: own.settings.notify,
+            muted_until: own.settings.muted_until,
         }))
     }
 
-    /// Other members' non-deleted messages above the viewer's read marker, and the marker.
-    fn unread(&mut self, id: &ConversationId, user: &UserId) -> StoreResult<(i64, i64)> {
-        let marker: i64 = self
+    /// The viewer's own side of a conversation: unread and mention counts (other members'
+    /// non-deleted messages above their read marker), the marker, their settings.
+    fn own_state(&mut self, id: &ConversationId, user: &UserId) -> StoreResult<OwnState> {
+        let row: Option<(i64, String, Option<i64>)> = self
             .0
             .prepare_cached(
-                "SELECT last_read_seq FROM members WHERE conversation_id = ?1 AND user_id = ?2",
+                "SELECT last_read_seq, notify, muted_until FROM members WHERE conversation_id = ?1 AND user_id = ?2",
             )
             .and_then(|mut s| {
-                s.query_row([id.as_str(), user.as_str()], |r| r.get(0))
-                    .optional()
+                s.query_row([id.as_str(), user.as_str()], |r| {
+                    Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+                })
+                .optional()
             })
-            .map_err(sql_err)?
-            .unwrap_or(0);
-        let count: i64 = self
+            .map_err(sql_err)?;
+        let Some((marker, notify, muted_until)) = row else {
+            return Ok(OwnState::default());
+        };
+        let (unread_count, mention_count): (i64, i64) = self
             .0
             .prepare_cached(
-                "SELECT COUNT(*) FROM messages
+                "SELECT COUNT(*), COALESCE(SUM(instr(' ' || mentions || ' ', ' ' || ?3 || ' ') > 0), 0)
+                 FROM messages
                  WHERE conversation_id = ?1 AND seq > ?2 AND sender_id <> ?3 AND deleted = 0",
             )
             .and_then(|mut s| {
-                s.query_row(params![id.as_str(), marker, user.as_str()], |r| r.get(0))
+                s.query_row(params![id.as_str(), marker, user.as_str()], |r| {
+                    Ok((r.get(0)?, r.get(1)?))
+                })
             })
             .map_err(sql_err)?;
-        Ok((count, marker))
+        Ok(OwnState {
+            unread_count,
+            last_read_seq: marker,
+            mention_count,
+            settings: Settings {
+                notify: Notify::parse(&notify),
+                muted_until: muted_until.map(time_of),
+            },
+        })
     }
 }
 
@@ -245,7 +276,7 @@ impl ConversationReads for Db<'_> {
                 "SELECT e.id, e.json FROM member_spans s
                  JOIN events e ON e.conversation_id = s.conversation_id
                               AND e.id >= s.start_event AND (s.end_event IS NULL OR e.id <= s.end_event)
-                 WHERE s.user_id = ?1 AND e.id > ?2
+                 WHERE s.user_id = ?1 AND e.id > ?2 AND (e.for_user IS NULL OR e.for_user = ?1)
                  ORDER BY e.id LIMIT ?3",
             )
             .map_err(sql_err)?;
@@ -267,6 +298,7 @@ impl ConversationReads for Db<'_> {
                 "SELECT e.id, e.conversation_id, e.json, group_concat(s.user_id, ',') FROM events e
                  LEFT JOIN member_spans s ON s.conversation_id = e.conversation_id
                       AND e.id >= s.start_event AND (s.end_event IS NULL OR e.id <= s.end_event)
+                      AND (e.for_user IS NULL OR s.user_id = e.for_user)
                  WHERE e.id > ?1 GROUP BY e.id ORDER BY e.id LIMIT ?2",
             )
             .map_err(sql_err)?;
@@ -385,5 +417,25 @@ impl ConversationWrites for SqliteTx<'_> {
             )
             .map(|n| n > 0)
             .map_err(sql_err)
+    }
+
+    fn set_settings(
+        &mut self,
+        id: &ConversationId,
+        user: &UserId,
+        settings: &Settings,
+    ) -> StoreResult<()> {
+        self.conn()
+            .execute(
+                "UPDATE members SET notify = ?1, muted_until = ?2 WHERE conversation_id = ?3 AND user_id = ?4",
+                params![
+                    settings.notify.as_str(),
+                    settings.muted_until.map(|t| t.timestamp_millis()),
+                    id.as_str(),
+                    user.as_str()
+                ],
+            )
+            .map_err(sql_err)?;
+        Ok(())
     }
 }

@@ -11,12 +11,12 @@ use super::{Db, sql_err, writer::SqliteTx};
 use crate::{
     clock::time_of,
     store::{
-        Page, StoreResult,
+        Page, StoreResult, mention_list,
         persist::{MessageReads, MessageWrites, TxCore},
     },
 };
 
-const COLUMNS: &str = "rowid, id, conversation_id, seq, sender_id, client_id, body, reply_to, created_at, edited_at, deleted";
+const COLUMNS: &str = "rowid, id, conversation_id, seq, sender_id, client_id, body, reply_to, created_at, edited_at, deleted, mentions";
 
 /// A message row before its reactions and attachments are attached.
 struct RawMessage {
@@ -41,6 +41,11 @@ fn raw(r: &Row<'_>) -> rusqlite::Result<RawMessage> {
             deleted: r.get(10)?,
             reactions: Vec::new(),
             attachments: Vec::new(),
+            mentions: r
+                .get::<_, String>(11)?
+                .split_whitespace()
+                .map(UserId::new)
+                .collect(),
         },
     })
 }
@@ -259,8 +264,8 @@ impl MessageWrites for SqliteTx<'_> {
         let conn = self.conn();
         let rowid: i64 = conn
             .prepare_cached(
-                "INSERT INTO messages (id, conversation_id, seq, sender_id, client_id, body, reply_to, created_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) RETURNING rowid",
+                "INSERT INTO messages (id, conversation_id, seq, sender_id, client_id, body, reply_to, created_at, mentions)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) RETURNING rowid",
             )
             .and_then(|mut s| {
                 s.query_row(
@@ -272,7 +277,8 @@ impl MessageWrites for SqliteTx<'_> {
                         m.client_id.to_string(),
                         m.body,
                         m.reply_to.as_ref().map(MessageId::as_str),
-                        m.created_at.timestamp_millis()
+                        m.created_at.timestamp_millis(),
+                        mention_list(&m.mentions)
                     ],
                     |r| r.get(0),
                 )
@@ -288,11 +294,11 @@ impl MessageWrites for SqliteTx<'_> {
         Ok(())
     }
 
-    fn set_body(&mut self, id: &MessageId, body: &str) -> StoreResult<()> {
+    fn set_body(&mut self, id: &MessageId, body: &str, mentions: &[UserId]) -> StoreResult<()> {
         self.conn()
             .execute(
-                "UPDATE messages SET body = ?1, edited_at = ?2 WHERE id = ?3",
-                params![body, self.now(), id.as_str()],
+                "UPDATE messages SET body = ?1, edited_at = ?2, mentions = ?3 WHERE id = ?4",
+                params![body, self.now(), mention_list(mentions), id.as_str()],
             )
             .map_err(sql_err)?;
         Ok(())
@@ -309,7 +315,7 @@ impl MessageWrites for SqliteTx<'_> {
         )
         .map_err(sql_err)?;
         conn.execute(
-            "UPDATE messages SET deleted = 1, body = '' WHERE rowid = ?1",
+            "UPDATE messages SET deleted = 1, body = '', mentions = '' WHERE rowid = ?1",
             [rowid],
         )
         .map_err(sql_err)?;

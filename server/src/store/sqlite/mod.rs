@@ -37,6 +37,7 @@ fn migrations() -> Migrations<'static> {
         M::up(include_str!(
             "../../../migrations/005_member_spans_by_conversation.sql"
         )),
+        M::up(include_str!("../../../migrations/006_people.sql")),
     ])
 }
 

@@ -8,7 +8,7 @@
 
 use std::{sync::Arc, time::Instant};
 
-use parley_protocol::{ConversationId, EventPayload, Message, UserId};
+use parley_protocol::{Message, UserId};
 use rusqlite::{Connection, params};
 use tokio::sync::mpsc;
 
@@ -19,7 +19,7 @@ use crate::{
     store::{
         EventSink, Published, StoreError, StoreResult, Ticket,
         batch::{self, EventLog, Job, JobQueue, Reply, Savepoints},
-        persist::{Reader, Tx, TxCore},
+        persist::{NewEvent, Reader, Tx, TxCore},
         rules::messages::SendRequest,
     },
 };
@@ -52,32 +52,32 @@ impl TxCore for SqliteTx<'_> {
         self.now
     }
 
-    fn append_event(
-        &mut self,
-        conversation_id: &ConversationId,
-        payload: EventPayload,
-        recipients: Vec<UserId>,
-    ) -> StoreResult<()> {
-        let event = self
-            .log
-            .append(conversation_id, self.now, payload, recipients)?;
+    fn append_events(&mut self, events: Vec<NewEvent>) -> StoreResult<()> {
         let conn = self.db.0;
-        conn.prepare_cached(
-            "INSERT INTO events (id, conversation_id, type, at, json) VALUES (?1, ?2, ?3, ?4, ?5)",
-        )
-        .and_then(|mut s| {
-            s.execute(params![
-                event.id,
-                conversation_id.as_str(),
-                event.type_name,
-                self.now,
-                &*event.json
-            ])
-        })
-        .map_err(sql_err)?;
-        conn.prepare_cached("UPDATE conversations SET activity = ?1 WHERE id = ?2")
-            .and_then(|mut s| s.execute(params![event.id, conversation_id.as_str()]))
+        for e in events {
+            let event = self
+                .log
+                .append(&e.conversation, self.now, e.payload, e.recipients)?;
+            conn.prepare_cached(
+                "INSERT INTO events (id, conversation_id, type, at, json, for_user) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            )
+            .and_then(|mut s| {
+                s.execute(params![
+                    event.id,
+                    e.conversation.as_str(),
+                    event.type_name,
+                    self.now,
+                    &*event.json,
+                    e.for_user.as_ref().map(UserId::as_str)
+                ])
+            })
             .map_err(sql_err)?;
+            if e.for_user.is_none() {
+                conn.prepare_cached("UPDATE conversations SET activity = ?1 WHERE id = ?2")
+                    .and_then(|mut s| s.execute(params![event.id, e.conversation.as_str()]))
+                    .map_err(sql_err)?;
+            }
+        }
         Ok(())
     }
 }

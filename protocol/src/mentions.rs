@@ -1,0 +1,86 @@
+//! `@username` mentions, read the same way by the server (which records whom a message
+//! names) and the client (which highlights them): an `@` at the start of the body or after
+//! whitespace, then username characters (`a-z 0-9 _ . -`, any case).
+
+/// The usernames a body names, lower case, each once, in order of appearance. A name that
+/// ends in `.` or `-` (sentence punctuation: "thanks @bob.") is given both as written and
+/// without them; whoever resolves the names keeps those that are members.
+pub fn mentioned_usernames(body: &str) -> Vec<String> {
+    let mut names: Vec<String> = Vec::new();
+    let mut push = |name: &str| {
+        if (3..=32).contains(&name.len()) && !names.iter().any(|n| n == name) {
+            names.push(name.to_owned());
+        }
+    };
+    let mut previous: Option<char> = None;
+    for (i, c) in body.char_indices() {
+        if c == '@' && previous.is_none_or(char::is_whitespace) {
+            let rest = &body[i + 1..];
+            let end = rest
+                .find(|c: char| !is_username_char(c))
+                .unwrap_or(rest.len());
+            let name = rest[..end].to_ascii_lowercase();
+            push(&name);
+            let trimmed = name.trim_end_matches(['.', '-']);
+            if trimmed.len() != name.len() {
+                push(trimmed);
+            }
+        }
+        previous = Some(c);
+    }
+    names
+}
+
+/// Where each mention is in `body` (byte ranges of `@name`, as written), for highlighting:
+/// the `@` of a name in `usernames` (lower case) and the name, without trailing punctuation.
+pub fn mention_spans(body: &str, usernames: &[&str]) -> Vec<(usize, usize)> {
+    let mut spans = Vec::new();
+    let mut previous: Option<char> = None;
+    for (i, c) in body.char_indices() {
+        if c == '@' && previous.is_none_or(char::is_whitespace) {
+            let rest = &body[i + 1..];
+            let end = rest
+                .find(|c: char| !is_username_char(c))
+                .unwrap_or(rest.len());
+            let written = &rest[..end];
+            let trimmed = written.trim_end_matches(['.', '-']);
+            for candidate in [written, trimmed] {
+                if usernames.contains(&candidate.to_ascii_lowercase().as_str()) {
+                    spans.push((i, i + 1 + candidate.len()));
+                    break;
+                }
+            }
+        }
+        previous = Some(c);
+    }
+    spans
+}
+
+fn is_username_char(c: char) -> bool {
+    c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_at_the_start_or_after_whitespace_only() {
+        assert_eq!(
+            mentioned_usernames("@Alice hi, mail bob@example.org and\t@carol_1 (@dave) @al"),
+            vec!["alice", "carol_1"],
+        );
+    }
+
+    #[test]
+    fn trailing_punctuation_is_offered_without_it() {
+        assert_eq!(mentioned_usernames("thanks @bob."), vec!["bob.", "bob"]);
+        assert_eq!(mentioned_usernames("@bob, @bob! @BOB"), vec!["bob"]);
+    }
+
+    #[test]
+    fn spans_cover_the_written_mention() {
+        let body = "hi @Bob. and @nobody";
+        assert_eq!(mention_spans(body, &["bob"]), vec![(3, 7)]);
+    }
+}

@@ -59,6 +59,13 @@ pub enum EngineEvent {
         conversation_id: ConversationId,
         user_id: UserId,
     },
+    /// Someone who shares a conversation came online or went offline (ephemeral; a socket
+    /// hears of everyone online right after it connects).
+    Presence {
+        user_id: UserId,
+        online: bool,
+        last_seen_at: Option<chrono::DateTime<chrono::Utc>>,
+    },
     /// Catch-up progress: events applied so far in this run.
     Progress {
         applied: usize,

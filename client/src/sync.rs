@@ -301,6 +301,17 @@ impl Engine {
                         user_id,
                     });
                 }
+                Ok(ServerFrame::Presence {
+                    user_id,
+                    online,
+                    last_seen_at,
+                }) => {
+                    out.push(EngineEvent::Presence {
+                        user_id,
+                        online,
+                        last_seen_at,
+                    });
+                }
                 Ok(_) => {}
                 Err(e) => tracing::warn!(error = %e, "unreadable frame from the server"),
             }

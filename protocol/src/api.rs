@@ -8,6 +8,15 @@ use crate::{
     MessageId, Role, SecretString, Session, SessionInfo, User, UserId,
 };
 
+/// A field that may be left out but, when given, must hold a value (not `null`).
+fn present<'de, D, T>(deserializer: D) -> Result<Option<T>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    T::deserialize(deserializer).map(Some)
+}
+
 macro_rules! wire {
     ($($item:item)+) => {$(
         #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -58,8 +67,12 @@ wire! {
     }
 
     /// `PATCH /api/v1/me`
+    /// `PATCH /api/v1/me`: what is given changes (absent: unchanged; null is refused).
     pub struct UpdateMeRequest {
-        pub display_name: String,
+        #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
+        pub display_name: Option<String>,
+        #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
+        pub show_presence: Option<bool>,
     }
 
     pub struct UsersResponse {

@@ -15,6 +15,16 @@ pub struct User {
     pub username: String,
     pub display_name: String,
     pub created_at: DateTime<Utc>,
+    /// When they were last online; null while unknown, and always for someone who hides it.
+    #[serde(default)]
+    pub last_seen_at: Option<DateTime<Utc>>,
+    /// Whether others may see when they are online (`PATCH /api/v1/me`).
+    #[serde(default = "shown")]
+    pub show_presence: bool,
+}
+
+fn shown() -> bool {
+    true
 }
 
 /// The tokens of one signed-in device. `expires_in` is the access token's lifetime in seconds.

@@ -1,5 +1,6 @@
 //! WebSocket frames (text frames, JSON, `type`-tagged).
 
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -70,6 +71,13 @@ pub enum ServerFrame {
     Typing {
         conversation_id: ConversationId,
         user_id: UserId,
+    },
+    /// Someone who shares a conversation came online or went offline (and, right after
+    /// `ready`, one for each who is online now).
+    Presence {
+        user_id: UserId,
+        online: bool,
+        last_seen_at: Option<DateTime<Utc>>,
     },
 }
 

@@ -133,7 +133,12 @@ impl Hub {
             conversation_id: conversation_id.clone(),
             user_id: from.clone(),
         };
-        let Ok(json) = serde_json::to_string(&frame) else {
+        self.send_to(members.iter().filter(|m| *m != from), &frame);
+    }
+
+    /// Offers an ephemeral frame (no cursor, no log) to every socket of these users.
+    pub fn send_to<'a>(&self, users: impl Iterator<Item = &'a UserId>, frame: &ServerFrame) {
+        let Ok(json) = serde_json::to_string(frame) else {
             return;
         };
         let item = Outbound {
@@ -141,8 +146,8 @@ impl Hub {
             frame: json.into(),
         };
         let Ok(map) = self.sockets.read() else { return };
-        for member in members.iter().filter(|m| *m != from) {
-            for subscriber in map.get(member).into_iter().flatten() {
+        for user in users {
+            for subscriber in map.get(user).into_iter().flatten() {
                 subscriber.offer(item.clone());
             }
         }

@@ -12,6 +12,7 @@ mod housekeeping;
 mod hub;
 pub mod metrics;
 mod openapi;
+mod presence;
 mod ratelimit;
 mod relay;
 mod routes;

@@ -15,8 +15,10 @@
 //!   reconnects).
 //!
 //! Ephemeral frames cross instances on the broker alone (they have no log): typing
-//! (`parley.typing`) and revocations (`parley.revoked`, which the database poll in
-//! `housekeeping` also catches within a second).
+//! (`parley.typing`), revocations (`parley.revoked`, which the database poll in
+//! `housekeeping` also catches within a second) and presence (`parley.presence`: a user's
+//! first socket opened or last one closed on an instance, a user showed or hid their
+//! presence, and every [`HEARTBEAT`] the users each instance holds — see `presence`).
 
 use std::{
     collections::BTreeMap,
@@ -28,20 +30,27 @@ use std::{
 };
 
 use futures_util::StreamExt;
-use parley_protocol::{ConversationId, SessionId, UserId};
+use parley_protocol::{ConversationId, ServerFrame, SessionId, UserId};
 use serde::{Deserialize, Serialize};
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
 use crate::{
+    clock::now_ms,
     hub::Hub,
     metrics::Metrics,
+    presence::{INSTANCE_TIMEOUT, Presence},
     store::{EventSink, Published, Store},
 };
 
 const EVENTS: &str = "parley.events";
 const TYPING: &str = "parley.typing";
 const REVOKED: &str = "parley.revoked";
+const PRESENCE: &str = "parley.presence";
+/// How often an instance says which users it holds.
+const HEARTBEAT: Duration = Duration::from_secs(15);
+/// Users per heartbeat message (keeps each well under the broker's payload limit).
+const HEARTBEAT_CHUNK: usize = 1000;
 /// How often the database is asked for the newest event id.
 const POLL: Duration = Duration::from_secs(1);
 /// Events read back from the database per query.
@@ -64,12 +73,23 @@ enum Notice {
         session_id: SessionId,
         reason: String,
     },
+    /// `user`'s first socket opened (`up`) or last one closed on instance `origin`.
+    Sockets {
+        origin: u64,
+        user_id: UserId,
+        up: bool,
+    },
+    /// `user` showed or hid their presence: announce it as it is now.
+    Shown { origin: u64, user_id: UserId },
+    /// Instance `origin` is alive and holds these users' sockets.
+    Holding { origin: u64, users: Vec<UserId> },
 }
 
 /// This instance's link to the others.
 pub struct Relay {
     hub: Arc<Hub>,
     broker: Option<Broker>,
+    presence: Presence,
 }
 
 struct Broker {
@@ -114,6 +134,7 @@ impl Relay {
             let relay = Arc::new(Self {
                 hub: hub.clone(),
                 broker: None,
+                presence: Presence::default(),
             });
             return Ok((relay, Arc::new(Sink::Direct(hub)), None));
         }
@@ -144,6 +165,7 @@ impl Relay {
         let (to_delivery, commits) = mpsc::unbounded_channel();
         let relay = Arc::new(Self {
             hub,
+            presence: Presence::default(),
             broker: Some(Broker {
                 client,
                 origin: rand::random(),
@@ -184,18 +206,40 @@ impl Relay {
             .subscribe(REVOKED)
             .await
             .map_err(|e| anyhow::anyhow!("cannot subscribe to the broker: {e}"))?;
+        let mut presence = broker
+            .client
+            .subscribe(PRESENCE)
+            .await
+            .map_err(|e| anyhow::anyhow!("cannot subscribe to the broker: {e}"))?;
         let relay = self.clone();
         let stop = shutdown.clone();
+        let notices_store = store.clone();
         tokio::spawn(async move {
             loop {
                 let message = tokio::select! {
                     Some(m) = subscription.next() => m,
                     Some(m) = ephemeral.next() => m,
                     Some(m) = revoked.next() => m,
+                    Some(m) = presence.next() => m,
                     () = stop.cancelled() => return,
                     else => return,
                 };
-                relay.received(&message.payload, &to_delivery);
+                relay
+                    .received(&message.payload, &to_delivery, &*notices_store)
+                    .await;
+            }
+        });
+        let relay = self.clone();
+        let stop = shutdown.clone();
+        let heartbeat_store = store.clone();
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(HEARTBEAT);
+            tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            loop {
+                tokio::select! {
+                    _ = tick.tick() => relay.heartbeat(&*heartbeat_store).await,
+                    () = stop.cancelled() => return,
+                }
             }
         });
         let relay = self.clone();
@@ -256,7 +300,122 @@ impl Relay {
         }
     }
 
-    fn received(&self, payload: &[u8], to_delivery: &mpsc::UnboundedSender<i64>) {
+    /// A socket of `user` opened here: if that brought them online, their contacts hear of
+    /// it (here and, through the broker, everywhere).
+    pub async fn socket_opened(&self, store: &dyn Store, user: &UserId) {
+        let (first_here, came_online) = self.presence.opened(user);
+        if first_here && let Some(b) = &self.broker {
+            let notice = Notice::Sockets {
+                origin: b.origin,
+                user_id: user.clone(),
+                up: true,
+            };
+            b.send(PRESENCE.to_owned(), &notice).await;
+        }
+        if came_online {
+            self.announce(store, user, false).await;
+        }
+    }
+
+    /// A socket of `user` closed here: if that took them offline, their last seen time is
+    /// recorded and their contacts hear of it.
+    pub async fn socket_closed(&self, store: &dyn Store, user: &UserId) {
+        let (last_here, went_offline) = self.presence.closed(user);
+        if !last_here {
+            return;
+        }
+        if let Err(e) = store.seen(user, now_ms()).await {
+            tracing::warn!(error = %e, "cannot record when a user was last seen");
+        }
+        if let Some(b) = &self.broker {
+            let notice = Notice::Sockets {
+                origin: b.origin,
+                user_id: user.clone(),
+                up: false,
+            };
+            b.send(PRESENCE.to_owned(), &notice).await;
+        }
+        if went_offline {
+            self.announce(store, user, false).await;
+        }
+    }
+
+    /// `user` showed or hid their presence: their contacts see it as it is now.
+    pub async fn presence_shown(&self, store: &dyn Store, user: &UserId) {
+        self.announce(store, user, true).await;
+        if let Some(b) = &self.broker {
+            let notice = Notice::Shown {
+                origin: b.origin,
+                user_id: user.clone(),
+            };
+            b.send(PRESENCE.to_owned(), &notice).await;
+        }
+    }
+
+    /// The `presence` frames a socket gets right after `ready`: one for each contact of
+    /// `user` who is online now (and shows it).
+    pub async fn online_contacts(&self, store: &dyn Store, user: &UserId) -> Vec<ServerFrame> {
+        let Ok(contacts) = store.contacts(user).await else {
+            return Vec::new();
+        };
+        contacts
+            .into_iter()
+            .filter(|c| c.show_presence && self.presence.is_online(&c.id))
+            .map(|c| ServerFrame::Presence {
+                user_id: c.id,
+                online: true,
+                last_seen_at: c.last_seen_at,
+            })
+            .collect()
+    }
+
+    /// Tells the sockets here of `user`'s contacts whether `user` is online. Someone who
+    /// hides their presence is announced only when they just hid it (`shown_changed`), as
+    /// offline with no last seen time.
+    async fn announce(&self, store: &dyn Store, user: &UserId, shown_changed: bool) {
+        let Ok(u) = store.user(user).await else {
+            return;
+        };
+        if !u.show_presence && !shown_changed {
+            return;
+        }
+        let Ok(contacts) = store.contacts(user).await else {
+            return;
+        };
+        let frame = ServerFrame::Presence {
+            user_id: user.clone(),
+            online: u.show_presence && self.presence.is_online(user),
+            last_seen_at: u.last_seen_at.filter(|_| u.show_presence),
+        };
+        self.hub.send_to(contacts.iter().map(|c| &c.id), &frame);
+    }
+
+    /// Says which users this instance holds, and forgets instances gone silent.
+    async fn heartbeat(&self, store: &dyn Store) {
+        if let Some(b) = &self.broker {
+            let held = self.presence.local_users();
+            for users in held.chunks(HEARTBEAT_CHUNK) {
+                let notice = Notice::Holding {
+                    origin: b.origin,
+                    users: users.to_vec(),
+                };
+                b.send(PRESENCE.to_owned(), &notice).await;
+            }
+        }
+        for user in self.presence.expire(INSTANCE_TIMEOUT) {
+            if let Err(e) = store.seen(&user, now_ms()).await {
+                tracing::warn!(error = %e, "cannot record when a user was last seen");
+            }
+            self.announce(store, &user, false).await;
+        }
+    }
+
+    async fn received(
+        &self,
+        payload: &[u8],
+        to_delivery: &mpsc::UnboundedSender<i64>,
+        store: &dyn Store,
+    ) {
         let Some(broker) = &self.broker else { return };
         match serde_json::from_slice::<Notice>(payload) {
             Ok(Notice::Events { origin, last }) if origin != broker.origin => {
@@ -273,6 +432,23 @@ impl Relay {
                 session_id,
                 reason,
             }) if origin != broker.origin => self.hub.close_session(&session_id, &reason),
+            Ok(Notice::Sockets {
+                origin,
+                user_id,
+                up,
+            }) if origin != broker.origin => {
+                if self.presence.remote(origin, &user_id, up) {
+                    self.announce(store, &user_id, false).await;
+                }
+            }
+            Ok(Notice::Shown { origin, user_id }) if origin != broker.origin => {
+                self.announce(store, &user_id, true).await;
+            }
+            Ok(Notice::Holding { origin, users }) if origin != broker.origin => {
+                for user in self.presence.heartbeat(origin, &users) {
+                    self.announce(store, &user, false).await;
+                }
+            }
             Ok(_) => {}
             Err(e) => tracing::warn!(error = %e, "unreadable broker message"),
         }

@@ -31,6 +31,12 @@ pub enum UiEvent {
         conversation_id: ConversationId,
         user_id: UserId,
     },
+    /// `last_seen_at`: RFC 3339, null while unknown or hidden.
+    Presence {
+        user_id: UserId,
+        online: bool,
+        last_seen_at: Option<String>,
+    },
     Progress {
         applied: usize,
     },
@@ -69,6 +75,15 @@ impl From<EngineEvent> for UiEvent {
             } => Self::Typing {
                 conversation_id,
                 user_id,
+            },
+            EngineEvent::Presence {
+                user_id,
+                online,
+                last_seen_at,
+            } => Self::Presence {
+                user_id,
+                online,
+                last_seen_at: last_seen_at.map(|t| t.to_rfc3339()),
             },
             EngineEvent::Progress { applied } => Self::Progress { applied },
             EngineEvent::Backfill { done, total } => Self::Backfill { done, total },

@@ -6,20 +6,24 @@ use rusqlite::{Connection, OptionalExtension, Row, params};
 
 use super::{
     Cache, CacheResult,
-    columns::{micros, time},
+    columns::{micros, opt_time, time},
 };
 
 pub(super) fn upsert(conn: &Connection, user: &User) -> rusqlite::Result<()> {
     conn.prepare_cached(
-        "INSERT INTO users (id, username, display_name, created_at) VALUES (?1, ?2, ?3, ?4)
+        "INSERT INTO users (id, username, display_name, created_at, last_seen_at, show_presence)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)
          ON CONFLICT (id) DO UPDATE SET
-             username = excluded.username, display_name = excluded.display_name",
+             username = excluded.username, display_name = excluded.display_name,
+             last_seen_at = excluded.last_seen_at, show_presence = excluded.show_presence",
     )?
     .execute(params![
         user.id.as_str(),
         user.username,
         user.display_name,
-        micros(user.created_at)
+        micros(user.created_at),
+        user.last_seen_at.map(micros),
+        user.show_presence
     ])?;
     Ok(())
 }
@@ -30,18 +34,21 @@ fn from_row(row: &Row<'_>) -> rusqlite::Result<User> {
         username: row.get(1)?,
         display_name: row.get(2)?,
         created_at: time(row.get(3)?),
+        last_seen_at: opt_time(row.get(4)?),
+        show_presence: row.get(5)?,
     })
 }
 
 pub(super) fn by_id(conn: &Connection, id: &UserId) -> rusqlite::Result<Option<User>> {
-    conn.prepare_cached("SELECT id, username, display_name, created_at FROM users WHERE id = ?1")?
+    conn.prepare_cached("SELECT id, username, display_name, created_at, last_seen_at, show_presence FROM users WHERE id = ?1")?
         .query_row([id.as_str()], from_row)
         .optional()
 }
 
 pub(super) fn by_username(conn: &Connection, username: &str) -> rusqlite::Result<Option<User>> {
     conn.prepare_cached(
-        "SELECT id, username, display_name, created_at FROM users WHERE username = ?1",
+        "SELECT id, username, display_name, created_at, last_seen_at, show_presence FROM users
+         WHERE username = ?1",
     )?
     .query_row([username.to_lowercase()], from_row)
     .optional()

@@ -53,6 +53,8 @@ pub fn user(id: &str, username: &str, display_name: &str) -> User {
         username: username.to_owned(),
         display_name: display_name.to_owned(),
         created_at: at(0),
+        last_seen_at: None,
+        show_presence: true,
     }
 }
 

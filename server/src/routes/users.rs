@@ -29,7 +29,8 @@ pub async fn me(State(state): State<AppState>, user: AuthUser) -> ApiResult<Json
 
 /// PATCH /api/v1/me
 ///
-/// Changes the display name (1–64 characters, not blank).
+/// Changes what is given: the display name (1–64 characters, not blank) and whether others
+/// may see when you are online (`show_presence`; hiding it also forgets your last seen time).
 #[utoipa::path(patch, path = "/api/v1/me", tag = "users", request_body = UpdateMeRequest,
     responses((status = 200, body = User), (status = 400, body = parley_protocol::ErrorBody)))]
 #[tracing::instrument(skip_all, fields(user.id = %user.user_id))]
@@ -39,13 +40,23 @@ pub async fn update_me(
     Json(req): Json<UpdateMeRequest>,
 ) -> ApiResult<Json<User>> {
     state.limits.check_write(&user.user_id, Write::Other)?;
-    limits::validate_label("display_name", &req.display_name, DISPLAY_NAME_MAX_CHARS)?;
-    Ok(Json(
+    if let Some(name) = &req.display_name {
+        limits::validate_label("display_name", name, DISPLAY_NAME_MAX_CHARS)?;
+    }
+    let mut me = state.store.user(&user.user_id).await?;
+    if let Some(name) = req.display_name {
+        me = state.store.set_display_name(&user.user_id, name).await?;
+    }
+    if let Some(show) = req.show_presence
+        && show != me.show_presence
+    {
+        me = state.store.set_show_presence(&user.user_id, show).await?;
         state
-            .store
-            .set_display_name(&user.user_id, req.display_name)
-            .await?,
-    ))
+            .relay
+            .presence_shown(&*state.store, &user.user_id)
+            .await;
+    }
+    Ok(Json(me))
 }
 
 /// GET /api/v1/users?q=prefix

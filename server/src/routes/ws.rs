@@ -121,10 +121,18 @@ async fn run(state: AppState, mut socket: WebSocket) {
         .store
         .touch_session(&session.session_id, now_ms())
         .await;
+    state
+        .relay
+        .socket_opened(&*state.store, &session.user_id)
+        .await;
     if let Err(e) = connected(&state, socket, &session, since, &subscriber, queue).await {
         tracing::debug!(error = %e, "websocket ended");
     }
     state.hub.unsubscribe(&subscriber);
+    state
+        .relay
+        .socket_closed(&*state.store, &session.user_id)
+        .await;
     state.metrics.open_sockets.dec();
 }
 
@@ -145,6 +153,13 @@ async fn connected(
         cursor: cursor::encode(latest),
     };
     sink.send(WsMessage::Text(frame_text(&ready))).await?;
+    for presence in state
+        .relay
+        .online_contacts(&*state.store, &session.user_id)
+        .await
+    {
+        sink.send(WsMessage::Text(frame_text(&presence))).await?;
+    }
     let last_sent = replay(state, &mut sink, &session.user_id, since, latest).await?;
 
     let (replies_tx, replies_rx) = mpsc::channel::<Utf8Bytes>(64);

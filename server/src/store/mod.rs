@@ -198,6 +198,12 @@ pub trait Store: Send + Sync + 'static {
     async fn find_users(&self, prefix: &str, limit: i64) -> StoreResult<Vec<User>>;
     async fn list_users(&self) -> StoreResult<Vec<User>>;
     async fn set_display_name(&self, id: &UserId, display_name: String) -> StoreResult<User>;
+    /// Shows or hides when the user is online (hiding forgets their last seen time).
+    async fn set_show_presence(&self, id: &UserId, show: bool) -> StoreResult<User>;
+    /// Records that the user was online until `at` (ms), unless they hide it.
+    async fn seen(&self, id: &UserId, at: i64) -> StoreResult<User>;
+    /// Everyone who shares a conversation with `user` now.
+    async fn contacts(&self, user: &UserId) -> StoreResult<Vec<User>>;
     async fn set_password_hash(&self, id: &UserId, hash: String) -> StoreResult<()>;
     /// The user's password hash.
     async fn password_hash(&self, id: &UserId) -> StoreResult<String>;

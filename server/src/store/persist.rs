@@ -85,6 +85,8 @@ pub trait UserReads {
     /// and `_` being plain characters; by username.
     fn find_users(&mut self, prefix: &str, limit: i64) -> StoreResult<Vec<User>>;
     fn all_users(&mut self) -> StoreResult<Vec<User>>;
+    /// Everyone who shares a conversation with `user` now (not `user`), by id.
+    fn contacts(&mut self, user: &UserId) -> StoreResult<Vec<User>>;
     /// The users with these usernames (lower case), those that exist.
     fn users_by_usernames(&mut self, usernames: &[String]) -> StoreResult<Vec<User>> {
         let mut users = Vec::new();
@@ -145,6 +147,7 @@ pub trait ConversationReads {
     fn direct_conversation(&mut self, key: &str) -> StoreResult<Option<ConversationId>>;
     /// Current members, ordered by id.
     fn member_ids(&mut self, conversation: &ConversationId) -> StoreResult<Vec<UserId>>;
+
     /// The roles of those `(conversation, user)` pairs that are memberships now.
     fn roles(
         &mut self,
@@ -351,6 +354,13 @@ pub trait UserWrites {
     /// False when there is no such user.
     fn set_display_name(&mut self, id: &UserId, name: &str) -> StoreResult<bool>;
     fn set_password_hash(&mut self, id: &UserId, hash: &str) -> StoreResult<bool>;
+    /// Whether others may see when the user is online, and when they last were (ms).
+    fn set_presence(
+        &mut self,
+        id: &UserId,
+        show: bool,
+        last_seen_at: Option<i64>,
+    ) -> StoreResult<bool>;
     fn insert_session(
         &mut self,
         id: &SessionId,

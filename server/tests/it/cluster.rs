@@ -292,3 +292,33 @@ async fn every_instance_serves_every_attachment_without_a_shared_disk() {
         .await;
     assert_eq!(stray.status.as_u16(), 404, "still only for members");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn presence_crosses_instances() {
+    let Some((_db, _nats, a, b)) = cluster().await else {
+        eprintln!("skipped: postgres and nats are not configured here");
+        return;
+    };
+    broker_is(&a, "ok").await;
+    broker_is(&b, "ok").await;
+    let alice = a.register("alice").await;
+    let bob = b.register("bob").await;
+    a.direct(&alice, &bob).await;
+    let mut bob_ws = b.ws(&bob, None).await;
+
+    let alice_ws = a.ws(&alice, None).await;
+    let online = bob_ws.next_of("presence").await;
+    assert_eq!(
+        (&online["user_id"], &online["online"]),
+        (&json!(alice.id), &json!(true)),
+        "alice's socket on instance a shows her online to bob on b: {online}"
+    );
+    drop(alice_ws);
+    let offline = bob_ws.next_of("presence").await;
+    assert_eq!(
+        (&offline["user_id"], &offline["online"]),
+        (&json!(alice.id), &json!(false)),
+        "{offline}"
+    );
+    assert!(offline["last_seen_at"].is_string(), "{offline}");
+}

@@ -5,7 +5,7 @@ use serde_json::{Value, json};
 
 use crate::{
     conversations::{member_roles, role, sorted, three},
-    fixture::{TestServer, TestUser, id_of, new_client_id, types},
+    fixture::{TestServer, TestUser, Ws, id_of, new_client_id, types},
 };
 
 fn member<'a>(conversation: &'a Value, user: &TestUser) -> &'a Value {
@@ -290,4 +290,127 @@ async fn mentions_name_members_and_count_until_read() {
         .find(|e| e["type"] == "message.created")
         .expect("the socket's message");
     assert_eq!(ids(&created["data"]["mentions"]), vec![bob.id.clone()]);
+}
+
+/// Reads frames up to the next `typing` (the test's marker) and checks none was `presence`.
+async fn assert_no_presence_before_typing(ws: &mut Ws, why: &str) {
+    loop {
+        let frame = ws.next().await;
+        assert_ne!(frame["type"], "presence", "{why}: {frame}");
+        if frame["type"] == "typing" {
+            return;
+        }
+    }
+}
+
+#[tokio::test]
+async fn presence_follows_sockets_and_reaches_only_contacts() {
+    let s = TestServer::start().await;
+    let (alice, bob, carol) = three(&s).await;
+    let conv = s.direct(&alice, &bob).await;
+    let mut bob_ws = s.ws(&bob, None).await;
+    let mut carol_ws = s.ws(&carol, None).await;
+
+    let mut alice_ws = s.ws(&alice, None).await;
+    let first = alice_ws.next().await;
+    assert_eq!(
+        (&first["type"], &first["user_id"], &first["online"]),
+        (&json!("presence"), &json!(bob.id), &json!(true)),
+        "right after ready: who of alice's contacts is online now: {first}"
+    );
+    let online = bob_ws.next_of("presence").await;
+    assert_eq!(
+        (&online["user_id"], &online["online"]),
+        (&json!(alice.id), &json!(true)),
+        "{online}"
+    );
+
+    // A second socket changes nothing; closing it neither.
+    let second = s.ws(&alice, None).await;
+    drop(second);
+    alice_ws
+        .send(json!({"type": "typing", "conversation_id": conv}))
+        .await;
+    assert_no_presence_before_typing(&mut bob_ws, "a second socket is no news").await;
+
+    drop(alice_ws);
+    let offline = bob_ws.next_of("presence").await;
+    assert_eq!(
+        (&offline["user_id"], &offline["online"]),
+        (&json!(alice.id), &json!(false)),
+        "{offline}"
+    );
+    let last_seen = offline["last_seen_at"].as_str().expect("a last seen time");
+    let profile = s
+        .get(&format!("/api/v1/users/{}", alice.id))
+        .auth(&bob)
+        .send()
+        .await
+        .expect(200, "alice's profile");
+    assert_eq!(profile["last_seen_at"], last_seen, "{profile}");
+
+    // Carol shares no conversation with alice: she heard nothing of it. (Her next frame is
+    // the typing of the group made now.)
+    let group = s.group(&carol, "Later", &[&bob]).await;
+    let mut bob_again = s.ws(&bob, None).await;
+    bob_again
+        .send(json!({"type": "typing", "conversation_id": group}))
+        .await;
+    assert_no_presence_before_typing(&mut carol_ws, "carol shares nothing with alice").await;
+}
+
+#[tokio::test]
+async fn hidden_presence_is_never_shown() {
+    let s = TestServer::start().await;
+    let (alice, bob, _) = three(&s).await;
+    let conv = s.direct(&alice, &bob).await;
+    let mut bob_ws = s.ws(&bob, None).await;
+    let alice_ws = s.ws(&alice, None).await;
+    assert_eq!(bob_ws.next_of("presence").await["online"], true);
+    drop(alice_ws);
+    assert_eq!(bob_ws.next_of("presence").await["online"], false);
+
+    let alice_ws = s.ws(&alice, None).await;
+    assert_eq!(bob_ws.next_of("presence").await["online"], true);
+    let me = s
+        .patch("/api/v1/me")
+        .auth(&alice)
+        .json(&json!({"show_presence": false}))
+        .send()
+        .await
+        .expect(200, "alice hides her presence");
+    assert_eq!(me["show_presence"], false);
+    assert_eq!(me["display_name"], "alice", "the rest stays");
+    let hidden = bob_ws.next_of("presence").await;
+    assert_eq!(
+        (&hidden["online"], &hidden["last_seen_at"]),
+        (&json!(false), &Value::Null),
+        "hiding shows her offline at once, with no last seen time: {hidden}"
+    );
+    let profile = s
+        .get(&format!("/api/v1/users/{}", alice.id))
+        .auth(&bob)
+        .send()
+        .await
+        .expect(200, "alice's profile");
+    assert_eq!(profile["last_seen_at"], Value::Null, "{profile}");
+
+    // Her sockets come and go unannounced, and a new socket of bob's doesn't list her.
+    drop(alice_ws);
+    let mut alice_ws = s.ws(&alice, None).await;
+    let mut bob_second = s.ws(&bob, None).await;
+    alice_ws
+        .send(json!({"type": "typing", "conversation_id": conv}))
+        .await;
+    assert_no_presence_before_typing(&mut bob_ws, "nothing about hidden alice").await;
+    assert_no_presence_before_typing(&mut bob_second, "not listed after ready").await;
+
+    s.patch("/api/v1/me")
+        .auth(&alice)
+        .json(&json!({"show_presence": true}))
+        .send()
+        .await
+        .expect(200, "alice shows her presence again");
+    let shown = bob_ws.next_of("presence").await;
+    assert_eq!(shown["online"], true, "{shown}");
 }

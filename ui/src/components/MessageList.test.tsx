@@ -152,7 +152,7 @@ describe('conversation view', () => {
   });
 
   it('shows the @username of both people sharing a display name', async () => {
-    const eve: User = { id: 'u-eve', username: 'eve', display_name: 'Ada', created_at: ada.created_at };
+    const eve: User = { id: 'u-eve', username: 'eve', display_name: 'Ada', created_at: ada.created_at, last_seen_at: null, show_presence: true };
     const people = [me, ada, eve];
     const group = conversation('c1', 'Crew', 0);
     group.conversation.kind = 'group';

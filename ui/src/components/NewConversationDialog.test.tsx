@@ -8,7 +8,7 @@ import { installFakeShell } from '../test/fakeShell';
 import { renderWithClient } from '../test/render';
 import { NewConversationDialog } from './NewConversationDialog';
 
-const bob: User = { id: 'u-bob', username: 'bob', display_name: 'Bob', created_at: '2026-01-01T00:00:00Z' };
+const bob: User = { id: 'u-bob', username: 'bob', display_name: 'Bob', created_at: '2026-01-01T00:00:00Z', last_seen_at: null, show_presence: true };
 
 describe('NewConversationDialog', () => {
   let shell: ReturnType<typeof installFakeShell>;

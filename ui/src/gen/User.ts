@@ -5,4 +5,12 @@ export type User = { id: UserId,
 /**
  * Lower case, 3–32 of `a-z 0-9 _ . -`.
  */
-username: string, display_name: string, created_at: string, };
+username: string, display_name: string, created_at: string, 
+/**
+ * When they were last online; null while unknown, and always for someone who hides it.
+ */
+last_seen_at: string | null, 
+/**
+ * Whether others may see when they are online (`PATCH /api/v1/me`).
+ */
+show_presence: boolean, };

@@ -1,15 +1,15 @@
 // Fake data for the screenshot preview only (preview.html); never part of the app bundle.
 import type { CachedConversation, CachedMessage, Message, User } from '../ipc';
 
-export const ME: User = { id: 'u-me', username: 'sam', display_name: 'Sam Rivera', created_at: '2026-01-02T09:00:00Z' };
+export const ME: User = { id: 'u-me', username: 'sam', display_name: 'Sam Rivera', created_at: '2026-01-02T09:00:00Z', last_seen_at: null, show_presence: true };
 
 export const USERS: User[] = [
   ME,
-  { id: 'u-ada', username: 'ada', display_name: 'Ada Lovelace', created_at: '2026-01-02T09:00:00Z' },
-  { id: 'u-grace', username: 'grace', display_name: 'Grace Hopper', created_at: '2026-01-02T09:00:00Z' },
-  { id: 'u-linus', username: 'linus', display_name: 'Linus T.', created_at: '2026-01-02T09:00:00Z' },
-  { id: 'u-margaret', username: 'margaret', display_name: 'Margaret Hamilton', created_at: '2026-01-02T09:00:00Z' },
-  { id: 'u-ken', username: 'ken', display_name: 'Ken Thompson', created_at: '2026-01-02T09:00:00Z' },
+  { id: 'u-ada', username: 'ada', display_name: 'Ada Lovelace', created_at: '2026-01-02T09:00:00Z', last_seen_at: null, show_presence: true },
+  { id: 'u-grace', username: 'grace', display_name: 'Grace Hopper', created_at: '2026-01-02T09:00:00Z', last_seen_at: null, show_presence: true },
+  { id: 'u-linus', username: 'linus', display_name: 'Linus T.', created_at: '2026-01-02T09:00:00Z', last_seen_at: null, show_presence: true },
+  { id: 'u-margaret', username: 'margaret', display_name: 'Margaret Hamilton', created_at: '2026-01-02T09:00:00Z', last_seen_at: null, show_presence: true },
+  { id: 'u-ken', username: 'ken', display_name: 'Ken Thompson', created_at: '2026-01-02T09:00:00Z', last_seen_at: null, show_presence: true },
 ];
 
 const DIAGRAM = new TextEncoder().encode(

@@ -1,7 +1,7 @@
 import type { CachedConversation, CachedMessage, Message, User } from '../ipc';
 
-export const me: User = { id: 'u-me', username: 'sam', display_name: 'Sam', created_at: '2026-01-01T00:00:00Z' };
-export const ada: User = { id: 'u-ada', username: 'ada', display_name: 'Ada', created_at: '2026-01-01T00:00:00Z' };
+export const me: User = { id: 'u-me', username: 'sam', display_name: 'Sam', created_at: '2026-01-01T00:00:00Z', last_seen_at: null, show_presence: true };
+export const ada: User = { id: 'u-ada', username: 'ada', display_name: 'Ada', created_at: '2026-01-01T00:00:00Z', last_seen_at: null, show_presence: true };
 
 export function message(seq: number, patch: Partial<Message> = {}): Message {
   return {

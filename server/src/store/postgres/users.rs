@@ -20,6 +20,8 @@ fn user_row(r: &Row) -> User {
         username: r.get(1),
         display_name: r.get(2),
         created_at: time_of(r.get(3)),
+        last_seen_at: r.get::<_, Option<i64>>(4).map(time_of),
+        show_presence: r.get(5),
     }
 }
 
@@ -32,7 +34,7 @@ impl UserReads for PgDb<'_> {
         Ok(self
             .0
             .query_opt(
-                "SELECT id, username, display_name, created_at FROM users WHERE id = $1",
+                "SELECT id, username, display_name, created_at, last_seen_at, show_presence FROM users WHERE id = $1",
                 &[&id.as_str()],
             )?
             .as_ref()
@@ -43,10 +45,10 @@ impl UserReads for PgDb<'_> {
         Ok(self
             .0
             .query_opt(
-                "SELECT id, username, display_name, created_at, password_hash FROM users WHERE username = $1",
+                "SELECT id, username, display_name, created_at, last_seen_at, show_presence, password_hash FROM users WHERE username = $1",
                 &[&username],
             )?
-            .map(|r| (user_row(&r), r.get(4))))
+            .map(|r| (user_row(&r), r.get(6))))
     }
 
     fn find_users(&mut self, prefix: &str, limit: i64) -> StoreResult<Vec<User>> {
@@ -62,7 +64,7 @@ impl UserReads for PgDb<'_> {
         Ok(self
             .0
             .query(
-                "SELECT id, username, display_name, created_at FROM users
+                "SELECT id, username, display_name, created_at, last_seen_at, show_presence FROM users
                  WHERE username ILIKE $1 OR display_name ILIKE $1
                  ORDER BY username LIMIT $2",
                 &[&pattern, &limit],
@@ -76,8 +78,24 @@ impl UserReads for PgDb<'_> {
         Ok(self
             .0
             .query(
-                "SELECT id, username, display_name, created_at FROM users ORDER BY username",
+                "SELECT id, username, display_name, created_at, last_seen_at, show_presence FROM users ORDER BY username",
                 &[],
+            )?
+            .iter()
+            .map(user_row)
+            .collect())
+    }
+
+    fn contacts(&mut self, user: &UserId) -> StoreResult<Vec<User>> {
+        Ok(self
+            .0
+            .query(
+                "SELECT id, username, display_name, created_at, last_seen_at, show_presence FROM users
+                 WHERE id IN (SELECT other.user_id FROM members mine
+                              JOIN members other ON other.conversation_id = mine.conversation_id
+                              WHERE mine.user_id = $1 AND other.user_id <> $1)
+                 ORDER BY id",
+                &[&user.as_str()],
             )?
             .iter()
             .map(user_row)
@@ -199,6 +217,18 @@ impl UserWrites for PgTx<'_> {
             &[&id.as_str(), &user.username, &user.display_name, &user.password_hash, &now],
         )?;
         Ok(())
+    }
+
+    fn set_presence(
+        &mut self,
+        id: &UserId,
+        show: bool,
+        last_seen_at: Option<i64>,
+    ) -> StoreResult<bool> {
+        Ok(self.conn().execute(
+            "UPDATE users SET show_presence = $1, last_seen_at = $2 WHERE id = $3",
+            &[&show, &last_seen_at, &id.as_str()],
+        )? > 0)
     }
 
     fn set_display_name(&mut self, id: &UserId, name: &str) -> StoreResult<bool> {

@@ -100,6 +100,22 @@ impl<B: Backend> Store for Rules<B> {
             .await
     }
 
+    async fn set_show_presence(&self, id: &UserId, show: bool) -> StoreResult<User> {
+        let id = id.clone();
+        self.write(move |tx| users::set_show_presence(tx, &id, show))
+            .await
+    }
+
+    async fn seen(&self, id: &UserId, at: i64) -> StoreResult<User> {
+        let id = id.clone();
+        self.write(move |tx| users::seen(tx, &id, at)).await
+    }
+
+    async fn contacts(&self, user: &UserId) -> StoreResult<Vec<User>> {
+        let user = user.clone();
+        self.backend.read(move |r| r.contacts(&user)).await
+    }
+
     async fn set_password_hash(&self, id: &UserId, hash: String) -> StoreResult<()> {
         let id = id.clone();
         self.write(move |tx| users::set_password_hash(tx, &id, &hash))

@@ -23,6 +23,28 @@ pub fn set_display_name(tx: &mut dyn Tx, id: &UserId, name: &str) -> StoreResult
     tx.read().user(id)?.ok_or(StoreError::NotFound)
 }
 
+/// Shows or hides when the user is online. Hidden, nothing of it is kept: their
+/// `last_seen_at` is forgotten and no longer recorded.
+pub fn set_show_presence(tx: &mut dyn Tx, id: &UserId, show: bool) -> StoreResult<User> {
+    let user = tx.read().user(id)?.ok_or(StoreError::NotFound)?;
+    let last_seen = if show {
+        user.last_seen_at.map(|t| t.timestamp_millis())
+    } else {
+        None
+    };
+    tx.set_presence(id, show, last_seen)?;
+    tx.read().user(id)?.ok_or(StoreError::NotFound)
+}
+
+/// Records that the user was online until `at` (ms), unless they hide it.
+pub fn seen(tx: &mut dyn Tx, id: &UserId, at: i64) -> StoreResult<User> {
+    let user = tx.read().user(id)?.ok_or(StoreError::NotFound)?;
+    if user.show_presence {
+        tx.set_presence(id, true, Some(at))?;
+    }
+    tx.read().user(id)?.ok_or(StoreError::NotFound)
+}
+
 pub fn set_password_hash(tx: &mut dyn Tx, id: &UserId, hash: &str) -> StoreResult<()> {
     if tx.set_password_hash(id, hash)? {
         Ok(())

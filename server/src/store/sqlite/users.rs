@@ -12,7 +12,7 @@ use crate::{
     },
 };
 
-const USER_COLUMNS: &str = "id, username, display_name, created_at";
+const USER_COLUMNS: &str = "id, username, display_name, created_at, last_seen_at, show_presence";
 
 fn user_row(r: &Row<'_>) -> rusqlite::Result<User> {
     Ok(User {
@@ -20,6 +20,8 @@ fn user_row(r: &Row<'_>) -> rusqlite::Result<User> {
         username: r.get(1)?,
         display_name: r.get(2)?,
         created_at: time_of(r.get(3)?),
+        last_seen_at: r.get::<_, Option<i64>>(4)?.map(time_of),
+        show_presence: r.get(5)?,
     })
 }
 
@@ -41,7 +43,7 @@ impl UserReads for Db<'_> {
                 "SELECT {USER_COLUMNS}, password_hash FROM users WHERE username = ?1"
             ))
             .and_then(|mut s| {
-                s.query_row([username], |r| Ok((user_row(r)?, r.get(4)?)))
+                s.query_row([username], |r| Ok((user_row(r)?, r.get(6)?)))
                     .optional()
             })
             .map_err(sql_err)
@@ -78,6 +80,26 @@ impl UserReads for Db<'_> {
             ))
             .map_err(sql_err)?;
         let rows = stmt.query_map([], user_row).map_err(sql_err)?;
+        rows.collect::<Result<_, _>>().map_err(sql_err)
+    }
+
+    fn contacts(&mut self, user: &UserId) -> StoreResult<Vec<User>> {
+        let columns = USER_COLUMNS
+            .split(", ")
+            .map(|c| format!("u.{c}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let mut stmt = self
+            .0
+            .prepare_cached(&format!(
+                "SELECT {columns} FROM users u WHERE u.id IN (
+                     SELECT other.user_id FROM members mine
+                     JOIN members other ON other.conversation_id = mine.conversation_id
+                     WHERE mine.user_id = ?1 AND other.user_id <> ?1)
+                 ORDER BY u.id"
+            ))
+            .map_err(sql_err)?;
+        let rows = stmt.query_map([user.as_str()], user_row).map_err(sql_err)?;
         rows.collect::<Result<_, _>>().map_err(sql_err)
     }
 
@@ -194,6 +216,21 @@ impl UserWrites for SqliteTx<'_> {
             .execute(
                 "UPDATE users SET display_name = ?1 WHERE id = ?2",
                 params![name, id.as_str()],
+            )
+            .map(|n| n > 0)
+            .map_err(sql_err)
+    }
+
+    fn set_presence(
+        &mut self,
+        id: &UserId,
+        show: bool,
+        last_seen_at: Option<i64>,
+    ) -> StoreResult<bool> {
+        self.conn()
+            .execute(
+                "UPDATE users SET show_presence = ?1, last_seen_at = ?2 WHERE id = ?3",
+                params![show, last_seen_at, id.as_str()],
             )
             .map(|n| n > 0)
             .map_err(sql_err)

@@ -7,6 +7,7 @@ section 4. Run by scripts/e2e.sh (which builds everything and provides Xvfb and 
 Environment: PARLEY_DESKTOP (app binary), PARLEY_SERVER_BIN, TAURI_DRIVER, SCREENSHOTS (dir).
 """
 
+import json
 import os
 import re
 import shutil
@@ -25,7 +26,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.common.options import ArgOptions
 from selenium.webdriver.remote.file_detector import UselessFileDetector
-from selenium.webdriver.support.ui import WebDriverWait
+from selenium.webdriver.support.ui import Select, WebDriverWait
 
 APP = os.environ["PARLEY_DESKTOP"]
 SERVER_BIN = os.environ["PARLEY_SERVER_BIN"]
@@ -275,6 +276,24 @@ def apps():
         app.close()
 
 
+def api(server, method, path, token=None, body=None):
+    """One REST call to the server, as another client would make it."""
+    headers = {"Content-Type": "application/json"}
+    if token:
+        headers["Authorization"] = f"Bearer {token}"
+    data = json.dumps(body).encode() if body is not None else None
+    request = urllib.request.Request(server.url + path, data=data, method=method, headers=headers)
+    with urllib.request.urlopen(request, timeout=WAIT) as response:
+        raw = response.read()
+        return json.loads(raw) if raw else None
+
+
+def register(server, username):
+    """A user made over REST (no app): their id and access token."""
+    auth = api(server, "POST", "/api/v1/auth/register", body={"username": username, "password": "password-123"})
+    return auth["user"]["id"], auth["session"]["access_token"]
+
+
 def count_exact(app, text):
     return sum(1 for m in app.messages() if text in m)
 
@@ -497,3 +516,56 @@ def test_the_window_never_leaves_the_app(server, apps, tmp_path):
     app.textbox("Server URL")
     assert len(app.driver.window_handles) == 1, "no second window"
     assert app.driver.execute_script("return location.href") == start
+
+
+def test_group_details_rename_roles_members_mute_and_leave(server, apps):
+    """`Conversation details` of a group, as its admin: rename, make someone admin, remove
+    someone, notification settings and mute, then leave; the others see it on the server."""
+    suffix = uuid.uuid4().hex[:6]
+    bob, carol = f"bob{suffix}", f"carol{suffix}"
+    bob_id, bob_token = register(server, bob)
+    register(server, carol)
+    alice = apps("alice-details")
+    alice.sign_up(server.url, f"alice{suffix}", "alice-password")
+
+    alice.click_button("New conversation")
+    for name in (bob, carol):
+        alice.type_into("Find people", name)
+        alice.click(f"//label[contains(., '@{name}')]//input", f"{name} in the results")
+    alice.type_into("Group title", "Crew")
+    alice.click_button("Create group")
+    alice.wait(lambda: alice.by_xpath("//h2[normalize-space(.)='Crew']"), "the group's heading")
+
+    alice.click_button("Conversation details")
+    dialog = "//*[@role='dialog'][.//h2[normalize-space(.)='Conversation details']]"
+    alice.wait(lambda: alice.by_xpath(dialog), "the details dialog")
+    alice.type_into("Group name", "Crew renamed")
+    alice.click_button("Save name")
+    alice.wait(lambda: alice.by_xpath("//header//h2[normalize-space(.)='Crew renamed']"), "the new name in the header")
+    titles = lambda: [c["title"] for c in api(server, "GET", "/api/v1/conversations", bob_token)["conversations"]]
+    alice.wait(lambda: titles() == ["Crew renamed"], "bob's copy renamed on the server")
+
+    members = f"{dialog}//ul[@aria-label='Members']"
+    alice.click_button(f"Make {bob} admin")
+    alice.wait(lambda: alice.by_xpath(f"{members}/li[@aria-label='{bob}, admin']"), "bob marked admin")
+    alice.click_button(f"Remove {carol}")
+    alice.wait(lambda: alice.by_xpath(f"{members}/li[starts-with(@aria-label, '{carol}')]") is None, "carol gone")
+    roles = {m["user_id"]: m["role"] for m in api(server, "GET", "/api/v1/conversations", bob_token)["conversations"][0]["members"]}
+    assert roles.get(bob_id) == "admin" and len(roles) == 2, roles
+
+    alice.click(f"{dialog}//*[@role='radiogroup'][@aria-label='Notifications']//label[normalize-space(.)='Mentions only']/input",
+                "Mentions only")
+    mute = alice.wait(lambda: alice.by_xpath(f"{dialog}//select[@id=//label[normalize-space(.)='Mute for']/@for]"), "Mute for")
+    Select(mute).select_by_visible_text("1 hour")
+    alice.wait(lambda: alice.by_xpath(f"{dialog}//select/option[starts-with(normalize-space(.), 'Until ')]"),
+               "the select showing the mute's end")
+    alice.wait(lambda: alice.by_xpath(f"{dialog}//label[normalize-space(.)='Mentions only']/input").is_selected(),
+               "Mentions only kept")
+    alice.screenshot("conversation-details")
+
+    alice.click_button("Leave conversation")
+    alice.wait(lambda: alice.by_xpath("//h2[normalize-space(.)='Crew renamed']") is None, "the conversation closed")
+    alice.wait(lambda: alice.by_xpath(alice.conversation_xpath("Crew renamed")) is None, "gone from the list")
+    members_now = api(server, "GET", "/api/v1/conversations", bob_token)["conversations"][0]["members"]
+    assert [m["user_id"] for m in members_now] == [bob_id], members_now
+

@@ -417,6 +417,72 @@ impl Api {
             .await
     }
 
+    /// Renames a group (admins).
+    pub async fn rename_conversation(
+        &self,
+        id: &ConversationId,
+        title: &str,
+    ) -> ApiResult<Conversation> {
+        let path = format!("/api/v1/conversations/{}", encode(id.as_str()));
+        let request = parley_protocol::UpdateConversationRequest {
+            title: title.to_owned(),
+        };
+        self.call(Method::PATCH, &path, Some(&request)).await
+    }
+
+    /// Adds someone to a group (admins).
+    pub async fn add_member(
+        &self,
+        id: &ConversationId,
+        user: &parley_protocol::UserId,
+    ) -> ApiResult<Conversation> {
+        let path = format!("/api/v1/conversations/{}/members", encode(id.as_str()));
+        let request = parley_protocol::AddMemberRequest {
+            user_id: user.clone(),
+        };
+        self.call(Method::POST, &path, Some(&request)).await
+    }
+
+    /// Removes a member (admins), or leaves (`user` is the caller).
+    pub async fn remove_member(
+        &self,
+        id: &ConversationId,
+        user: &parley_protocol::UserId,
+    ) -> ApiResult<()> {
+        let path = format!(
+            "/api/v1/conversations/{}/members/{}",
+            encode(id.as_str()),
+            encode(user.as_str())
+        );
+        self.call::<(), ()>(Method::DELETE, &path, None).await
+    }
+
+    /// Makes a member admin or member (admins).
+    pub async fn set_role(
+        &self,
+        id: &ConversationId,
+        user: &parley_protocol::UserId,
+        role: parley_protocol::Role,
+    ) -> ApiResult<Conversation> {
+        let path = format!(
+            "/api/v1/conversations/{}/members/{}",
+            encode(id.as_str()),
+            encode(user.as_str())
+        );
+        let request = parley_protocol::SetRoleRequest { role };
+        self.call(Method::PATCH, &path, Some(&request)).await
+    }
+
+    /// The caller's own notification settings for a conversation.
+    pub async fn set_conversation_settings(
+        &self,
+        id: &ConversationId,
+        settings: &parley_protocol::Settings,
+    ) -> ApiResult<Conversation> {
+        let path = format!("/api/v1/conversations/{}/settings", encode(id.as_str()));
+        self.call(Method::PUT, &path, Some(settings)).await
+    }
+
     /// `after`/`before` are exclusive seqs; neither: the newest page.
     pub async fn messages(
         &self,

@@ -12,7 +12,8 @@ use std::{
 
 use anyhow::Context;
 use parley_protocol::{
-    ConversationId, ConversationKind, CreateConversationRequest, SecretString, UserId,
+    Conversation, ConversationId, ConversationKind, CreateConversationRequest, Role, SecretString,
+    UserId,
 };
 use tokio::sync::{Notify, OnceCell, broadcast, watch};
 use uuid::Uuid;
@@ -591,6 +592,73 @@ impl Engine {
     /// Moves the read marker on the server (the cache follows with the `read.updated` event).
     pub async fn mark_read(&self, conversation: &ConversationId, seq: i64) -> ClientResult<()> {
         Ok(self.api().await?.mark_read(conversation, seq).await?)
+    }
+
+    /// Stores a conversation as a REST answer gave it (the caller's own view); the event
+    /// that announces the change to every member follows over the socket.
+    async fn store_answer(&self, conversation: Conversation) -> ClientResult<()> {
+        self.with_cache_async(move |c| c.upsert_conversation(&conversation))
+            .await?;
+        self.fetch_missing_users().await
+    }
+
+    /// Renames a group (admins; online only, like every membership change).
+    pub async fn rename_conversation(
+        &self,
+        conversation: &ConversationId,
+        title: &str,
+    ) -> ClientResult<()> {
+        let answer = self
+            .api()
+            .await?
+            .rename_conversation(conversation, title)
+            .await?;
+        self.store_answer(answer).await
+    }
+
+    /// Adds someone to a group (admins).
+    pub async fn add_member(
+        &self,
+        conversation: &ConversationId,
+        user: &UserId,
+    ) -> ClientResult<()> {
+        let answer = self.api().await?.add_member(conversation, user).await?;
+        self.store_answer(answer).await
+    }
+
+    /// Removes a member (admins), or leaves the conversation (`user` is the account's own).
+    pub async fn remove_member(
+        &self,
+        conversation: &ConversationId,
+        user: &UserId,
+    ) -> ClientResult<()> {
+        Ok(self.api().await?.remove_member(conversation, user).await?)
+    }
+
+    /// Makes a member admin or member (admins).
+    pub async fn set_role(
+        &self,
+        conversation: &ConversationId,
+        user: &UserId,
+        role: Role,
+    ) -> ClientResult<()> {
+        let answer = self.api().await?.set_role(conversation, user, role).await?;
+        self.store_answer(answer).await
+    }
+
+    /// The account's own notification settings for a conversation (its other devices hear
+    /// of it through `settings.updated`).
+    pub async fn set_conversation_settings(
+        &self,
+        conversation: &ConversationId,
+        settings: &parley_protocol::Settings,
+    ) -> ClientResult<()> {
+        let answer = self
+            .api()
+            .await?
+            .set_conversation_settings(conversation, settings)
+            .await?;
+        self.store_answer(answer).await
     }
 
     /// The draft kept for a conversation (survives restarts).

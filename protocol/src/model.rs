@@ -167,6 +167,25 @@ pub struct Conversation {
     pub muted_until: Option<DateTime<Utc>>,
 }
 
+impl Conversation {
+    /// Muted at `now` (`muted_until` ahead of it).
+    pub fn is_muted_at(&self, now: DateTime<Utc>) -> bool {
+        self.muted_until.is_some_and(|until| until > now)
+    }
+
+    /// Whether `message` should notify `me`, by their own settings: `none` never, `mentions`
+    /// when it names them, `all` always unless muted — and a mention still notifies a muted
+    /// conversation unless it is set to `none`.
+    pub fn notifies(&self, message: &Message, me: &UserId, now: DateTime<Utc>) -> bool {
+        let mentioned = message.mentions.contains(me);
+        match self.notify {
+            Notify::None => false,
+            Notify::Mentions => mentioned,
+            Notify::All => mentioned || !self.is_muted_at(now),
+        }
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
@@ -211,4 +230,77 @@ pub struct Message {
     /// The members its body names as `@username` (see [`crate::mentions`]).
     #[serde(default)]
     pub mentions: Vec<UserId>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn conversation(notify: Notify, muted_until: Option<DateTime<Utc>>) -> Conversation {
+        Conversation {
+            id: ConversationId::new("c".to_owned()),
+            kind: ConversationKind::Group,
+            title: Some("g".to_owned()),
+            members: Vec::new(),
+            created_at: Utc::now(),
+            last_message: None,
+            unread_count: 0,
+            last_read_seq: 0,
+            mention_count: 0,
+            notify,
+            muted_until,
+        }
+    }
+
+    fn message(mentions: &[&str]) -> Message {
+        Message {
+            id: MessageId::new("m".to_owned()),
+            conversation_id: ConversationId::new("c".to_owned()),
+            sender_id: UserId::new("other".to_owned()),
+            client_id: Uuid::nil(),
+            seq: 1,
+            body: String::new(),
+            reply_to: None,
+            created_at: Utc::now(),
+            edited_at: None,
+            deleted: false,
+            reactions: Vec::new(),
+            attachments: Vec::new(),
+            mentions: mentions
+                .iter()
+                .map(|m| UserId::new((*m).to_owned()))
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn settings_decide_what_notifies() {
+        let me = UserId::new("me".to_owned());
+        let now = Utc::now();
+        let later = Some(now + chrono::Duration::hours(1));
+        let earlier = Some(now - chrono::Duration::hours(1));
+        let (plain, naming_me) = (message(&[]), message(&["me"]));
+        let cases = [
+            (Notify::All, None, true, true),
+            (Notify::All, earlier, true, true),
+            (Notify::All, later, false, true),
+            (Notify::Mentions, None, false, true),
+            (Notify::Mentions, later, false, true),
+            (Notify::None, None, false, false),
+            (Notify::None, later, false, false),
+        ];
+        for (notify, muted_until, plain_notifies, mention_notifies) in cases {
+            let c = conversation(notify, muted_until);
+            assert_eq!(
+                c.notifies(&plain, &me, now),
+                plain_notifies,
+                "{notify:?} {muted_until:?}"
+            );
+            assert_eq!(
+                c.notifies(&naming_me, &me, now),
+                mention_notifies,
+                "{notify:?} {muted_until:?}"
+            );
+        }
+    }
 }

@@ -9,7 +9,8 @@ use parley_client::{
     cache::{CachedConversation, CachedMessage, OutboxEntry, Page, StagedAttachment},
     protocol::{
         AttachmentId, ConversationId, ConversationKind, CreateConversationRequest, LoginRequest,
-        Message, MessageId, RegisterRequest, SecretString, SessionId, SessionInfo, User, UserId,
+        Message, MessageId, Notify, RegisterRequest, Role, SecretString, SessionId, SessionInfo,
+        User, UserId,
     },
 };
 use serde::Serialize;
@@ -279,6 +280,74 @@ pub async fn create_conversation(
         member_ids,
     };
     Ok(shell.engine()?.create_conversation(&request).await?)
+}
+
+#[tauri::command]
+pub async fn rename_conversation(
+    shell: State<'_, Shell>,
+    conversation_id: ConversationId,
+    title: String,
+) -> CommandResult<()> {
+    Ok(shell
+        .engine()?
+        .rename_conversation(&conversation_id, &title)
+        .await?)
+}
+
+#[tauri::command]
+pub async fn add_member(
+    shell: State<'_, Shell>,
+    conversation_id: ConversationId,
+    user_id: UserId,
+) -> CommandResult<()> {
+    Ok(shell
+        .engine()?
+        .add_member(&conversation_id, &user_id)
+        .await?)
+}
+
+/// Removes a member, or leaves when `user_id` is the account's own.
+#[tauri::command]
+pub async fn remove_member(
+    shell: State<'_, Shell>,
+    conversation_id: ConversationId,
+    user_id: UserId,
+) -> CommandResult<()> {
+    Ok(shell
+        .engine()?
+        .remove_member(&conversation_id, &user_id)
+        .await?)
+}
+
+#[tauri::command]
+pub async fn set_role(
+    shell: State<'_, Shell>,
+    conversation_id: ConversationId,
+    user_id: UserId,
+    role: Role,
+) -> CommandResult<()> {
+    Ok(shell
+        .engine()?
+        .set_role(&conversation_id, &user_id, role)
+        .await?)
+}
+
+/// The account's own notification settings for a conversation.
+#[tauri::command]
+pub async fn set_conversation_settings(
+    shell: State<'_, Shell>,
+    conversation_id: ConversationId,
+    notify: Notify,
+    muted_until: Option<chrono::DateTime<chrono::Utc>>,
+) -> CommandResult<()> {
+    let settings = parley_client::protocol::Settings {
+        notify,
+        muted_until,
+    };
+    Ok(shell
+        .engine()?
+        .set_conversation_settings(&conversation_id, &settings)
+        .await?)
 }
 
 #[tauri::command]

@@ -64,11 +64,13 @@ pub async fn new_messages(app: &AppHandle, engine: &Engine, batch: &[EngineEvent
             continue;
         };
         for (conversation, ids) in &summary.messages {
-            // Only what is unread and newer than anything announced before.
-            let read = conversations
+            // Only what is unread and newer than anything announced before, and what the
+            // conversation's own settings let through (muted, mentions only, nothing).
+            let cached = conversations
                 .iter()
-                .find(|c| &c.conversation.id == conversation)
-                .map_or(0, |c| c.conversation.last_read_seq);
+                .find(|c| &c.conversation.id == conversation);
+            let read = cached.map_or(0, |c| c.conversation.last_read_seq);
+            let now = chrono::Utc::now();
             let Ok(messages) = engine.messages(conversation, 50).await else {
                 continue;
             };
@@ -80,7 +82,8 @@ pub async fn new_messages(app: &AppHandle, engine: &Engine, batch: &[EngineEvent
             let changed = messages
                 .into_iter()
                 .map(|m| m.message)
-                .filter(|m| ids.contains(&m.id));
+                .filter(|m| ids.contains(&m.id))
+                .filter(|m| cached.is_none_or(|c| c.conversation.notifies(m, &me, now)));
             fresh.extend(announce(changed, &me, read, highest));
         }
     }

@@ -63,8 +63,11 @@ pub async fn update_unread(app: &AppHandle, engine: &Engine) {
     let Ok(conversations) = engine.conversations().await else {
         return;
     };
+    // Muted conversations don't count towards the total.
+    let now = chrono::Utc::now();
     let unread: i64 = conversations
         .iter()
+        .filter(|c| !c.conversation.is_muted_at(now))
         .map(|c| c.conversation.unread_count)
         .sum();
     let tooltip = match unread {

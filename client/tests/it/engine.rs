@@ -318,3 +318,101 @@ async fn refresh_rotation_and_reuse_detection() {
         .expect_err("a revoked session cannot sync");
     assert!(err.is_signed_out(), "reported as signed out: {err:#}");
 }
+
+/// Group management through the engine against a real server: rename, add, promote, the
+/// account's own settings, remove and leave; each answer lands in the cache, and the other
+/// member's engine hears of it live.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn group_management_reaches_both_caches() {
+    use parley_client::protocol::{
+        ConversationKind, CreateConversationRequest, Notify, Role, Settings,
+    };
+
+    let server = TestServer::start().await;
+    let a = TestEngine::register(&server, &name("alice")).await;
+    let b = TestEngine::register(&server, &name("bob")).await;
+    let c = TestEngine::register(&server, &name("carol")).await;
+    let _b_tasks = b.go_live();
+    let conv = a
+        .engine
+        .create_conversation(&CreateConversationRequest {
+            kind: ConversationKind::Group,
+            title: Some("Crew".to_owned()),
+            member_ids: vec![b.user.id.clone()],
+        })
+        .await
+        .expect("create the group");
+    let cached = |engine: &Engine| {
+        let (engine, conv) = (engine.clone(), conv.clone());
+        async move {
+            engine
+                .with_cache_async(move |cache| cache.conversation(&conv))
+                .await
+                .expect("read the cache")
+        }
+    };
+
+    a.engine
+        .rename_conversation(&conv, "Crew 2")
+        .await
+        .expect("rename");
+    a.engine
+        .add_member(&conv, &c.user.id)
+        .await
+        .expect("add carol");
+    a.engine
+        .set_role(&conv, &b.user.id, Role::Admin)
+        .await
+        .expect("make bob admin");
+    let mine = cached(&a.engine).await.expect("alice's copy").conversation;
+    assert_eq!(mine.title.as_deref(), Some("Crew 2"));
+    let roles: Vec<(String, Role)> = mine
+        .members
+        .iter()
+        .map(|m| (m.user_id.to_string(), m.role))
+        .collect();
+    assert!(
+        roles.contains(&(b.user.id.to_string(), Role::Admin)),
+        "{roles:?}"
+    );
+    assert_eq!(mine.members.len(), 3);
+    eventually("bob's engine sees the new name and roles live", || async {
+        let theirs = cached(&b.engine).await?.conversation;
+        (theirs.title.as_deref() == Some("Crew 2") && theirs.members.len() == 3).then_some(())
+    })
+    .await;
+
+    let until = chrono::Utc::now() + chrono::Duration::hours(1);
+    a.engine
+        .set_conversation_settings(
+            &conv,
+            &Settings {
+                notify: Notify::Mentions,
+                muted_until: Some(until),
+            },
+        )
+        .await
+        .expect("mute");
+    let mine = cached(&a.engine).await.expect("alice's copy").conversation;
+    assert_eq!(mine.notify, Notify::Mentions);
+    assert!(mine.is_muted_at(chrono::Utc::now()));
+    let theirs = cached(&b.engine).await.expect("bob's copy").conversation;
+    assert_eq!(
+        theirs.notify,
+        Notify::All,
+        "alice's settings are hers alone"
+    );
+
+    a.engine
+        .remove_member(&conv, &c.user.id)
+        .await
+        .expect("remove carol");
+    b.engine
+        .remove_member(&conv, &b.user.id)
+        .await
+        .expect("bob leaves");
+    eventually("bob's engine marks the group left", || async {
+        cached(&b.engine).await.filter(|c| c.left).map(|_| ())
+    })
+    .await;
+}

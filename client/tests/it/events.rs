@@ -357,3 +357,92 @@ fn a_stale_page_cannot_undo_an_edit_or_a_deletion() {
         .unwrap();
     assert_eq!(bodies(&t.cache, "g"), ["edited", ""]);
 }
+
+#[test]
+fn mention_counts_follow_messages_naming_me_and_the_read_marker() {
+    let mut t = with_group();
+    let naming = |seq: i64, sender: &str, named: &[&str]| {
+        let mut m = msg("g", seq, sender, "@someone");
+        m.mentions = named.iter().map(|u| UserId::new(*u)).collect();
+        m
+    };
+    let m2 = naming(2, BOB, &[ME]);
+    t.cache
+        .apply_events(&[
+            created(1, naming(1, BOB, &[CAROL])),
+            created(2, m2.clone()),
+            created(3, naming(3, ME, &[ME])),
+            created(4, naming(4, CAROL, &[ME, BOB])),
+        ])
+        .unwrap();
+    let mentions = |t: &TestCache| {
+        t.cache
+            .conversation(&cid("g"))
+            .unwrap()
+            .unwrap()
+            .conversation
+            .mention_count
+    };
+    assert_eq!(mentions(&t), 2, "others' messages naming me");
+    let stored = t.cache.messages(&cid("g"), Page::Latest, 10).unwrap();
+    assert_eq!(
+        stored[1].message.mentions,
+        vec![UserId::new(ME)],
+        "kept as sent"
+    );
+
+    let mut tombstone = m2.clone();
+    tombstone.deleted = true;
+    tombstone.body.clear();
+    tombstone.mentions.clear();
+    t.cache
+        .apply_events(&[event(5, "g", EventPayload::MessageDeleted(tombstone))])
+        .unwrap();
+    assert_eq!(mentions(&t), 1, "a deleted mention counts no more");
+    t.cache.apply_events(&[read(6, "g", ME, 4)]).unwrap();
+    assert_eq!(mentions(&t), 0, "read past it");
+}
+
+#[test]
+fn settings_updated_sets_the_own_notification_settings() {
+    let mut t = with_group();
+    let until = crate::fixtures::at(3600);
+    let s = t
+        .cache
+        .apply_events(&[event(
+            1,
+            "g",
+            EventPayload::SettingsUpdated(parley_protocol::Settings {
+                notify: parley_protocol::Notify::Mentions,
+                muted_until: Some(until),
+            }),
+        )])
+        .unwrap();
+    assert!(s.conversations.contains(&cid("g")), "the list redraws it");
+    let c = t
+        .cache
+        .conversation(&cid("g"))
+        .unwrap()
+        .unwrap()
+        .conversation;
+    assert_eq!(
+        (c.notify, c.muted_until),
+        (parley_protocol::Notify::Mentions, Some(until))
+    );
+    // A conversation event (shared by all members) leaves them alone.
+    t.cache
+        .apply_events(&[event(
+            2,
+            "g",
+            EventPayload::ConversationUpdated(shared(group("g", "Renamed", &[ME, BOB, CAROL]))),
+        )])
+        .unwrap();
+    let c = t
+        .cache
+        .conversation(&cid("g"))
+        .unwrap()
+        .unwrap()
+        .conversation;
+    assert_eq!(c.notify, parley_protocol::Notify::Mentions);
+    assert_eq!(c.title.as_deref(), Some("Renamed"));
+}

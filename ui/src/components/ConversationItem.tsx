@@ -4,6 +4,8 @@ import { usePeople } from '../hooks/usePeople';
 import { formatFull, formatListTime } from '../lib/format';
 import { directPeerHandle } from '../lib/personLabel';
 import { Avatar } from './Avatar';
+import { isMuted } from './ConversationDetails';
+import { Icon } from './Icon';
 import { Handle } from './SenderName';
 
 const NONE: readonly string[] = [];
@@ -34,8 +36,10 @@ export function ConversationItem({ item, selected, meId, onOpen }: {
   const people = usePeople(direct ? c.members.map((m) => m.user_id) : NONE);
   const handle = direct ? directPeerHandle(people, meId) : null;
   const at = c.last_message?.created_at ?? item.activity_at;
+  const muted = isMuted(c.muted_until);
+  const classes = ['conv-item', selected && 'selected', muted && 'muted-conversation'].filter(Boolean).join(' ');
   return (
-    <li role="listitem" aria-labelledby={id} className={selected ? 'conv-item selected' : 'conv-item'}>
+    <li role="listitem" aria-labelledby={id} className={classes}>
       <button
         id={id}
         type="button"
@@ -51,8 +55,14 @@ export function ConversationItem({ item, selected, meId, onOpen }: {
           </span>
           <span className="conv-bottom">
             <span className="conv-preview">{item.left ? 'You left this conversation' : preview(item, meId)}</span>
+            {muted && <span className="conv-muted" aria-label="Muted" title="Muted"><Icon name="bellOff" size={14} /></span>}
+            {c.mention_count > 0 && (
+              <span className="badge badge-mention" aria-label={`${c.mention_count} mentions`} title="You were mentioned">@</span>
+            )}
             {unread > 0 && (
-              <span className="badge" aria-label={`${unread} unread`}>{unread > 999 ? '999+' : unread}</span>
+              <span className={muted ? 'badge badge-quiet' : 'badge'} aria-label={`${unread} unread`}>
+                {unread > 999 ? '999+' : unread}
+              </span>
             )}
           </span>
         </span>

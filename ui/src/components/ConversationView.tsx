@@ -10,6 +10,7 @@ import { directPeerHandle } from '../lib/personLabel';
 import { conversationsOptions } from '../queries/conversations';
 import { Avatar } from './Avatar';
 import { Composer } from './Composer';
+import { ConversationDetails } from './ConversationDetails';
 import type { ComposerMode } from './ComposerMode';
 import { Icon } from './Icon';
 import { MessageList } from './MessageList';
@@ -22,14 +23,18 @@ import { TypingIndicator } from './TypingIndicator';
  * two people with one display name both show their `@username`.
  */
 export function ConversationView({ conversationId, onBack }: { conversationId: string; onBack: () => void }) {
-  const conv = useQuery({
+  const list = useQuery({
     ...conversationsOptions(),
     select: (all) => all.find((c) => c.conversation.id === conversationId),
-  }).data;
+  });
+  const conv = list.data;
+  // Left or removed: the list no longer has it (its messages stay readable here).
+  const gone = list.isSuccess && !conv;
   const me = useMe();
   const people = useConversationPeople(conversationId);
   const headingId = useId();
   const [mode, setMode] = useState<ComposerMode>(null);
+  const [details, setDetails] = useState(false);
   const onReply = useCallback((entry: CachedMessage) => setMode({ kind: 'reply', entry }), []);
   const onEdit = useCallback((entry: CachedMessage) => setMode({ kind: 'edit', entry }), []);
   const title = conv?.display_title ?? 'Conversation';
@@ -57,10 +62,17 @@ export function ConversationView({ conversationId, onBack }: { conversationId: s
               </span>
             )}
           </div>
+          {conv && (
+            <button type="button" className="icon-button details-button" aria-label="Conversation details"
+              title="Conversation details" onClick={() => setDetails(true)}>
+              <Icon name="info" />
+            </button>
+          )}
         </header>
+        {details && conv && <ConversationDetails conv={conv} onClose={() => setDetails(false)} />}
         <MessageList conversationId={conversationId} meId={me?.id ?? null} onReply={onReply} onEdit={onEdit} />
         <TypingIndicator conversationId={conversationId} meId={me?.id ?? null} />
-        {conv?.left ? (
+        {conv?.left || gone ? (
           <p className="composer muted">You are no longer a member of this conversation.</p>
         ) : (
           <Composer

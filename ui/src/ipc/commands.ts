@@ -1,5 +1,5 @@
 import { invoke } from './invoke';
-import type { ConversationKind, Settings } from './types';
+import type { ConversationKind, Notify, Role, Settings } from './types';
 
 /**
  * Typed wrappers, one per shell command. Arguments are camelCase: Tauri maps them onto the
@@ -43,6 +43,13 @@ export const commands = {
   user: (id: string) => invoke('user', { id }),
   createConversation: (kind: ConversationKind, title: string | null, memberIds: string[]) =>
     invoke('create_conversation', { kind, title, memberIds }),
+  renameConversation: (conversationId: string, title: string) =>
+    invoke('rename_conversation', { conversationId, title }),
+  addMember: (conversationId: string, userId: string) => invoke('add_member', { conversationId, userId }),
+  removeMember: (conversationId: string, userId: string) => invoke('remove_member', { conversationId, userId }),
+  setRole: (conversationId: string, userId: string, role: Role) => invoke('set_role', { conversationId, userId, role }),
+  setConversationSettings: (conversationId: string, notify: Notify, mutedUntil: string | null) =>
+    invoke('set_conversation_settings', { conversationId, notify, mutedUntil }),
   search: (query: string, conversationId: string | null) => invoke('search', { query, conversationId }),
 
   sessions: () => invoke('sessions'),

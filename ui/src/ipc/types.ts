@@ -12,7 +12,9 @@ import type {
   ConversationKind,
   Message,
   MessageId,
+  Notify,
   OutboxEntry,
+  Role,
   SessionId,
   SessionInfo,
   SessionState,
@@ -71,6 +73,17 @@ export interface CommandMap {
   create_conversation: {
     args: { kind: ConversationKind; title: string | null; memberIds: UserId[] };
     result: ConversationId;
+  };
+  /** Group admins; online only, like every membership change. */
+  rename_conversation: { args: { conversationId: ConversationId; title: string }; result: void };
+  add_member: { args: { conversationId: ConversationId; userId: UserId }; result: void };
+  /** Removes a member (admins), or leaves when `userId` is the account's own. */
+  remove_member: { args: { conversationId: ConversationId; userId: UserId }; result: void };
+  set_role: { args: { conversationId: ConversationId; userId: UserId; role: Role }; result: void };
+  /** The account's own notification settings for one conversation (RFC 3339 or null). */
+  set_conversation_settings: {
+    args: { conversationId: ConversationId; notify: Notify; mutedUntil: string | null };
+    result: void;
   };
   search: { args: { query: string; conversationId: ConversationId | null }; result: Message[] };
   sessions: { args: undefined; result: SessionInfo[] };

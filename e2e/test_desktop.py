@@ -569,3 +569,57 @@ def test_group_details_rename_roles_members_mute_and_leave(server, apps):
     members_now = api(server, "GET", "/api/v1/conversations", bob_token)["conversations"][0]["members"]
     assert [m["user_id"] for m in members_now] == [bob_id], members_now
 
+
+def test_unread_divider_seen_typing_mentions_and_presence(server, apps):
+    """Two people in the real app: the `New messages` divider on opening, `Seen` once the other
+    read it, `NAME is typing…`, an `@` mention picked from the suggestions and shown as a
+    `mark`, and presence in the header (`Online`, then `Last seen …`)."""
+    suffix = uuid.uuid4().hex[:6]
+    alice_name, bob_name, carol_name = f"alice{suffix}", f"bob{suffix}", f"carol{suffix}"
+    register(server, carol_name)
+    alice = apps("alice-people")
+    alice.sign_up(server.url, alice_name, "alice-password")
+    bob = apps("bob-people")  # opened last: bob's window has the focus, alice's is behind
+    bob.sign_up(server.url, bob_name, "bob-password")
+
+    alice.start_direct(carol_name)
+    alice.send("hi carol")
+    bob.start_direct(alice_name)
+    bob.send("one")
+    bob.send("two")
+    alice.wait(lambda: alice.by_xpath(alice.conversation_xpath(bob_name) + "[.//*[@aria-label='2 unread']]"),
+               "two unread from bob")
+    alice.open_conversation(bob_name)
+    alice.wait(lambda: alice.by_xpath("//*[@role='log']//*[@role='separator'][@aria-label='New messages']"),
+               "the New messages divider")
+    alice.screenshot("unread-divider")
+
+    alice.send("hello bob")
+    bob.wait_message("hello bob")
+    alice.wait(lambda: any("hello bob" in m and "Seen" in m for m in alice.messages()), "Seen on alice's message")
+
+    header = "//header[contains(@class, 'conversation-header')]"
+    alice.wait(lambda: alice.by_xpath(f"{header}//span[contains(normalize-space(.), 'Online')]"), "bob shown online")
+
+    box = bob.textbox("Message")
+    box.send_keys("typing away")
+    alice.wait(lambda: alice.by_xpath(f"//*[@aria-live='polite'][contains(., '{bob_name} is typing…')]"), "typing")
+    # Emptied the way a person does it (WebDriver's clear() bypasses the app's input events).
+    box.send_keys(Keys.CONTROL, "a")
+    box.send_keys(Keys.BACKSPACE)
+    bob.wait(lambda: box.get_attribute("value") == "", "the composer emptied")
+
+    box.send_keys("@" + alice_name[:5])
+    bob.wait(lambda: bob.by_xpath("//*[@role='listbox'][@aria-label='Mention suggestions']"
+                                  f"//*[@role='option'][contains(., '@{alice_name}')]"), "the suggestion")
+    box.send_keys(Keys.ENTER)
+    bob.wait(lambda: box.get_attribute("value") == f"@{alice_name} ", "the mention inserted")
+    box.send_keys("look at this")
+    box.send_keys(Keys.ENTER)
+    alice.wait(lambda: alice.by_xpath(f"//*[@role='log']//article//mark[normalize-space(.)='@{alice_name}']"),
+               "the mention marked")
+    alice.screenshot("seen-and-mention")
+
+    bob.close()
+    alice.wait(lambda: alice.by_xpath(f"{header}//span[contains(normalize-space(.), 'Last seen')]"), "bob last seen")
+

@@ -378,6 +378,20 @@ impl Api {
         self.get("/api/v1/me").await
     }
 
+    /// Changes what is given of the caller's profile (display name, presence shown).
+    pub async fn update_me(&self, request: &parley_protocol::UpdateMeRequest) -> ApiResult<User> {
+        self.call(Method::PATCH, "/api/v1/me", Some(request)).await
+    }
+
+    /// Changes the password; the server signs every other session out.
+    pub async fn change_password(
+        &self,
+        request: &parley_protocol::ChangePasswordRequest,
+    ) -> ApiResult<()> {
+        self.call(Method::POST, "/api/v1/me/password", Some(request))
+            .await
+    }
+
     pub async fn find_users(&self, prefix: &str) -> ApiResult<Vec<User>> {
         let path = format!("/api/v1/users?q={}", encode(prefix));
         Ok(self.get::<UsersResponse>(&path).await?.users)

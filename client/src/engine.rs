@@ -94,7 +94,15 @@ pub(crate) struct Inner {
     pub(crate) reconnect_now: Notify,
     /// Set when the connection comes back: the outbox retries at once, ignoring its backoff.
     pub(crate) outbox_now: std::sync::atomic::AtomicBool,
+    /// Typing notices on their way to the socket (the realtime session holds the receiver).
+    pub(crate) typing_tx: tokio::sync::mpsc::Sender<ConversationId>,
+    pub(crate) typing_rx: tokio::sync::Mutex<tokio::sync::mpsc::Receiver<ConversationId>>,
+    /// When a typing notice was last sent, per conversation (at most one per 3 s).
+    typing_sent: std::sync::Mutex<std::collections::HashMap<ConversationId, std::time::Instant>>,
 }
+
+/// At most one typing notice per conversation this often (PRODUCT.md §2).
+pub const TYPING_EVERY: std::time::Duration = std::time::Duration::from_secs(3);
 
 /// A handle on one account's engine; cheap to clone.
 #[derive(Clone)]
@@ -127,6 +135,7 @@ impl Engine {
     pub(crate) fn with_cache(account: Account, cache: Cache, dir: std::path::PathBuf) -> Self {
         let (state, _) = watch::channel(ConnectionState::Offline);
         let (events, _) = broadcast::channel(256);
+        let (typing_tx, typing_rx) = tokio::sync::mpsc::channel(8);
         Self {
             inner: Arc::new(Inner {
                 account,
@@ -139,6 +148,9 @@ impl Engine {
                 outbox_wake: Notify::new(),
                 reconnect_now: Notify::new(),
                 outbox_now: std::sync::atomic::AtomicBool::new(false),
+                typing_tx,
+                typing_rx: tokio::sync::Mutex::new(typing_rx),
+                typing_sent: std::sync::Mutex::new(std::collections::HashMap::new()),
             }),
         }
     }
@@ -513,6 +525,38 @@ impl Engine {
         self.with_cache_async(move |c| c.user(&id)).await
     }
 
+    /// Changes the account's display name and/or whether others see when it is online; the
+    /// cached profile follows.
+    pub async fn update_profile(
+        &self,
+        display_name: Option<String>,
+        show_presence: Option<bool>,
+    ) -> ClientResult<parley_protocol::User> {
+        let request = parley_protocol::UpdateMeRequest {
+            display_name,
+            show_presence,
+        };
+        let me = self.api().await?.update_me(&request).await?;
+        let cached = me.clone();
+        self.with_cache_async(move |c| c.upsert_users(std::slice::from_ref(&cached)))
+            .await?;
+        Ok(me)
+    }
+
+    /// Changes the account's password (the current one proves it is the owner); every other
+    /// session of the account is signed out by the server.
+    pub async fn change_password(
+        &self,
+        current: SecretString,
+        new: SecretString,
+    ) -> ClientResult<()> {
+        let request = parley_protocol::ChangePasswordRequest {
+            current_password: current,
+            new_password: new,
+        };
+        Ok(self.api().await?.change_password(&request).await?)
+    }
+
     /// Signs `auth`'s account in on this device: keeps the refresh token in the keyring, adds
     /// the account to `home`'s list, remembers who "me" is in its cache, and keeps the
     /// session's access token for the first calls. The same for register and login.
@@ -592,6 +636,29 @@ impl Engine {
     /// Moves the read marker on the server (the cache follows with the `read.updated` event).
     pub async fn mark_read(&self, conversation: &ConversationId, seq: i64) -> ClientResult<()> {
         Ok(self.api().await?.mark_read(conversation, seq).await?)
+    }
+
+    /// The user is typing in `conversation`: tells the other members, at most once every
+    /// [`TYPING_EVERY`] per conversation. Ephemeral: dropped while offline.
+    pub fn typing(&self, conversation: &ConversationId) {
+        let now = std::time::Instant::now();
+        {
+            let mut sent = self
+                .inner
+                .typing_sent
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            if sent
+                .get(conversation)
+                .is_some_and(|at| now.duration_since(*at) < TYPING_EVERY)
+            {
+                return;
+            }
+            sent.insert(conversation.clone(), now);
+        }
+        if *self.inner.state.borrow() == ConnectionState::Online {
+            let _ = self.inner.typing_tx.try_send(conversation.clone());
+        }
     }
 
     /// Stores a conversation as a REST answer gave it (the caller's own view); the event

@@ -232,7 +232,7 @@ impl Engine {
     async fn realtime_session(&self, failures: &mut u32) -> anyhow::Result<Ended> {
         let api = self.api().await?;
         let Opened {
-            sink: _sink,
+            mut sink,
             mut stream,
             cursor,
             token,
@@ -248,8 +248,22 @@ impl Engine {
             .outbox_now
             .store(true, std::sync::atomic::Ordering::Release);
         self.inner.outbox_wake.notify_one();
+        // One realtime session at a time holds the typing notices' receiver.
+        let mut typing = self.inner.typing_rx.lock().await;
+        while typing.try_recv().is_ok() {} // stale notices from before this session
         loop {
-            let frame = match tokio::time::timeout(SILENCE_LIMIT, stream.next()).await {
+            let next = tokio::select! {
+                next = tokio::time::timeout(SILENCE_LIMIT, stream.next()) => next,
+                Some(conversation_id) = typing.recv() => {
+                    let frame = ClientFrame::Typing { conversation_id };
+                    let text = serde_json::to_string(&frame)?;
+                    if let Err(e) = sink.send(WsMessage::Text(text.into())).await {
+                        return Ok(Ended::Lost(e.to_string()));
+                    }
+                    continue;
+                }
+            };
+            let frame = match next {
                 Err(_) => return Ok(Ended::Lost("no frame from the server for 75 s".to_owned())),
                 Ok(None) => return Ok(Ended::Lost("the server closed the connection".to_owned())),
                 Ok(Some(Err(e))) => return Ok(Ended::Lost(e.to_string())),

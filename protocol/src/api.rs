@@ -66,7 +66,6 @@ wire! {
         pub new_password: SecretString,
     }
 
-    /// `PATCH /api/v1/me`
     /// `PATCH /api/v1/me`: what is given changes (absent: unchanged; null is refused).
     pub struct UpdateMeRequest {
         #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]

@@ -1,6 +1,7 @@
 //! `parley-server`: parse flags, load config, init logging, then serve (or run an
 //! operator command). Everything else lives in the library.
 
+use std::io::IsTerminal;
 use std::{io::BufRead, path::PathBuf, sync::Arc};
 
 use anyhow::{Context, bail};
@@ -171,14 +172,37 @@ fn migrate(config: &Config, to: &str) -> anyhow::Result<()> {
         "copying {} into PostgreSQL (stop the server first)",
         source.display()
     );
+    // A progress bar on a terminal; a line per table (and per step) in a log.
+    let bar = std::io::stderr().is_terminal().then(|| {
+        indicatif::ProgressBar::new(0).with_style(
+            indicatif::ProgressStyle::with_template("  {prefix:<22} [{bar:40}] {pos}/{len}")
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
+                .progress_chars("=> "),
+        )
+    });
     let mut shown = String::new();
     let report = store::migrate::sqlite_to_postgres(&source, to, &mut |table, done, total| {
+        if let Some(bar) = &bar {
+            if bar.prefix() != table {
+                if !bar.prefix().is_empty() {
+                    bar.println(format!("  {} {}", bar.prefix(), bar.position()));
+                }
+                bar.set_prefix(table.to_owned());
+                bar.set_length(total);
+            }
+            bar.set_position(done);
+            return;
+        }
         let line = format!("{table}: {done}/{total}");
         if line != shown {
             eprintln!("  {line}");
             shown = line;
         }
-    })?;
+    });
+    if let Some(bar) = bar {
+        bar.finish_and_clear();
+    }
+    let report = report?;
     println!("migrated and verified (rows, sha256 per table):");
     for copied in &report {
         println!(

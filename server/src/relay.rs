@@ -81,6 +81,8 @@ enum Notice {
     },
     /// `user` showed or hid their presence: announce it as it is now.
     Shown { origin: u64, user_id: UserId },
+    /// `user` has new contacts: announce them if they are online.
+    Introduce { origin: u64, user_id: UserId },
     /// Instance `origin` is alive and holds these users' sockets.
     Holding { origin: u64, users: Vec<UserId> },
 }
@@ -352,6 +354,21 @@ impl Relay {
         }
     }
 
+    /// `user` has new contacts (a conversation was made, a member added): if they are online
+    /// (and show it), their contacts hear so now rather than at their next connect.
+    pub async fn introduce(&self, store: &dyn Store, user: &UserId) {
+        if self.presence.is_online(user) {
+            self.announce(store, user, false).await;
+        }
+        if let Some(b) = &self.broker {
+            let notice = Notice::Introduce {
+                origin: b.origin,
+                user_id: user.clone(),
+            };
+            b.send(PRESENCE.to_owned(), &notice).await;
+        }
+    }
+
     /// The `presence` frames a socket gets right after `ready`: one for each contact of
     /// `user` who is online now (and shows it).
     pub async fn online_contacts(&self, store: &dyn Store, user: &UserId) -> Vec<ServerFrame> {
@@ -443,6 +460,11 @@ impl Relay {
             }
             Ok(Notice::Shown { origin, user_id }) if origin != broker.origin => {
                 self.announce(store, &user_id, true).await;
+            }
+            Ok(Notice::Introduce { origin, user_id })
+                if origin != broker.origin && self.presence.is_online(&user_id) =>
+            {
+                self.announce(store, &user_id, false).await;
             }
             Ok(Notice::Holding { origin, users }) if origin != broker.origin => {
                 for user in self.presence.heartbeat(origin, &users) {

@@ -282,6 +282,42 @@ pub async fn create_conversation(
     Ok(shell.engine()?.create_conversation(&request).await?)
 }
 
+/// Changes the display name and/or whether others see when the user is online.
+#[tauri::command]
+pub async fn update_profile(
+    shell: State<'_, Shell>,
+    display_name: Option<String>,
+    show_presence: Option<bool>,
+) -> CommandResult<User> {
+    Ok(shell
+        .engine()?
+        .update_profile(display_name, show_presence)
+        .await?)
+}
+
+/// Changes the password; every other session of the account is signed out.
+#[tauri::command]
+pub async fn change_password(
+    shell: State<'_, Shell>,
+    current_password: String,
+    new_password: String,
+) -> CommandResult<()> {
+    Ok(shell
+        .engine()?
+        .change_password(
+            SecretString::new(current_password),
+            SecretString::new(new_password),
+        )
+        .await?)
+}
+
+/// The user is typing: the other members hear of it (throttled by the engine).
+#[tauri::command]
+pub fn typing(shell: State<'_, Shell>, conversation_id: ConversationId) -> CommandResult<()> {
+    shell.engine()?.typing(&conversation_id);
+    Ok(())
+}
+
 #[tauri::command]
 pub async fn rename_conversation(
     shell: State<'_, Shell>,

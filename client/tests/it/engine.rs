@@ -416,3 +416,60 @@ async fn group_management_reaches_both_caches() {
     })
     .await;
 }
+
+/// Typing notices go out over the socket (at most one per 3 s per conversation) and arrive
+/// at the other engine; presence frames say who is online.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn typing_and_presence_reach_the_other_engine() {
+    let server = TestServer::start().await;
+    let a = TestEngine::register(&server, &name("alice")).await;
+    let b = TestEngine::register(&server, &name("bob")).await;
+    // They share a conversation before they connect: presence goes to contacts.
+    let conv = a
+        .engine
+        .open_direct(&b.user.username)
+        .await
+        .expect("open the DM");
+    let mut b_events = b.engine.events();
+    let (_a_tasks, _b_tasks) = (a.go_live(), b.go_live());
+    for engine in [&a, &b] {
+        wait_state(&mut engine.engine.state(), "online", |s| {
+            *s == ConnectionState::Online
+        })
+        .await;
+    }
+
+    let (mut typing, mut online) = (0, false);
+    let deadline = tokio::time::Instant::now() + WAIT;
+    a.engine.typing(&conv);
+    a.engine.typing(&conv); // within 3 s: not sent again
+    while typing == 0 || !online {
+        let batch = tokio::time::timeout_at(deadline, b_events.recv())
+            .await
+            .expect("typing and presence reach bob in time")
+            .expect("the event stream is open");
+        for event in batch {
+            match event {
+                EngineEvent::Typing {
+                    conversation_id,
+                    user_id,
+                } if conversation_id == conv && user_id == a.user.id => typing += 1,
+                EngineEvent::Presence {
+                    user_id, online: o, ..
+                } if user_id == a.user.id => online |= o,
+                _ => {}
+            }
+        }
+    }
+    // Anything else queued for bob arrives within a moment; a second typing frame would too.
+    let _ = tokio::time::timeout(std::time::Duration::from_millis(300), async {
+        while let Ok(batch) = b_events.recv().await {
+            typing += batch
+                .iter()
+                .filter(|e| matches!(e, EngineEvent::Typing { .. }))
+                .count();
+        }
+    })
+    .await;
+    assert_eq!(typing, 1, "one typing notice per 3 s");
+}

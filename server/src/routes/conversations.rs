@@ -82,7 +82,26 @@ pub async fn create(
     } else {
         StatusCode::OK
     };
+    if created {
+        introduce(&state, &conversation);
+    }
     Ok((status, Json(conversation)))
+}
+
+/// People who now share a conversation learn each other's presence at once (not only at
+/// their next connect), in the background.
+fn introduce(state: &AppState, conversation: &Conversation) {
+    let (relay, store) = (state.relay.clone(), state.store.clone());
+    let members: Vec<UserId> = conversation
+        .members
+        .iter()
+        .map(|m| m.user_id.clone())
+        .collect();
+    tokio::spawn(async move {
+        for member in &members {
+            relay.introduce(&*store, member).await;
+        }
+    });
 }
 
 /// GET /api/v1/conversations?limit=N&before=CURSOR
@@ -173,12 +192,12 @@ pub async fn add_member(
     state
         .limits
         .check_write(&user.user_id, Write::Conversation)?;
-    Ok(Json(
-        state
-            .store
-            .add_member(&user.user_id, &id, &req.user_id)
-            .await?,
-    ))
+    let conversation = state
+        .store
+        .add_member(&user.user_id, &id, &req.user_id)
+        .await?;
+    introduce(&state, &conversation);
+    Ok(Json(conversation))
 }
 
 /// DELETE /api/v1/conversations/{id}/members/{user_id}

@@ -91,10 +91,18 @@ impl Drop for Nats {
 
 /// Two instances on one database and one broker, or `None` when those aren't configured.
 async fn cluster() -> Option<(TestDatabase, Nats, TestServer, TestServer)> {
+    let (database, nats, mut instances) = cluster_of(2).await?;
+    let b = instances.pop()?;
+    let a = instances.pop()?;
+    Some((database, nats, a, b))
+}
+
+/// `n` instances on one database and one broker.
+async fn cluster_of(n: usize) -> Option<(TestDatabase, Nats, Vec<TestServer>)> {
     let database = TestDatabase::create()?;
     let nats = Nats::start().await?;
     let mut instances = Vec::new();
-    for _ in 0..2 {
+    for _ in 0..n {
         let (url, nats_url) = (database.url.clone(), nats.url());
         instances.push(
             TestServer::start_with(move |c| {
@@ -104,9 +112,7 @@ async fn cluster() -> Option<(TestDatabase, Nats, TestServer, TestServer)> {
             .await,
         );
     }
-    let b = instances.pop()?;
-    let a = instances.pop()?;
-    Some((database, nats, a, b))
+    Some((database, nats, instances))
 }
 
 /// The next event frame about message `id` (skipping the others, such as the reader's own
@@ -321,4 +327,63 @@ async fn presence_crosses_instances() {
         "{offline}"
     );
     assert!(offline["last_seen_at"].is_string(), "{offline}");
+}
+
+/// Three instances: concurrent sends into one group through all three give gap-free `seq`,
+/// and every member, whichever instance holds their socket, gets every message live, in order.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn three_instances_keep_one_order_and_deliver_everywhere() {
+    let Some((_db, _nats, instances)) = cluster_of(3).await else {
+        eprintln!("skipped: postgres and nats are not configured here");
+        return;
+    };
+    for instance in &instances {
+        broker_is(instance, "ok").await;
+    }
+    let mut users = Vec::new();
+    for (i, instance) in instances.iter().enumerate() {
+        users.push(instance.register(&format!("user{i}")).await);
+    }
+    let conv = instances[0]
+        .group(&users[0], "Three", &[&users[1], &users[2]])
+        .await;
+    let mut sockets = Vec::new();
+    for (instance, user) in instances.iter().zip(&users) {
+        sockets.push(instance.ws(user, None).await);
+    }
+
+    let per_instance = 20;
+    let bodies: Vec<(usize, String)> = (0..3)
+        .flat_map(|i| (0..per_instance).map(move |n| (i, format!("from {i} #{n}"))))
+        .collect();
+    let sends = bodies
+        .iter()
+        .map(|(i, body)| instances[*i].send(&users[*i], &conv, body));
+    let sent = futures_util::future::join_all(sends).await;
+    let mut seqs: Vec<i64> = sent
+        .iter()
+        .map(|m| m["seq"].as_i64().expect("seq"))
+        .collect();
+    seqs.sort_unstable();
+    let total = 3 * per_instance as i64;
+    assert_eq!(
+        seqs,
+        (1..=total).collect::<Vec<_>>(),
+        "gap-free across three instances"
+    );
+
+    for (i, ws) in sockets.iter_mut().enumerate() {
+        let mut live = Vec::new();
+        while live.len() < total as usize {
+            let frame = ws.next_of("event").await;
+            if frame["event"]["type"] == "message.created" {
+                live.push(frame["event"]["data"]["seq"].as_i64().expect("seq"));
+            }
+        }
+        assert_eq!(
+            live,
+            (1..=total).collect::<Vec<_>>(),
+            "socket {i}: every message, in order"
+        );
+    }
 }

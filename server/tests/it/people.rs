@@ -292,11 +292,15 @@ async fn mentions_name_members_and_count_until_read() {
     assert_eq!(ids(&created["data"]["mentions"]), vec![bob.id.clone()]);
 }
 
-/// Reads frames up to the next `typing` (the test's marker) and checks none was `presence`.
-async fn assert_no_presence_before_typing(ws: &mut Ws, why: &str) {
+/// Reads frames up to the next `typing` (the test's marker) and checks none was a `presence`
+/// about `about`.
+async fn assert_no_presence_before_typing(ws: &mut Ws, about: &TestUser, why: &str) {
     loop {
         let frame = ws.next().await;
-        assert_ne!(frame["type"], "presence", "{why}: {frame}");
+        assert!(
+            frame["type"] != "presence" || frame["user_id"] != about.id.as_str(),
+            "{why}: {frame}"
+        );
         if frame["type"] == "typing" {
             return;
         }
@@ -331,7 +335,7 @@ async fn presence_follows_sockets_and_reaches_only_contacts() {
     alice_ws
         .send(json!({"type": "typing", "conversation_id": conv}))
         .await;
-    assert_no_presence_before_typing(&mut bob_ws, "a second socket is no news").await;
+    assert_no_presence_before_typing(&mut bob_ws, &alice, "a second socket is no news").await;
 
     drop(alice_ws);
     let offline = bob_ws.next_of("presence").await;
@@ -356,7 +360,8 @@ async fn presence_follows_sockets_and_reaches_only_contacts() {
     bob_again
         .send(json!({"type": "typing", "conversation_id": group}))
         .await;
-    assert_no_presence_before_typing(&mut carol_ws, "carol shares nothing with alice").await;
+    assert_no_presence_before_typing(&mut carol_ws, &alice, "carol shares nothing with alice")
+        .await;
 }
 
 #[tokio::test]
@@ -402,8 +407,8 @@ async fn hidden_presence_is_never_shown() {
     alice_ws
         .send(json!({"type": "typing", "conversation_id": conv}))
         .await;
-    assert_no_presence_before_typing(&mut bob_ws, "nothing about hidden alice").await;
-    assert_no_presence_before_typing(&mut bob_second, "not listed after ready").await;
+    assert_no_presence_before_typing(&mut bob_ws, &alice, "nothing about hidden alice").await;
+    assert_no_presence_before_typing(&mut bob_second, &alice, "not listed after ready").await;
 
     s.patch("/api/v1/me")
         .auth(&alice)
@@ -413,4 +418,46 @@ async fn hidden_presence_is_never_shown() {
         .expect(200, "alice shows her presence again");
     let shown = bob_ws.next_of("presence").await;
     assert_eq!(shown["online"], true, "{shown}");
+}
+
+#[tokio::test]
+async fn new_contacts_learn_each_others_presence_at_once() {
+    let s = TestServer::start().await;
+    let (alice, bob, carol) = three(&s).await;
+    let mut alice_ws = s.ws(&alice, None).await;
+    let mut bob_ws = s.ws(&bob, None).await;
+    let mut carol_ws = s.ws(&carol, None).await;
+
+    s.direct(&alice, &bob).await;
+    let about_alice = bob_ws.next_of("presence").await;
+    assert_eq!(
+        (&about_alice["user_id"], &about_alice["online"]),
+        (&json!(alice.id), &json!(true)),
+        "{about_alice}"
+    );
+    let about_bob = alice_ws.next_of("presence").await;
+    assert_eq!(
+        (&about_bob["user_id"], &about_bob["online"]),
+        (&json!(bob.id), &json!(true)),
+        "{about_bob}"
+    );
+
+    // Added to a group: carol and the others learn of each other too.
+    let group = s.group(&alice, "Later", &[&bob]).await;
+    s.post(&format!("/api/v1/conversations/{group}/members"))
+        .auth(&alice)
+        .json(&json!({"user_id": carol.id}))
+        .send()
+        .await
+        .expect(200, "alice adds carol");
+    let mut heard = std::collections::HashSet::new();
+    while heard.len() < 2 {
+        let frame = carol_ws.next_of("presence").await;
+        assert_eq!(frame["online"], true, "{frame}");
+        heard.insert(frame["user_id"].as_str().expect("user_id").to_owned());
+    }
+    assert_eq!(
+        heard,
+        [alice.id.clone(), bob.id.clone()].into_iter().collect()
+    );
 }

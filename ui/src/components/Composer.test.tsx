@@ -1,15 +1,16 @@
-import { screen, waitFor } from '@testing-library/react';
+import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { installFakeShell } from '../test/fakeShell';
-import { message, sent } from '../test/fixtures';
+import { PeopleContext } from '../hooks/usePersonLabel';
+import { ada, me, message, sent, sessionState } from '../test/fixtures';
 import { renderWithClient } from '../test/render';
 import { Composer } from './Composer';
 
 describe('Composer', () => {
   let shell: ReturnType<typeof installFakeShell>;
   beforeEach(() => {
-    shell = installFakeShell({ get_draft: () => '', send_message: () => ({ client_id: 'x' }), messages: () => [], user: () => null });
+    shell = installFakeShell({ session_state: () => sessionState, get_draft: () => '', send_message: () => ({ client_id: 'x' }), messages: () => [], user: () => null });
   });
   afterEach(() => shell.restore());
 
@@ -63,5 +64,33 @@ describe('Composer', () => {
     await user.type(box(), 'keep me');
     view.unmount();
     expect(shell.callsOf('set_draft')).toEqual([{ conversationId: 'c1', text: 'keep me' }]);
+  });
+
+  it('suggests members after @ and inserts the chosen one by keyboard or click', async () => {
+    const user = userEvent.setup();
+    const bob = { ...ada, id: 'u-bob', username: 'bob', display_name: 'Bob' };
+    renderWithClient(
+      <PeopleContext value={[me, ada, bob]}>
+        <Composer conversationId="c1" mode={null} onDone={() => {}} />
+      </PeopleContext>,
+    );
+    await waitFor(() => expect(shell.callsOf('session_state').length).toBeGreaterThan(0));
+    await user.type(box(), 'hi @');
+    const list = screen.getByRole('listbox', { name: 'Mention suggestions' });
+    expect(within(list).getAllByRole('option').map((o) => o.textContent)).toEqual(['Ada @ada', 'Bob @bob']);
+    await user.keyboard('{ArrowDown}{Enter}');
+    expect(box()).toHaveValue('hi @bob ');
+    expect(screen.queryByRole('listbox', { name: 'Mention suggestions' })).toBeNull();
+    expect(shell.callsOf('send_message')).toEqual([]); // Enter picked, it didn't send
+
+    await user.type(box(), 'and @a');
+    await user.click(within(screen.getByRole('listbox', { name: 'Mention suggestions' })).getByRole('option', { name: /Ada/ }));
+    expect(box()).toHaveValue('hi @bob and @ada ');
+
+    await user.type(box(), '@');
+    await user.keyboard('{Escape}');
+    expect(screen.queryByRole('listbox', { name: 'Mention suggestions' })).toBeNull();
+    await user.keyboard('{Enter}');
+    expect(shell.callsOf('send_message')).toEqual([{ conversationId: 'c1', body: 'hi @bob and @ada @', replyTo: null, stagedIds: [] }]);
   });
 });

@@ -1,5 +1,8 @@
-import { useId, useLayoutEffect, useRef, useState, type ClipboardEvent, type FormEvent, type KeyboardEvent } from 'react';
-import { errorMessage } from '../ipc';
+import { useContext, useId, useLayoutEffect, useRef, useState, type ClipboardEvent, type FormEvent, type KeyboardEvent } from 'react';
+import { commands, errorMessage, type User } from '../ipc';
+import { useMe } from '../hooks/useMe';
+import { PeopleContext } from '../hooks/usePersonLabel';
+import { mentionQuery } from '../lib/mentions';
 import { useAttachmentTray } from '../hooks/useAttachmentTray';
 import { useDraft } from '../hooks/useDraft';
 import { useEditMessage } from '../hooks/useEditMessage';
@@ -44,9 +47,40 @@ export function Composer({ conversationId, mode, onDone }: {
 
   useLayoutEffect(() => autoGrow(area.current), [text]);
 
+  // `@` autocomplete of the conversation's members.
+  const people = useContext(PeopleContext);
+  const me = useMe();
+  const [caret, setCaret] = useState<number | null>(null);
+  const [dismissedAt, setDismissedAt] = useState<number | null>(null);
+  const [active, setActive] = useState(0);
+  const listId = useId();
+  const pending = useRef<number | null>(null);
+  const typing = caret === null ? null : mentionQuery(text, caret);
+  const suggestions = typing && typing.start !== dismissedAt ? suggest(people, me?.id ?? null, typing.query) : [];
+  const open = suggestions.length > 0;
+  const current = open ? suggestions[Math.min(active, suggestions.length - 1)]! : null;
+
+  useLayoutEffect(() => {
+    // Put the caret after an inserted mention.
+    if (pending.current !== null && area.current) {
+      area.current.setSelectionRange(pending.current, pending.current);
+      setCaret(pending.current);
+      pending.current = null;
+    }
+  }, [text]);
+
+  function pick(u: User) {
+    if (!typing || caret === null) return;
+    const inserted = `@${u.username} `;
+    pending.current = typing.start + inserted.length;
+    change(text.slice(0, typing.start) + inserted + text.slice(caret));
+    setActive(0);
+  }
+
   function change(value: string) {
     setTyped(value);
     if (!editing) save(value);
+    if (!editing && value.trim()) tellTyping(conversationId);
   }
 
   function submit() {
@@ -79,6 +113,24 @@ export function Composer({ conversationId, mode, onDone }: {
   }
 
   function onKeyDown(e: KeyboardEvent<HTMLTextAreaElement>) {
+    if (open && current) {
+      if (e.key === 'ArrowDown' || e.key === 'ArrowUp') {
+        e.preventDefault();
+        const step = e.key === 'ArrowDown' ? 1 : suggestions.length - 1;
+        setActive((Math.min(active, suggestions.length - 1) + step) % suggestions.length);
+        return;
+      }
+      if ((e.key === 'Enter' || e.key === 'Tab') && !e.shiftKey && !e.nativeEvent.isComposing) {
+        e.preventDefault();
+        pick(current);
+        return;
+      }
+      if (e.key === 'Escape') {
+        e.preventDefault();
+        setDismissedAt(typing?.start ?? null);
+        return;
+      }
+    }
     if (e.key === 'Enter' && !e.shiftKey && !e.nativeEvent.isComposing) {
       e.preventDefault();
       submit();
@@ -100,6 +152,17 @@ export function Composer({ conversationId, mode, onDone }: {
       {error && <p className="form-error" role="alert">{errorMessage(error)}</p>}
       {tooLong && <p className="form-error" id={hintId}>This message is too long to send.</p>}
       {!editing && <AttachmentTray chips={tray.chips} errors={tray.errors} onRemove={tray.remove} onDismissErrors={tray.dismissErrors} />}
+      {open && (
+        <ul className="mention-suggestions" role="listbox" id={listId} aria-label="Mention suggestions">
+          {suggestions.map((u) => (
+            <li key={u.id} id={`${listId}-${u.id}`} role="option" aria-selected={u === current}
+              className={u === current ? 'active' : undefined}
+              onMouseDown={(e) => { e.preventDefault(); pick(u); }}>
+              {u.display_name || u.username} <span className="muted">@{u.username}</span>
+            </li>
+          ))}
+        </ul>
+      )}
       <div className="composer-row">
         <button type="button" className="icon-button" aria-label="Attach file"
           title={editing ? 'Finish editing to attach files' : 'Attach files'} disabled={!!editing}
@@ -119,7 +182,14 @@ export function Composer({ conversationId, mode, onDone }: {
           placeholder={editing ? 'Edit message' : 'Write a message…'}
           rows={1}
           value={text}
-          onChange={(e) => change(e.target.value)}
+          aria-controls={open ? listId : undefined}
+          aria-activedescendant={current ? `${listId}-${current.id}` : undefined}
+          onSelect={(e) => setCaret(e.currentTarget.selectionStart)}
+          onChange={(e) => {
+            change(e.target.value);
+            setCaret(e.target.selectionStart);
+            setActive(0);
+          }}
           onKeyDown={onKeyDown}
           onPaste={onPaste}
           autoFocus
@@ -137,4 +207,23 @@ function autoGrow(el: HTMLTextAreaElement | null) {
   if (!el) return;
   el.style.height = 'auto';
   el.style.height = `${Math.min(el.scrollHeight, 240)}px`;
+}
+
+/** Members whose username or display name starts with `query` (not oneself), at most 8. */
+function suggest(people: readonly User[], meId: string | null, query: string): User[] {
+  const q = query.toLowerCase();
+  return people
+    .filter((u) => u.id !== meId)
+    .filter((u) => u.username.startsWith(q) || u.display_name.toLowerCase().startsWith(q))
+    .slice(0, 8);
+}
+
+const lastTyping = new Map<string, number>();
+
+/** Tells the others we type (the engine sends at most one notice per 3 s; this spares the IPC). */
+function tellTyping(conversationId: string): void {
+  const now = Date.now();
+  if (now - (lastTyping.get(conversationId) ?? 0) < 1000) return;
+  lastTyping.set(conversationId, now);
+  commands.typing(conversationId).catch(() => {});
 }

@@ -1,12 +1,14 @@
 import { useQuery } from '@tanstack/react-query';
-import { useCallback, useId, useState } from 'react';
+import { useCallback, useId, useMemo, useState } from 'react';
 import type { CachedMessage } from '../ipc';
 import { useAttachmentTray } from '../hooks/useAttachmentTray';
 import { useFileDrop } from '../hooks/useFileDrop';
 import { useMe } from '../hooks/useMe';
 import { useConversationPeople } from '../hooks/useConversationPeople';
 import { PeopleContext } from '../hooks/usePersonLabel';
+import { formatLastSeen } from '../lib/format';
 import { directPeerHandle } from '../lib/personLabel';
+import { usePresence } from '../state/presence';
 import { conversationsOptions } from '../queries/conversations';
 import { Avatar } from './Avatar';
 import { Composer } from './Composer';
@@ -35,11 +37,23 @@ export function ConversationView({ conversationId, onBack }: { conversationId: s
   const headingId = useId();
   const [mode, setMode] = useState<ComposerMode>(null);
   const [details, setDetails] = useState(false);
+  // The read marker as it was when the conversation opened: the `New messages` divider stays
+  // put while reading moves the marker on.
+  const [unreadAfter] = useState(() => (conv && conv.conversation.unread_count > 0 ? conv.conversation.last_read_seq : null));
+  const othersRead = useMemo(
+    () => (conv?.conversation.members ?? []).filter((m) => m.user_id !== me?.id).map((m) => m.last_read_seq),
+    [conv?.conversation.members, me?.id],
+  );
   const onReply = useCallback((entry: CachedMessage) => setMode({ kind: 'reply', entry }), []);
   const onEdit = useCallback((entry: CachedMessage) => setMode({ kind: 'edit', entry }), []);
   const title = conv?.display_title ?? 'Conversation';
   const members = conv?.conversation.members.length ?? 0;
   const peerHandle = conv?.conversation.kind === 'direct' ? directPeerHandle(people, me?.id ?? null) : null;
+  const peer = conv?.conversation.kind === 'direct' ? people.find((u) => u.id !== me?.id) ?? null : null;
+  const presence = usePresence(peer?.id ?? null);
+  // A presence frame is the latest word (null when they hide it); before one, their profile.
+  const lastSeen = presence ? presence.lastSeenAt : peer?.show_presence ? peer.last_seen_at : null;
+  const presenceText = presence?.online ? 'Online' : lastSeen ? `Last seen ${formatLastSeen(lastSeen)}` : null;
   const tray = useAttachmentTray(conversationId);
   const drop = useFileDrop(tray.add, !conv?.left && mode?.kind !== 'edit');
 
@@ -57,7 +71,7 @@ export function ConversationView({ conversationId, onBack }: { conversationId: s
             {conv && (
               <span className="muted small">
                 {peerHandle && <><Handle username={peerHandle} /> · </>}
-                {conv.conversation.kind === 'group' ? `${members} members` : 'Direct message'}
+                {conv.conversation.kind === 'group' ? `${members} members` : presenceText ?? 'Direct message'}
                 {conv.left ? ' · you left' : ''}
               </span>
             )}
@@ -70,7 +84,8 @@ export function ConversationView({ conversationId, onBack }: { conversationId: s
           )}
         </header>
         {details && conv && <ConversationDetails conv={conv} onClose={() => setDetails(false)} />}
-        <MessageList conversationId={conversationId} meId={me?.id ?? null} onReply={onReply} onEdit={onEdit} />
+        <MessageList conversationId={conversationId} meId={me?.id ?? null} onReply={onReply} onEdit={onEdit}
+          unreadAfter={unreadAfter} othersRead={othersRead} direct={conv?.conversation.kind === 'direct'} />
         <TypingIndicator conversationId={conversationId} meId={me?.id ?? null} />
         {conv?.left || gone ? (
           <p className="composer muted">You are no longer a member of this conversation.</p>

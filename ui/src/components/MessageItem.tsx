@@ -24,7 +24,7 @@ export interface MessageItemProps {
  * with `white-space: pre-wrap`, so whatever the sender typed shows exactly as typed.
  */
 export const MessageItem = memo(function MessageItem({ item, meId, replyTarget, onReply, onEdit }: MessageItemProps) {
-  const { entry, dayStart, showHeader } = item;
+  const { entry, dayStart, showHeader, unreadStart, seen } = item;
   const m = entry.message;
   const { name, handle } = usePersonLabel(m.sender_id);
   const mine = m.sender_id === meId;
@@ -34,6 +34,9 @@ export const MessageItem = memo(function MessageItem({ item, meId, replyTarget, 
     <div className="msg-row">
       {dayStart !== null && (
         <div className="day-separator" role="separator"><span>{formatDay(dayStart)}</span></div>
+      )}
+      {unreadStart && (
+        <div className="unread-divider" role="separator" aria-label="New messages"><span>New messages</span></div>
       )}
       <article className={classes.join(' ')} aria-label={`${name}${handle ? ` (@${handle})` : ''}, ${formatTime(m.created_at)}`}>
         <div className="msg-gutter">
@@ -55,13 +58,14 @@ export const MessageItem = memo(function MessageItem({ item, meId, replyTarget, 
             <p className="msg-body deleted">This message was deleted.</p>
           ) : !isCaption(m.body, m.attachments) && (
             <p className="msg-body">
-              <MessageText body={m.body} />
+              <MessageText body={m.body} mentions={m.mentions} meId={meId} />
               {m.edited_at && <span className="edited" title={formatFull(m.edited_at)}> (edited)</span>}
             </p>
           )}
           {!m.deleted && m.attachments.length > 0 && <MessageAttachments attachments={m.attachments} />}
           {!m.deleted && <Reactions message={m} meId={meId} />}
           <DeliveryState entry={entry} />
+          {seen && <span className="seen muted small">{seen}</span>}
         </div>
         {sent && !m.deleted && (
           <MessageActions entry={entry} mine={mine} meId={meId} onReply={() => onReply(entry)} onEdit={() => onEdit(entry)} />

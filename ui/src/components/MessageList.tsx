@@ -1,12 +1,15 @@
 import { useInfiniteQuery } from '@tanstack/react-query';
-import { useCallback, useMemo, useState } from 'react';
+import { useCallback, useEffect, useMemo, useState } from 'react';
 import { Virtuoso } from 'react-virtuoso';
 import { errorMessage, type CachedMessage } from '../ipc';
 import { buildTimeline, messageKey, type TimelineItem } from '../lib/timeline';
 import { flattenPages, messagesOptions } from '../queries/messages';
 import { useMarkReadWhileOpen } from '../hooks/useMarkReadWhileOpen';
 import { useStickToBottom } from '../hooks/useStickToBottom';
+import { messageArrived } from '../state/typing';
 import { MessageItem } from './MessageItem';
+
+const NO_READERS: readonly number[] = [];
 
 /** Virtuoso needs a positive, decreasing index for prepended (older) items. */
 const BASE_INDEX = 1_000_000_000;
@@ -16,19 +19,34 @@ const BASE_INDEX = 1_000_000_000;
  * messages scroll like 100), loads older pages when scrolled to the top, and follows new
  * messages only while the reader is already at the bottom.
  */
-export function MessageList({ conversationId, meId, onReply, onEdit }: {
+export function MessageList({ conversationId, meId, onReply, onEdit, unreadAfter = null, othersRead = NO_READERS, direct = false }: {
   conversationId: string;
   meId: string | null;
   onReply: (entry: CachedMessage) => void;
   onEdit: (entry: CachedMessage) => void;
+  /** The read marker when the conversation was opened: a `New messages` divider follows it. */
+  unreadAfter?: number | null;
+  /** The other members' read markers, for `Seen`. */
+  othersRead?: readonly number[];
+  direct?: boolean;
 }) {
   const query = useInfiniteQuery(messagesOptions(conversationId));
   const list = useMemo(() => flattenPages(query.data), [query.data]);
-  const items = useMemo(() => buildTimeline(list), [list]);
+  const items = useMemo(
+    () => buildTimeline(list, { unreadAfter, meId, othersRead, direct }),
+    [list, unreadAfter, meId, othersRead, direct],
+  );
+  // Opening with unread messages starts at the divider, not at the bottom (read at mount).
+  const firstUnread = items.findIndex((i) => i.unreadStart);
   const byId = useMemo(() => new Map(list.map((e) => [e.message.id, e])), [list]);
   const firstItemIndex = useFirstItemIndex(list);
   const stick = useStickToBottom();
   useMarkReadWhileOpen(conversationId, list);
+  // Someone's message arrived: "is typing…" ends with it.
+  const last = list[list.length - 1]?.message;
+  useEffect(() => {
+    if (last && last.seq > 0) messageArrived(conversationId, last.sender_id, Date.parse(last.created_at));
+  }, [conversationId, last]);
 
   const { hasNextPage, isFetchingNextPage, fetchNextPage } = query;
   const loadOlder = useCallback(() => {
@@ -53,7 +71,7 @@ export function MessageList({ conversationId, meId, onReply, onEdit }: {
         tabIndex={0}
         data={items}
         firstItemIndex={firstItemIndex}
-        initialTopMostItemIndex={{ index: 'LAST', align: 'end' }}
+        initialTopMostItemIndex={firstUnread >= 0 ? { index: firstUnread, align: 'start' } : { index: 'LAST', align: 'end' }}
         alignToBottom
         followOutput={followOutput}
         totalListHeightChanged={stick.onHeightChanged}

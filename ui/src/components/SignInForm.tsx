@@ -12,9 +12,10 @@ export function SignInForm({ onDone }: { onDone?: () => void }) {
   const [server, setServer] = useState(loadServerUrl);
   const [username, setUsername] = useState('');
   const [password, setPassword] = useState('');
+  const [displayName, setDisplayName] = useState('');
   const [unencryptedOk, setUnencryptedOk] = useState<string | null>(null);
   const signIn = useSignIn();
-  const ids = { server: useId(), user: useId(), pass: useId(), warning: useId() };
+  const ids = { server: useId(), user: useId(), pass: useId(), name: useId(), nameHint: useId(), warning: useId() };
   const insecure = isInsecureServerUrl(server);
   const confirmed = !insecure || unencryptedOk === server.trim();
 
@@ -22,7 +23,7 @@ export function SignInForm({ onDone }: { onDone?: () => void }) {
     if (!confirmed) return; // the required checkbox has already said why
     saveServerUrl(server.trim());
     signIn.mutate(
-      { create, server: server.trim(), username: username.trim(), password },
+      { create, server: server.trim(), username: username.trim(), password, displayName: displayName.trim() || null },
       { onSuccess: () => onDone?.() },
     );
   }
@@ -64,6 +65,10 @@ export function SignInForm({ onDone }: { onDone?: () => void }) {
       <label htmlFor={ids.pass}>Password</label>
       <input id={ids.pass} type="password" value={password} onChange={(e) => setPassword(e.target.value)} required
         autoComplete="current-password" />
+      <label htmlFor={ids.name}>Display name</label>
+      <input id={ids.name} value={displayName} onChange={(e) => setDisplayName(e.target.value)} maxLength={64}
+        autoComplete="name" aria-describedby={ids.nameHint} />
+      <p id={ids.nameHint} className="muted small">For a new account (optional): how others see you.</p>
       {signIn.isError && (
         <p className="form-error" role="alert">{errorMessage(signIn.error)}</p>
       )}

@@ -8,7 +8,8 @@ export function TypingIndicator({ conversationId, meId }: { conversationId: stri
   return (
     <div className="typing" aria-live="polite">
       {users.length === 1 && <OneTyping id={users[0]!} />}
-      {users.length > 1 && <span>Several people are typing…</span>}
+      {users.length === 2 && <TwoTyping ids={[users[0]!, users[1]!]} />}
+      {users.length > 2 && <span>Several people are typing…</span>}
     </div>
   );
 }
@@ -17,4 +18,10 @@ export function TypingIndicator({ conversationId, meId }: { conversationId: stri
 function OneTyping({ id }: { id: string }) {
   const { name, handle } = usePersonLabel(id);
   return <><span>{name} is typing…</span>{handle && <> <Handle username={handle} /></>}</>;
+}
+
+function TwoTyping({ ids }: { ids: [string, string] }) {
+  const first = usePersonLabel(ids[0]).name;
+  const second = usePersonLabel(ids[1]).name;
+  return <span>{first} and {second} are typing…</span>;
 }

@@ -11,9 +11,9 @@ export interface Credentials {
 export function useSignIn() {
   const queryClient = useQueryClient();
   return useMutation({
-    mutationFn: ({ create, server, username, password }: Credentials & { create: boolean }) =>
+    mutationFn: ({ create, server, username, password, displayName = null }: Credentials & { create: boolean; displayName?: string | null }) =>
       create
-        ? commands.createAccount(server, username, password, null)
+        ? commands.createAccount(server, username, password, displayName)
         : commands.signIn(server, username, password),
     onSuccess: () => queryClient.resetQueries(),
   });

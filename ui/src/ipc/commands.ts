@@ -43,6 +43,11 @@ export const commands = {
   user: (id: string) => invoke('user', { id }),
   createConversation: (kind: ConversationKind, title: string | null, memberIds: string[]) =>
     invoke('create_conversation', { kind, title, memberIds }),
+  typing: (conversationId: string) => invoke('typing', { conversationId }),
+  updateProfile: (displayName: string | null, showPresence: boolean | null) =>
+    invoke('update_profile', { displayName, showPresence }),
+  changePassword: (currentPassword: string, newPassword: string) =>
+    invoke('change_password', { currentPassword, newPassword }),
   renameConversation: (conversationId: string, title: string) =>
     invoke('rename_conversation', { conversationId, title }),
   addMember: (conversationId: string, userId: string) => invoke('add_member', { conversationId, userId }),

@@ -74,6 +74,12 @@ export interface CommandMap {
     args: { kind: ConversationKind; title: string | null; memberIds: UserId[] };
     result: ConversationId;
   };
+  /** Changes what is given of the profile; resolves to the new profile. */
+  update_profile: { args: { displayName: string | null; showPresence: boolean | null }; result: User };
+  /** Every other session of the account is signed out. A wrong current password: `forbidden`. */
+  change_password: { args: { currentPassword: string; newPassword: string }; result: void };
+  /** The user is typing (the engine sends at most one notice per conversation every 3 s). */
+  typing: { args: { conversationId: ConversationId }; result: void };
   /** Group admins; online only, like every membership change. */
   rename_conversation: { args: { conversationId: ConversationId; title: string }; result: void };
   add_member: { args: { conversationId: ConversationId; userId: UserId }; result: void };

@@ -37,6 +37,16 @@ export function formatDay(dayStart: number, now = new Date()): string {
   return longDate.format(new Date(dayStart));
 }
 
+/** "today at 14:05", "yesterday at 09:12", "Mon at 18:30" (this week), else "3 Nov". */
+export function formatLastSeen(iso: string, now = new Date()): string {
+  const d = new Date(iso);
+  const days = Math.round((startOfDay(now) - startOfDay(d)) / DAY_MS);
+  if (days <= 0) return `today at ${time.format(d)}`;
+  if (days === 1) return `yesterday at ${time.format(d)}`;
+  if (days < 7) return `${weekday.format(d)} at ${time.format(d)}`;
+  return shortDate.format(d);
+}
+
 /** Initials for an avatar: "Ada Lovelace" → "AL". */
 export function initials(name: string): string {
   const parts = name.split(/[\s._-]+/).filter((p) => /^[\p{L}\p{N}]/u.test(p));

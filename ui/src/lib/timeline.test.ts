@@ -27,3 +27,23 @@ describe('buildTimeline', () => {
     expect(t.map((i) => i.showHeader)).toEqual([true, true, false]);
   });
 });
+
+describe('buildTimeline marks', () => {
+  const me = 'u-me';
+  const list = [1, 2, 3, 4, 5].map((seq) => sent(message(seq, { sender_id: seq % 2 ? 'u-ada' : me })));
+  const marks = { unreadAfter: null, meId: me, othersRead: [] as number[], direct: false };
+
+  it('puts the New messages divider on the first unread message of someone else', () => {
+    const items = buildTimeline(list, { ...marks, unreadAfter: 1 });
+    expect(items.map((i) => i.unreadStart)).toEqual([false, false, true, false, false]);
+    expect(buildTimeline(list, marks).some((i) => i.unreadStart)).toBe(false);
+  });
+
+  it('says Seen on my newest message someone has read', () => {
+    const direct = buildTimeline(list, { ...marks, othersRead: [3], direct: true });
+    expect(direct.map((i) => i.seen)).toEqual([null, 'Seen', null, null, null]);
+    const group = buildTimeline(list, { ...marks, othersRead: [4, 5, 1] });
+    expect(group.map((i) => i.seen)).toEqual([null, null, null, 'Seen by 2', null]);
+    expect(buildTimeline(list, { ...marks, othersRead: [1] }).every((i) => i.seen === null)).toBe(true);
+  });
+});

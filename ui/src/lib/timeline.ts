@@ -10,26 +10,60 @@ export interface TimelineItem {
   dayStart: number | null;
   /** Whether this message starts a new sender group (shows name and time). */
   showHeader: boolean;
+  /** The first message that was unread when the conversation was opened (the divider). */
+  unreadStart: boolean;
+  /** On the reader's newest message that others have read: `Seen` or `Seen by N`. */
+  seen: string | null;
 }
 
+/** What the timeline marks besides days and sender groups. */
+export interface TimelineMarks {
+  /** The reader's read marker when the conversation was opened (null: no divider). */
+  unreadAfter: number | null;
+  meId: string | null;
+  /** Other members' read markers. */
+  othersRead: readonly number[];
+  direct: boolean;
+}
+
+const NO_MARKS: TimelineMarks = { unreadAfter: null, meId: null, othersRead: [], direct: false };
+
 /** Decides day separators and sender grouping in one pass: pure, so it is unit-tested. */
-export function buildTimeline(list: CachedMessage[]): TimelineItem[] {
+export function buildTimeline(list: CachedMessage[], marks: TimelineMarks = NO_MARKS): TimelineItem[] {
   const out: TimelineItem[] = new Array(list.length);
   let prevDay: number | null = null;
   let prevSender: string | null = null;
   let prevAt = 0;
+  let dividerPlaced = marks.unreadAfter === null;
   for (let i = 0; i < list.length; i++) {
     const entry = list[i]!;
-    const at = new Date(entry.message.created_at).getTime();
+    const m = entry.message;
+    const at = new Date(m.created_at).getTime();
     const day = startOfDay(new Date(at));
     const newDay = day !== prevDay;
-    const showHeader = newDay || entry.message.sender_id !== prevSender || at - prevAt > GROUP_WINDOW_MS;
-    out[i] = { entry, dayStart: newDay ? day : null, showHeader };
+    const showHeader = newDay || m.sender_id !== prevSender || at - prevAt > GROUP_WINDOW_MS;
+    const unreadStart = !dividerPlaced && m.seq > (marks.unreadAfter ?? 0) && m.sender_id !== marks.meId;
+    if (unreadStart) dividerPlaced = true;
+    out[i] = { entry, dayStart: newDay ? day : null, showHeader, unreadStart, seen: null };
     prevDay = day;
-    prevSender = entry.message.sender_id;
+    prevSender = m.sender_id;
     prevAt = at;
   }
+  markSeen(out, marks);
   return out;
+}
+
+/** Puts `Seen` / `Seen by N` on the reader's newest sent message that someone else has read. */
+function markSeen(items: TimelineItem[], marks: TimelineMarks): void {
+  if (marks.meId === null || marks.othersRead.length === 0) return;
+  for (let i = items.length - 1; i >= 0; i--) {
+    const m = items[i]!.entry.message;
+    if (m.sender_id !== marks.meId || m.seq <= 0 || m.deleted) continue;
+    const readers = marks.othersRead.filter((seq) => seq >= m.seq).length;
+    if (readers === 0) continue;
+    items[i] = { ...items[i]!, seen: marks.direct ? 'Seen' : `Seen by ${readers}` };
+    return;
+  }
 }
 
 /** A stable key for a message across pending → sent (the id changes, the client id does not). */

@@ -4,6 +4,7 @@ import { backfillFromEvent } from '../state/backfill';
 import { connectionFromEvent } from '../state/connection';
 import { openConversation } from '../state/navigation';
 import { clearTrays } from '../state/staging';
+import { forgetPresence, notePresence } from '../state/presence';
 import { noteTyping } from '../state/typing';
 import { keys } from './keys';
 
@@ -21,6 +22,8 @@ export function applyUiEvents(queryClient: QueryClient, batch: UiEvent[]): void 
     switch (event.type) {
       case 'state':
         connectionFromEvent(event.state);
+        // Presence is only known while connected (a new socket hears it all again).
+        if (event.state === 'Offline' || event.state === 'Connecting') forgetPresence();
         break;
       case 'applied': {
         const s = event.summary;
@@ -36,6 +39,9 @@ export function applyUiEvents(queryClient: QueryClient, batch: UiEvent[]): void 
         break;
       case 'typing':
         noteTyping(event.conversation_id, event.user_id);
+        break;
+      case 'presence':
+        notePresence(event.user_id, event.online, event.last_seen_at);
         break;
       case 'account':
         accountChanged = true;

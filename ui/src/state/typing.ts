@@ -25,6 +25,20 @@ function expire(conversationId: string, userId: string, until: number): void {
   });
 }
 
+/**
+ * A message from `userId` arrived: they stopped typing — unless their latest notice came
+ * after the message was sent (they are typing the next one).
+ */
+export function messageArrived(conversationId: string, userId: string, sentAt: number): void {
+  typingStore.set((prev) => {
+    const until = prev[conversationId]?.[userId];
+    if (until === undefined || until - TYPING_TTL_MS > sentAt) return prev;
+    const rest = { ...prev[conversationId] };
+    delete rest[userId];
+    return { ...prev, [conversationId]: rest };
+  });
+}
+
 const NONE: readonly string[] = [];
 
 /** Users currently typing in a conversation, except `exclude` (oneself). */

@@ -15,6 +15,7 @@ import socket
 import subprocess
 import tempfile
 import time
+import urllib.error
 import urllib.request
 import uuid
 
@@ -215,8 +216,11 @@ class App:
         return self.wait(lambda: any(text in m for m in self.messages()), f"message {text!r}")
 
     def type_into(self, label, text):
+        """Replaces the field's text as a person does (select all, delete, type): WebDriver's
+        clear() bypasses the input events a controlled field listens to."""
         box = self.textbox(label)
-        box.clear()
+        box.send_keys(Keys.CONTROL, "a")
+        box.send_keys(Keys.BACKSPACE)
         box.send_keys(text)
         return box
 
@@ -622,4 +626,40 @@ def test_unread_divider_seen_typing_mentions_and_presence(server, apps):
 
     bob.close()
     alice.wait(lambda: alice.by_xpath(f"{header}//span[contains(normalize-space(.), 'Last seen')]"), "bob last seen")
+
+
+def test_profile_presence_choice_and_password_change(server, apps):
+    """Settings: the display name and `Show when I'm online` reach the server; changing the
+    password signs every other session out while the app stays signed in."""
+    suffix = uuid.uuid4().hex[:6]
+    name = f"alice{suffix}"
+    alice_id, rest_token = register(server, name)
+    app = apps("alice-profile")
+    app.sign_in(server.url, name, "password-123")
+    app.click_button("Settings")
+    app.type_into("Display name", "Alice Liddell")
+    app.click_button("Save profile")
+    me = lambda: api(server, "GET", "/api/v1/me", rest_token)
+    app.wait(lambda: me()["display_name"] == "Alice Liddell", "the new display name on the server")
+
+    app.click("//label[normalize-space(.)=\"Show when I'm online\"]//input", "Show when I'm online")
+    app.wait(lambda: me()["show_presence"] is False, "presence hidden on the server")
+
+    app.click_button("Change password")
+    app.type_into("Current password", "password-123")
+    app.type_into("New password", "a-brand-new-password")
+    app.click_button("Save password")
+
+    def rest_signed_out():
+        try:
+            me()
+        except urllib.error.HTTPError as e:
+            return e.code == 401
+        return False
+
+    app.wait(rest_signed_out, "the other session signed out")
+    app.wait(lambda: app.by_xpath("//label[normalize-space(.)='Current password']") is None, "the form closed")
+    assert app.status() == "Online", app.status()
+    assert api(server, "POST", "/api/v1/auth/login",
+               body={"username": name, "password": "a-brand-new-password"})["user"]["id"] == alice_id
 

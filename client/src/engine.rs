@@ -97,8 +97,10 @@ pub(crate) struct Inner {
     /// Typing notices on their way to the socket (the realtime session holds the receiver).
     pub(crate) typing_tx: tokio::sync::mpsc::Sender<ConversationId>,
     pub(crate) typing_rx: tokio::sync::Mutex<tokio::sync::mpsc::Receiver<ConversationId>>,
-    /// When a typing notice was last sent, per conversation (at most one per 3 s).
-    typing_sent: std::sync::Mutex<std::collections::HashMap<ConversationId, std::time::Instant>>,
+    /// When a typing notice was last sent, per conversation (at most one per 3 s); `None`
+    /// while one is waiting for that window to end.
+    typing_sent:
+        std::sync::Mutex<std::collections::HashMap<ConversationId, Option<std::time::Instant>>>,
 }
 
 /// At most one typing notice per conversation this often (PRODUCT.md §2).
@@ -639,23 +641,50 @@ impl Engine {
     }
 
     /// The user is typing in `conversation`: tells the other members, at most once every
-    /// [`TYPING_EVERY`] per conversation. Ephemeral: dropped while offline.
+    /// [`TYPING_EVERY`] per conversation. Typing again within that time is told when it ends
+    /// (once), so a short burst right after a notice isn't lost. Ephemeral: dropped while
+    /// offline. Call it inside the runtime.
     pub fn typing(&self, conversation: &ConversationId) {
         let now = std::time::Instant::now();
-        {
+        let wait = {
             let mut sent = self
                 .inner
                 .typing_sent
                 .lock()
                 .unwrap_or_else(std::sync::PoisonError::into_inner);
-            if sent
-                .get(conversation)
-                .is_some_and(|at| now.duration_since(*at) < TYPING_EVERY)
-            {
-                return;
+            match sent.get(conversation) {
+                // `Some(None)`: a notice is already due when the window ends.
+                Some(Some(at)) if now.duration_since(*at) < TYPING_EVERY => {
+                    let due = *at + TYPING_EVERY;
+                    sent.insert(conversation.clone(), None);
+                    Some(due - now)
+                }
+                Some(None) => return,
+                _ => {
+                    sent.insert(conversation.clone(), Some(now));
+                    None
+                }
             }
-            sent.insert(conversation.clone(), now);
+        };
+        match wait {
+            None => self.send_typing(conversation),
+            Some(wait) => {
+                let (engine, conversation) = (self.clone(), conversation.clone());
+                tokio::spawn(async move {
+                    tokio::time::sleep(wait).await;
+                    engine
+                        .inner
+                        .typing_sent
+                        .lock()
+                        .unwrap_or_else(std::sync::PoisonError::into_inner)
+                        .insert(conversation.clone(), Some(std::time::Instant::now()));
+                    engine.send_typing(&conversation);
+                });
+            }
         }
+    }
+
+    fn send_typing(&self, conversation: &ConversationId) {
         if *self.inner.state.borrow() == ConnectionState::Online {
             let _ = self.inner.typing_tx.try_send(conversation.clone());
         }

@@ -1,6 +1,6 @@
-//! `@username` mentions, read the same way by the server (which records whom a message
-//! names) and the client (which highlights them): an `@` at the start of the body or after
-//! whitespace, then username characters (`a-z 0-9 _ . -`, any case).
+//! `@username` mentions as the server reads them to record whom a message names: an `@` at
+//! the start of the body or after whitespace, then username characters (`a-z 0-9 _ . -`, any
+//! case). The desktop UI reads them the same way (`ui/src/lib/mentions.ts`) to mark them.
 
 /// The usernames a body names, lower case, each once, in order of appearance. A name that
 /// ends in `.` or `-` (sentence punctuation: "thanks @bob.") is given both as written and
@@ -31,31 +31,6 @@ pub fn mentioned_usernames(body: &str) -> Vec<String> {
     names
 }
 
-/// Where each mention is in `body` (byte ranges of `@name`, as written), for highlighting:
-/// the `@` of a name in `usernames` (lower case) and the name, without trailing punctuation.
-pub fn mention_spans(body: &str, usernames: &[&str]) -> Vec<(usize, usize)> {
-    let mut spans = Vec::new();
-    let mut previous: Option<char> = None;
-    for (i, c) in body.char_indices() {
-        if c == '@' && previous.is_none_or(char::is_whitespace) {
-            let rest = &body[i + 1..];
-            let end = rest
-                .find(|c: char| !is_username_char(c))
-                .unwrap_or(rest.len());
-            let written = &rest[..end];
-            let trimmed = written.trim_end_matches(['.', '-']);
-            for candidate in [written, trimmed] {
-                if usernames.contains(&candidate.to_ascii_lowercase().as_str()) {
-                    spans.push((i, i + 1 + candidate.len()));
-                    break;
-                }
-            }
-        }
-        previous = Some(c);
-    }
-    spans
-}
-
 fn is_username_char(c: char) -> bool {
     c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-')
 }
@@ -76,11 +51,5 @@ mod tests {
     fn trailing_punctuation_is_offered_without_it() {
         assert_eq!(mentioned_usernames("thanks @bob."), vec!["bob.", "bob"]);
         assert_eq!(mentioned_usernames("@bob, @bob! @BOB"), vec!["bob"]);
-    }
-
-    #[test]
-    fn spans_cover_the_written_mention() {
-        let body = "hi @Bob. and @nobody";
-        assert_eq!(mention_spans(body, &["bob"]), vec![(3, 7)]);
     }
 }

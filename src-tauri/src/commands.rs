@@ -313,7 +313,7 @@ pub async fn change_password(
 
 /// The user is typing: the other members hear of it (throttled by the engine).
 #[tauri::command]
-pub fn typing(shell: State<'_, Shell>, conversation_id: ConversationId) -> CommandResult<()> {
+pub async fn typing(shell: State<'_, Shell>, conversation_id: ConversationId) -> CommandResult<()> {
     shell.engine()?.typing(&conversation_id);
     Ok(())
 }

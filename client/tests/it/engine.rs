@@ -442,7 +442,7 @@ async fn typing_and_presence_reach_the_other_engine() {
     let (mut typing, mut online) = (0, false);
     let deadline = tokio::time::Instant::now() + WAIT;
     a.engine.typing(&conv);
-    a.engine.typing(&conv); // within 3 s: not sent again
+    a.engine.typing(&conv); // within 3 s: sent when the 3 s are over, not now
     while typing == 0 || !online {
         let batch = tokio::time::timeout_at(deadline, b_events.recv())
             .await
@@ -461,15 +461,25 @@ async fn typing_and_presence_reach_the_other_engine() {
             }
         }
     }
-    // Anything else queued for bob arrives within a moment; a second typing frame would too.
-    let _ = tokio::time::timeout(std::time::Duration::from_millis(300), async {
-        while let Ok(batch) = b_events.recv().await {
-            typing += batch
+    // The second call's notice comes when the 3 s are over, not before.
+    let first = std::time::Instant::now();
+    let second = tokio::time::timeout(WAIT, async {
+        loop {
+            let batch = b_events.recv().await.expect("the event stream is open");
+            if batch
                 .iter()
-                .filter(|e| matches!(e, EngineEvent::Typing { .. }))
-                .count();
+                .any(|e| matches!(e, EngineEvent::Typing { .. }))
+            {
+                return std::time::Instant::now();
+            }
         }
     })
-    .await;
-    assert_eq!(typing, 1, "one typing notice per 3 s");
+    .await
+    .expect("the deferred typing notice arrives");
+    assert_eq!(typing, 1, "one notice at first");
+    assert!(
+        second.duration_since(first) >= std::time::Duration::from_millis(2500),
+        "the second notice waited for the 3 s window: {:?}",
+        second.duration_since(first)
+    );
 }

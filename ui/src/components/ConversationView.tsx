@@ -41,7 +41,9 @@ export function ConversationView({ conversationId, onBack }: { conversationId: s
   // put while reading moves the marker on.
   const [unreadAfter] = useState(() => (conv && conv.conversation.unread_count > 0 ? conv.conversation.last_read_seq : null));
   const othersRead = useMemo(
-    () => (conv?.conversation.members ?? []).filter((m) => m.user_id !== me?.id).map((m) => m.last_read_seq),
+    () => (conv?.conversation.members ?? [])
+      .filter((m) => m.user_id !== me?.id)
+      .map((m) => ({ userId: m.user_id, seq: m.last_read_seq })),
     [conv?.conversation.members, me?.id],
   );
   const onReply = useCallback((entry: CachedMessage) => setMode({ kind: 'reply', entry }), []);

@@ -1,4 +1,4 @@
-import { memo } from 'react';
+import { memo, useContext } from 'react';
 import type { CachedMessage } from '../ipc';
 import { formatDay, formatFull, formatTime } from '../lib/format';
 import type { TimelineItem } from '../lib/timeline';
@@ -9,7 +9,7 @@ import { MessageAttachments } from './MessageAttachments';
 import { MessageText } from './MessageText';
 import { Reactions } from './Reactions';
 import { SenderName } from './SenderName';
-import { usePersonLabel } from '../hooks/usePersonLabel';
+import { PeopleContext, usePersonLabel } from '../hooks/usePersonLabel';
 
 export interface MessageItemProps {
   item: TimelineItem;
@@ -24,7 +24,7 @@ export interface MessageItemProps {
  * with `white-space: pre-wrap`, so whatever the sender typed shows exactly as typed.
  */
 export const MessageItem = memo(function MessageItem({ item, meId, replyTarget, onReply, onEdit }: MessageItemProps) {
-  const { entry, dayStart, showHeader, unreadStart, seen } = item;
+  const { entry, dayStart, showHeader, unreadStart, seen, seenBy } = item;
   const m = entry.message;
   const { name, handle } = usePersonLabel(m.sender_id);
   const mine = m.sender_id === meId;
@@ -65,7 +65,7 @@ export const MessageItem = memo(function MessageItem({ item, meId, replyTarget, 
           {!m.deleted && m.attachments.length > 0 && <MessageAttachments attachments={m.attachments} />}
           {!m.deleted && <Reactions message={m} meId={meId} />}
           <DeliveryState entry={entry} />
-          {seen && <span className="seen muted small">{seen}</span>}
+          {seen && <SeenBy text={seen} ids={seenBy} />}
         </div>
         {sent && !m.deleted && (
           <MessageActions entry={entry} mine={mine} meId={meId} onReply={() => onReply(entry)} onEdit={() => onEdit(entry)} />
@@ -98,4 +98,14 @@ function isCaption(body: string, files: readonly { name: string }[]): boolean {
 function attachmentSummary(files: readonly { name: string }[]): string {
   if (files.length === 0) return '';
   return files.length === 1 ? `📎 ${files[0]!.name}` : `📎 ${files.length} files`;
+}
+
+/** `Seen` / `Seen by N`, with who in its tooltip. */
+function SeenBy({ text, ids }: { text: string; ids: readonly string[] }) {
+  const people = useContext(PeopleContext);
+  const names = ids.map((id) => {
+    const u = people.find((p) => p.id === id);
+    return u ? u.display_name || u.username : id;
+  });
+  return <span className="seen muted small" title={`Seen by ${names.join(', ')}`}>{text}</span>;
 }

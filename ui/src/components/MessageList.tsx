@@ -9,7 +9,7 @@ import { useStickToBottom } from '../hooks/useStickToBottom';
 import { messageArrived } from '../state/typing';
 import { MessageItem } from './MessageItem';
 
-const NO_READERS: readonly number[] = [];
+const NO_READERS: readonly { userId: string; seq: number }[] = [];
 
 /** Virtuoso needs a positive, decreasing index for prepended (older) items. */
 const BASE_INDEX = 1_000_000_000;
@@ -27,7 +27,7 @@ export function MessageList({ conversationId, meId, onReply, onEdit, unreadAfter
   /** The read marker when the conversation was opened: a `New messages` divider follows it. */
   unreadAfter?: number | null;
   /** The other members' read markers, for `Seen`. */
-  othersRead?: readonly number[];
+  othersRead?: readonly { userId: string; seq: number }[];
   direct?: boolean;
 }) {
   const query = useInfiniteQuery(messagesOptions(conversationId));

@@ -31,7 +31,8 @@ describe('buildTimeline', () => {
 describe('buildTimeline marks', () => {
   const me = 'u-me';
   const list = [1, 2, 3, 4, 5].map((seq) => sent(message(seq, { sender_id: seq % 2 ? 'u-ada' : me })));
-  const marks = { unreadAfter: null, meId: me, othersRead: [] as number[], direct: false };
+  const marks = { unreadAfter: null, meId: me, othersRead: [] as { userId: string; seq: number }[], direct: false };
+  const read = (...seqs: number[]) => seqs.map((seq, i) => ({ userId: `u-${i}`, seq }));
 
   it('puts the New messages divider on the first unread message of someone else', () => {
     const items = buildTimeline(list, { ...marks, unreadAfter: 1 });
@@ -40,10 +41,11 @@ describe('buildTimeline marks', () => {
   });
 
   it('says Seen on my newest message someone has read', () => {
-    const direct = buildTimeline(list, { ...marks, othersRead: [3], direct: true });
+    const direct = buildTimeline(list, { ...marks, othersRead: read(3), direct: true });
     expect(direct.map((i) => i.seen)).toEqual([null, 'Seen', null, null, null]);
-    const group = buildTimeline(list, { ...marks, othersRead: [4, 5, 1] });
+    const group = buildTimeline(list, { ...marks, othersRead: read(4, 5, 1) });
     expect(group.map((i) => i.seen)).toEqual([null, null, null, 'Seen by 2', null]);
-    expect(buildTimeline(list, { ...marks, othersRead: [1] }).every((i) => i.seen === null)).toBe(true);
+    expect(group[3]!.seenBy).toEqual(['u-0', 'u-1']);
+    expect(buildTimeline(list, { ...marks, othersRead: read(1) }).every((i) => i.seen === null)).toBe(true);
   });
 });

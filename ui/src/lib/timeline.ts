@@ -14,6 +14,8 @@ export interface TimelineItem {
   unreadStart: boolean;
   /** On the reader's newest message that others have read: `Seen` or `Seen by N`. */
   seen: string | null;
+  /** Who has read that message (user ids), for the tooltip. */
+  seenBy: readonly string[];
 }
 
 /** What the timeline marks besides days and sender groups. */
@@ -22,9 +24,11 @@ export interface TimelineMarks {
   unreadAfter: number | null;
   meId: string | null;
   /** Other members' read markers. */
-  othersRead: readonly number[];
+  othersRead: readonly { userId: string; seq: number }[];
   direct: boolean;
 }
+
+const NOBODY: readonly string[] = [];
 
 const NO_MARKS: TimelineMarks = { unreadAfter: null, meId: null, othersRead: [], direct: false };
 
@@ -44,7 +48,7 @@ export function buildTimeline(list: CachedMessage[], marks: TimelineMarks = NO_M
     const showHeader = newDay || m.sender_id !== prevSender || at - prevAt > GROUP_WINDOW_MS;
     const unreadStart = !dividerPlaced && m.seq > (marks.unreadAfter ?? 0) && m.sender_id !== marks.meId;
     if (unreadStart) dividerPlaced = true;
-    out[i] = { entry, dayStart: newDay ? day : null, showHeader, unreadStart, seen: null };
+    out[i] = { entry, dayStart: newDay ? day : null, showHeader, unreadStart, seen: null, seenBy: NOBODY };
     prevDay = day;
     prevSender = m.sender_id;
     prevAt = at;
@@ -59,9 +63,9 @@ function markSeen(items: TimelineItem[], marks: TimelineMarks): void {
   for (let i = items.length - 1; i >= 0; i--) {
     const m = items[i]!.entry.message;
     if (m.sender_id !== marks.meId || m.seq <= 0 || m.deleted) continue;
-    const readers = marks.othersRead.filter((seq) => seq >= m.seq).length;
-    if (readers === 0) continue;
-    items[i] = { ...items[i]!, seen: marks.direct ? 'Seen' : `Seen by ${readers}` };
+    const readers = marks.othersRead.filter((r) => r.seq >= m.seq).map((r) => r.userId);
+    if (readers.length === 0) continue;
+    items[i] = { ...items[i]!, seen: marks.direct ? 'Seen' : `Seen by ${readers.length}`, seenBy: readers };
     return;
   }
 }

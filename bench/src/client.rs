@@ -103,6 +103,7 @@ fn conversation(i: usize, me: &UserId) -> Conversation {
         mention_count: 0,
         notify: Default::default(),
         muted_until: None,
+        marked_unread: false,
     }
 }
 

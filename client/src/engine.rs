@@ -635,11 +635,6 @@ impl Engine {
             .await?)
     }
 
-    /// Moves the read marker on the server (the cache follows with the `read.updated` event).
-    pub async fn mark_read(&self, conversation: &ConversationId, seq: i64) -> ClientResult<()> {
-        Ok(self.api().await?.mark_read(conversation, seq).await?)
-    }
-
     /// The user is typing in `conversation`: tells the other members, at most once every
     /// [`TYPING_EVERY`] per conversation. Typing again within that time is told when it ends
     /// (once), so a short burst right after a notice isn't lost. Ephemeral: dropped while
@@ -739,21 +734,6 @@ impl Engine {
         role: Role,
     ) -> ClientResult<()> {
         let answer = self.api().await?.set_role(conversation, user, role).await?;
-        self.store_answer(answer).await
-    }
-
-    /// The account's own notification settings for a conversation (its other devices hear
-    /// of it through `settings.updated`).
-    pub async fn set_conversation_settings(
-        &self,
-        conversation: &ConversationId,
-        settings: &parley_protocol::Settings,
-    ) -> ClientResult<()> {
-        let answer = self
-            .api()
-            .await?
-            .set_conversation_settings(conversation, settings)
-            .await?;
         self.store_answer(answer).await
     }
 

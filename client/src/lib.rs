@@ -8,6 +8,7 @@
 //! - [`engine`]: one account's engine — reading the cache, composing into the outbox,
 //!   [`ConnectionState`] and [`EngineEvent`] batches for a UI; `sync` and `outbox` add the
 //!   catch-up, realtime and sending loops to it;
+//! - [`changes`]: the account's read markers and settings, changed offline and sent later;
 //! - [`plan`]: the pure decisions (backoff, gap filling) those loops carry out;
 //! - [`attachments`]: files staged to be sent and files downloaded to be shown;
 //! - [`accounts`]: the accounts signed in on this device;
@@ -19,6 +20,7 @@ pub mod accounts;
 pub mod api;
 pub mod attachments;
 pub mod cache;
+pub mod changes;
 pub mod engine;
 pub mod error;
 pub mod keyring;

@@ -172,10 +172,11 @@ impl Engine {
         Ok(Attempt::Failed(reason))
     }
 
-    /// Sends every pending entry now, in order, ignoring backoff. Stops at the first
+    /// Sends the queued changes and every pending entry now, in order, ignoring backoff. Stops at the first
     /// recoverable failure (the rest wait behind it) and returns it; `Ok(None)` when the
     /// outbox is empty of pending entries.
     pub async fn flush_outbox(&self) -> ClientResult<Option<ApiError>> {
+        self.send_changes(true).await?;
         while let Some(entry) = self.with_cache_async(|c| c.outbox_next()).await? {
             if let Attempt::Later(e) = self.send_entry(&entry).await? {
                 return Ok(Some(e));
@@ -185,29 +186,50 @@ impl Engine {
     }
 
     /// The sending task: runs until the session is gone. Sleeps on the outbox's `Notify`
-    /// (new entry, connection back) or until the head entry's backoff has passed.
+    /// (new entry or change, connection back) or until the head entry's (or a queued
+    /// change's) backoff has passed. Queued changes (read markers, settings) go first: they
+    /// are small, and a message sent after a read shouldn't find the marker behind.
     pub async fn run_outbox(&self) -> anyhow::Error {
         loop {
+            let now_anyway = self.inner.outbox_now.swap(false, Ordering::AcqRel);
+            match self.send_changes(now_anyway).await {
+                Ok(()) => {}
+                Err(e) if e.is_signed_out() => return e.into(),
+                Err(e) => tracing::warn!(error = %e, "outbox: sending changes failed"),
+            }
             let next = match self.with_cache_async(|c| c.outbox_next()).await {
                 Ok(next) => next,
                 Err(e) => return e.into(),
             };
-            let Some(entry) = next else {
-                self.inner.outbox_wake.notified().await;
-                continue;
+            let changes_at = match self.with_cache_async(|c| c.changes_next_at()).await {
+                Ok(at) => at,
+                Err(e) => return e.into(),
             };
-            let now_anyway = self.inner.outbox_now.swap(false, Ordering::AcqRel);
-            if let Some(at) = entry.next_attempt_at
-                && at > Utc::now()
-                && !now_anyway
-            {
-                let wait = (at - Utc::now()).to_std().unwrap_or_default();
-                tokio::select! {
-                    () = tokio::time::sleep(wait) => {}
-                    () = self.inner.outbox_wake.notified() => {}
+            let entry = match next {
+                Some(entry)
+                    if now_anyway || entry.next_attempt_at.is_none_or(|at| at <= Utc::now()) =>
+                {
+                    entry
                 }
-                continue;
-            }
+                waiting => {
+                    let entry_at = waiting.and_then(|e| e.next_attempt_at);
+                    let wake_at = match (entry_at, changes_at) {
+                        (Some(a), Some(b)) => Some(a.min(b)),
+                        (a, b) => a.or(b),
+                    };
+                    match wake_at {
+                        Some(at) => {
+                            let wait = (at - Utc::now()).to_std().unwrap_or_default();
+                            tokio::select! {
+                                () = tokio::time::sleep(wait) => {}
+                                () = self.inner.outbox_wake.notified() => {}
+                            }
+                        }
+                        None => self.inner.outbox_wake.notified().await,
+                    }
+                    continue;
+                }
+            };
             match self.send_entry(&entry).await {
                 Ok(_) => {}
                 Err(e) if e.is_signed_out() => return e.into(),

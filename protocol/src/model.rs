@@ -140,10 +140,15 @@ pub struct Settings {
     /// Muted (no notifications, not counted in unread totals) until then; null: not muted.
     #[serde(default)]
     pub muted_until: Option<DateTime<Utc>>,
+    /// "Mark as unread": shown as unread until the member opens it again (their read marker
+    /// stays where it is; it never moves back). Written only when set, so the contract's
+    /// `{notify, muted_until}` stays exactly that otherwise.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub marked_unread: bool,
 }
 
 /// A conversation as one member sees it: `unread_count`, `last_read_seq`, `mention_count`,
-/// `notify` and `muted_until` are the caller's own. In `conversation.*` events (shared by
+/// `notify`, `muted_until` and `marked_unread` are the caller's own. In `conversation.*` events (shared by
 /// every member) they are the defaults (0, `all`, null).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -165,6 +170,8 @@ pub struct Conversation {
     pub notify: Notify,
     #[serde(default)]
     pub muted_until: Option<DateTime<Utc>>,
+    #[serde(default)]
+    pub marked_unread: bool,
 }
 
 impl Conversation {
@@ -249,6 +256,7 @@ mod tests {
             mention_count: 0,
             notify,
             muted_until,
+            marked_unread: false,
         }
     }
 

@@ -376,14 +376,20 @@ pub async fn set_conversation_settings(
     notify: Notify,
     muted_until: Option<chrono::DateTime<chrono::Utc>>,
 ) -> CommandResult<()> {
-    let settings = parley_client::protocol::Settings {
-        notify,
-        muted_until,
-    };
     Ok(shell
         .engine()?
-        .set_conversation_settings(&conversation_id, &settings)
+        .set_notifications(&conversation_id, notify, muted_until)
         .await?)
+}
+
+/// "Mark as unread" (`on`), or clear it.
+#[tauri::command]
+pub async fn mark_unread(
+    shell: State<'_, Shell>,
+    conversation_id: ConversationId,
+    on: bool,
+) -> CommandResult<()> {
+    Ok(shell.engine()?.mark_unread(&conversation_id, on).await?)
 }
 
 #[tauri::command]

@@ -124,6 +124,7 @@ pub fn run() {
             commands::delete_message,
             commands::react,
             commands::mark_read,
+            commands::mark_unread,
             commands::find_users,
             commands::user,
             commands::create_conversation,

@@ -21,6 +21,7 @@ pub(super) fn migrations() -> Migrations<'static> {
         M::up(include_str!("../../migrations/001_initial.sql")),
         M::up(include_str!("../../migrations/002_attachments.sql")),
         M::up(include_str!("../../migrations/003_people.sql")),
+        M::up(include_str!("../../migrations/004_changes.sql")),
     ])
 }
 

@@ -13,7 +13,7 @@ use parley_protocol::{
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
 use super::{
-    AppliedSummary, Cache, CacheResult, CachedConversation,
+    AppliedSummary, Cache, CacheResult, CachedConversation, changes,
     columns::{micros, opt_time, time},
     members, messages, users,
 };
@@ -32,7 +32,7 @@ pub(super) enum Source {
 #[derive(Debug, PartialEq)]
 pub(super) struct Snapshot {
     row: (String, Option<String>, i64, i64, i64, Option<i64>),
-    own: (i64, String, Option<i64>),
+    own: (i64, String, Option<i64>, bool),
     members: Vec<Member>,
     last_message: Option<parley_protocol::Message>,
 }
@@ -44,7 +44,7 @@ pub(super) fn snapshot(
     let row = conn
         .prepare_cached(
             "SELECT kind, title, created_at, unread_count, last_read_seq, left_at,
-                    mention_count, notify, muted_until
+                    mention_count, notify, muted_until, marked_unread
              FROM conversations WHERE id = ?1",
         )?
         .query_row([id.as_str()], |r| {
@@ -57,7 +57,7 @@ pub(super) fn snapshot(
                     r.get(4)?,
                     r.get(5)?,
                 ),
-                (r.get(6)?, r.get(7)?, r.get(8)?),
+                (r.get(6)?, r.get(7)?, r.get(8)?, r.get(9)?),
             ))
         })
         .optional()?;
@@ -85,10 +85,10 @@ pub(super) fn upsert(
     let own_is_member = own.is_some_and(|own| c.members.iter().any(|m| &m.user_id == own));
     conn.prepare_cached(
         "INSERT INTO conversations (id, kind, title, created_at, unread_count, last_read_seq,
-                                    mention_count, notify, muted_until)
+                                    mention_count, notify, muted_until, marked_unread)
          VALUES (?1, ?2, ?3, ?4, CASE WHEN ?7 THEN ?5 ELSE 0 END, CASE WHEN ?7 THEN ?6 ELSE 0 END,
                  CASE WHEN ?7 THEN ?9 ELSE 0 END, CASE WHEN ?7 THEN ?10 ELSE 'all' END,
-                 CASE WHEN ?7 THEN ?11 END)
+                 CASE WHEN ?7 THEN ?11 END, ?7 AND ?12)
          ON CONFLICT (id) DO UPDATE SET
              kind = excluded.kind, title = excluded.title, created_at = excluded.created_at,
              unread_count = CASE WHEN ?7 THEN ?5 ELSE unread_count END,
@@ -96,6 +96,7 @@ pub(super) fn upsert(
              mention_count = CASE WHEN ?7 THEN ?9 ELSE mention_count END,
              notify = CASE WHEN ?7 THEN ?10 ELSE notify END,
              muted_until = CASE WHEN ?7 THEN ?11 ELSE muted_until END,
+             marked_unread = CASE WHEN ?7 THEN ?12 ELSE marked_unread END,
              left_at = CASE WHEN ?7 OR ?8 THEN NULL ELSE left_at END",
     )?
     .execute(params![
@@ -110,8 +111,13 @@ pub(super) fn upsert(
         c.mention_count,
         c.notify.as_str(),
         c.muted_until.map(micros),
+        c.marked_unread,
     ])?;
     members::replace(conn, &c.id, &c.members)?;
+    if per_account {
+        // What this device changed and the server hasn't acknowledged yet stays in force.
+        changes::reapply(conn, &c.id, own)?;
+    }
     if let Some(last) = &c.last_message {
         // An event's copy may be older than the message's own later events.
         let trust = match source {
@@ -197,12 +203,15 @@ pub(super) fn set_settings(
     id: &ConversationId,
     settings: &Settings,
 ) -> rusqlite::Result<()> {
-    conn.prepare_cached("UPDATE conversations SET notify = ?2, muted_until = ?3 WHERE id = ?1")?
-        .execute(params![
-            id.as_str(),
-            settings.notify.as_str(),
-            settings.muted_until.map(micros)
-        ])?;
+    conn.prepare_cached(
+        "UPDATE conversations SET notify = ?2, muted_until = ?3, marked_unread = ?4 WHERE id = ?1",
+    )?
+    .execute(params![
+        id.as_str(),
+        settings.notify.as_str(),
+        settings.muted_until.map(micros),
+        settings.marked_unread,
+    ])?;
     Ok(())
 }
 
@@ -221,7 +230,7 @@ pub(super) fn adjust_unread(
 
 const COLUMNS: &str = "c.id, c.kind, c.title, c.created_at, c.unread_count, c.last_read_seq, \
      c.left_at, (SELECT MAX(created_at) FROM outbox o WHERE o.conversation_id = c.id), \
-     c.mention_count, c.notify, c.muted_until";
+     c.mention_count, c.notify, c.muted_until, c.marked_unread";
 
 /// A row plus its members, last message and display title.
 fn load(
@@ -266,6 +275,7 @@ fn load(
             mention_count: row.get(8)?,
             notify: Notify::parse(&row.get::<_, String>(9)?),
             muted_until: opt_time(row.get(10)?),
+            marked_unread: row.get(11)?,
         },
         display_title,
         left: row.get::<_, Option<i64>>(6)?.is_some(),

@@ -11,7 +11,10 @@
 //!   past events that were not applied (or apply events without moving the cursor, which is
 //!   harmless: applying is idempotent);
 //! - the composer and the sending task through the `outbox_*` methods, and the files going
-//!   with outbox entries through the `staged_*` methods.
+//!   with outbox entries through the `staged_*` methods;
+//! - the account's own read marker and settings through the `change_*` methods: applied here
+//!   at once, queued for the server, and kept in force over REST answers until it acknowledges
+//!   them.
 //!
 //! One module per table area; each adds its methods to [`Cache`] and keeps its SQL to itself.
 //! Every write goes through one helper, `Cache::with_tx`.
@@ -22,6 +25,7 @@
 //! read it (the person saw those messages; Signal and Element keep them too). Being added again
 //! clears the mark.
 
+mod changes;
 mod columns;
 mod connection;
 mod conversations;
@@ -43,6 +47,7 @@ use std::path::{Path, PathBuf};
 use parley_protocol::UserId;
 use rusqlite::{Connection, Transaction, TransactionBehavior};
 
+pub use changes::{ChangeKind, PendingChange};
 pub use error::{CacheError, CacheResult};
 pub use model::{
     AppliedSummary, CachedConversation, CachedMessage, Delivery, OutboxEntry, OutboxState, Page,

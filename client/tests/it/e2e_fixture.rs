@@ -222,7 +222,12 @@ impl TestEngine {
 
     /// Runs the realtime loop and the outbox task until dropped.
     pub fn go_live(&self) -> Background {
-        let (realtime, outbox) = (self.engine.clone(), self.engine.clone());
+        Self::run(&self.engine)
+    }
+
+    /// Runs `engine`'s realtime loop and outbox task until dropped (an engine opened again).
+    pub fn run(engine: &Engine) -> Background {
+        let (realtime, outbox) = (engine.clone(), engine.clone());
         Background(vec![
             tokio::spawn(async move { realtime.run_realtime().await }),
             tokio::spawn(async move { outbox.run_outbox().await }),

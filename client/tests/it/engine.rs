@@ -389,6 +389,7 @@ async fn group_management_reaches_both_caches() {
             &Settings {
                 notify: Notify::Mentions,
                 muted_until: Some(until),
+                marked_unread: false,
             },
         )
         .await

@@ -415,6 +415,7 @@ fn settings_updated_sets_the_own_notification_settings() {
             EventPayload::SettingsUpdated(parley_protocol::Settings {
                 notify: parley_protocol::Notify::Mentions,
                 muted_until: Some(until),
+                marked_unread: false,
             }),
         )])
         .unwrap();

@@ -83,6 +83,7 @@ pub fn group(id: &str, title: &str, members: &[&str]) -> Conversation {
         mention_count: 0,
         notify: Default::default(),
         muted_until: None,
+        marked_unread: false,
     }
 }
 

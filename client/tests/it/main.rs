@@ -14,6 +14,7 @@ mod search;
 // End to end: a real in-process server, the `parley` binary and the engine.
 mod attachments;
 mod backfill;
+mod changes;
 mod cli_accounts;
 mod cli_live;
 mod cli_offline;

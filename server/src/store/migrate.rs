@@ -122,8 +122,9 @@ const TABLES: &[Table] = &[
             ("last_read_seq", Kind::Int),
             ("notify", Kind::Text),
             ("muted_until", Kind::OptInt),
+            ("marked_unread", Kind::Bool),
         ],
-        source: "SELECT conversation_id, user_id, role, last_read_seq, notify, muted_until FROM members",
+        source: "SELECT conversation_id, user_id, role, last_read_seq, notify, muted_until, marked_unread FROM members",
         order: "conversation_id, user_id",
     },
     Table {

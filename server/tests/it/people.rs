@@ -213,6 +213,62 @@ async fn settings_are_personal_and_reach_only_the_callers_devices() {
 }
 
 #[tokio::test]
+async fn marking_unread_is_personal_and_never_moves_the_read_marker() {
+    let s = TestServer::start().await;
+    let (alice, bob, _) = three(&s).await;
+    let conv = s.group(&alice, "Crew", &[&bob]).await;
+    let seq = s.send(&bob, &conv, "hello").await["seq"].as_i64().unwrap();
+    s.post(&format!("/api/v1/conversations/{conv}/read"))
+        .auth(&alice)
+        .json(&json!({"seq": seq}))
+        .send()
+        .await
+        .expect(204, "alice reads");
+    let fresh = s.conversation(&alice, &conv).await;
+    assert_eq!(fresh["marked_unread"], false, "{fresh}");
+    let laptop = s.login("alice", &alice.password).await;
+    let mut laptop_ws = s.ws(&laptop, None).await;
+
+    let path = format!("/api/v1/conversations/{conv}/settings");
+    let marked = s
+        .put(&path)
+        .auth(&alice)
+        .json(&json!({"notify": "all", "muted_until": null, "marked_unread": true}))
+        .send()
+        .await
+        .expect(200, "alice marks it unread");
+    assert_eq!(marked["marked_unread"], true);
+    assert_eq!(marked["last_read_seq"], seq, "the marker stays");
+    assert_eq!(marked["unread_count"], 0, "nothing new to count");
+    assert_eq!(
+        s.conversation(&bob, &conv).await["marked_unread"],
+        false,
+        "not bob's"
+    );
+    let event = laptop_ws.next_of("event").await["event"].clone();
+    assert_eq!(event["type"], "settings.updated", "{event}");
+    assert_eq!(
+        event["data"],
+        json!({"notify": "all", "muted_until": null, "marked_unread": true})
+    );
+
+    let cleared = s
+        .put(&path)
+        .auth(&alice)
+        .json(&json!({"notify": "all", "muted_until": null}))
+        .send()
+        .await
+        .expect(200, "absent means not marked");
+    assert_eq!(cleared["marked_unread"], false);
+    let event = laptop_ws.next_of("event").await["event"].clone();
+    assert_eq!(
+        event["data"],
+        json!({"notify": "all", "muted_until": null}),
+        "the contract's two fields when not marked"
+    );
+}
+
+#[tokio::test]
 async fn mentions_name_members_and_count_until_read() {
     let s = TestServer::start().await;
     // Carol exists but is not in the group: naming her records nothing.

@@ -1,9 +1,12 @@
-import { useId } from 'react';
+import { useId, useRef, useState } from 'react';
 import type { CachedConversation } from '../ipc';
+import { useMarkRead, useMarkUnread } from '../hooks/useMarkRead';
 import { usePeople } from '../hooks/usePeople';
+import { openConversation } from '../state/navigation';
 import { formatFull, formatListTime } from '../lib/format';
 import { directPeerHandle } from '../lib/personLabel';
 import { Avatar } from './Avatar';
+import { ConversationMenu } from './ConversationMenu';
 import { isMuted } from './ConversationDetails';
 import { Icon } from './Icon';
 import { Handle } from './SenderName';
@@ -22,6 +25,8 @@ function preview(c: CachedConversation, meId: string | null): string {
  * One row of the conversation list. The title comes first in the DOM (the avatar is hidden
  * from assistive tech), so the row's accessible name starts with it, as PRODUCT.md §4 needs;
  * a direct conversation's other member's `@username` follows the title when it could mislead.
+ * Its menu (right click, the Menu key, Shift+F10, or the `Actions for TITLE` button) marks it
+ * unread or read.
  */
 export function ConversationItem({ item, selected, meId, onOpen }: {
   item: CachedConversation;
@@ -37,15 +42,50 @@ export function ConversationItem({ item, selected, meId, onOpen }: {
   const handle = direct ? directPeerHandle(people, meId) : null;
   const at = c.last_message?.created_at ?? item.activity_at;
   const muted = isMuted(c.muted_until);
-  const classes = ['conv-item', selected && 'selected', muted && 'muted-conversation'].filter(Boolean).join(' ');
+  const [menu, setMenu] = useState(false);
+  const row = useRef<HTMLButtonElement>(null);
+  const markUnread = useMarkUnread();
+  const markRead = useMarkRead();
+  const looksUnread = unread > 0 || c.marked_unread;
+  const actions = [
+    looksUnread
+      ? { label: 'Mark as read', run: () => markRead.mutate({ conversationId: c.id, seq: c.last_message?.seq ?? c.last_read_seq }) }
+      : {
+          label: 'Mark as unread',
+          run: () => {
+            markUnread.mutate({ conversationId: c.id, on: true });
+            // Left open, it would be read again at once.
+            if (selected) openConversation(null);
+          },
+        },
+  ];
+  const classes = ['conv-item', selected && 'selected', muted && 'muted-conversation', menu && 'menu-open']
+    .filter(Boolean)
+    .join(' ');
+  function onKeyDown(e: React.KeyboardEvent) {
+    if (e.key === 'ContextMenu' || (e.key === 'F10' && e.shiftKey)) {
+      e.preventDefault();
+      setMenu(true);
+    }
+  }
+  function close() {
+    setMenu(false);
+    row.current?.focus();
+  }
   return (
     <li role="listitem" aria-labelledby={id} className={classes}>
       <button
         id={id}
+        ref={row}
         type="button"
         className="conv-button"
         aria-current={selected ? 'page' : undefined}
         onClick={() => onOpen(c.id)}
+        onContextMenu={(e) => {
+          e.preventDefault();
+          setMenu(true);
+        }}
+        onKeyDown={onKeyDown}
       >
         <Avatar name={item.display_title} id={c.id} size={40} />
         <span className="conv-text">
@@ -64,9 +104,18 @@ export function ConversationItem({ item, selected, meId, onOpen }: {
                 {unread > 999 ? '999+' : unread}
               </span>
             )}
+            {unread === 0 && c.marked_unread && (
+              <span className={muted ? 'badge badge-dot badge-quiet' : 'badge badge-dot'} aria-label="Marked unread"
+                title="Marked unread" />
+            )}
           </span>
         </span>
       </button>
+      <button type="button" className="icon-button conv-more" aria-label={`Actions for ${item.display_title}`}
+        title="More" aria-haspopup="menu" aria-expanded={menu} tabIndex={-1} onClick={() => setMenu((v) => !v)}>
+        <Icon name="more" size={16} />
+      </button>
+      {menu && <ConversationMenu title={item.display_title} actions={actions} onClose={close} />}
     </li>
   );
 }

@@ -56,6 +56,29 @@ describe('conversation list', () => {
     expect(selectedConversationStore.get()).toBe('c2');
   });
 
+  it('marks a conversation unread from its menu (Shift+F10), and read again', async () => {
+    const user = userEvent.setup();
+    shell.handlers.mark_unread = () => undefined;
+    shell.handlers.mark_read = () => undefined;
+    renderWithClient(<Sidebar onNewConversation={() => {}} onSettings={() => {}} />);
+    const row = await screen.findByRole('button', { name: /^Design crew/ });
+    row.focus();
+    await user.keyboard('{Shift>}{F10}{/Shift}');
+    const menu = screen.getByRole('menu', { name: 'Actions for Design crew' });
+    expect(within(menu).getByRole('menuitem', { name: 'Mark as unread' })).toHaveFocus();
+    await user.keyboard('{Enter}');
+    expect(shell.callsOf('mark_unread')).toEqual([{ conversationId: 'c2', on: true }]);
+    expect(screen.queryByRole('menu')).toBeNull();
+    expect(row).toHaveFocus();
+    const item = screen.getAllByRole('listitem')[1]!;
+    expect(within(item).getByLabelText('Marked unread')).toBeInTheDocument();
+
+    await user.pointer({ keys: '[MouseRight]', target: row });
+    await user.click(screen.getByRole('menuitem', { name: 'Mark as read' }));
+    expect(shell.callsOf('mark_read')).toEqual([{ conversationId: 'c2', seq: 0 }]);
+    expect(within(item).queryByLabelText('Marked unread')).toBeNull();
+  });
+
   it('runs a message search on Enter', async () => {
     shell.handlers.search = () => [message(3, { body: 'the needle is here', conversation_id: 'c1' })];
     const user = userEvent.setup();

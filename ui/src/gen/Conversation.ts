@@ -7,7 +7,7 @@ import type { Notify } from "./Notify";
 
 /**
  * A conversation as one member sees it: `unread_count`, `last_read_seq`, `mention_count`,
- * `notify` and `muted_until` are the caller's own. In `conversation.*` events (shared by
+ * `notify`, `muted_until` and `marked_unread` are the caller's own. In `conversation.*` events (shared by
  * every member) they are the defaults (0, `all`, null).
  */
 export type Conversation = { id: ConversationId, kind: ConversationKind, 
@@ -18,4 +18,4 @@ title: string | null, members: Array<Member>, created_at: string, last_message: 
 /**
  * Unread, non-deleted messages of others that mention the caller.
  */
-mention_count: number, notify: Notify, muted_until: string | null, };
+mention_count: number, notify: Notify, muted_until: string | null, marked_unread: boolean, };

@@ -38,6 +38,7 @@ export const commands = {
   react: (conversationId: string, messageId: string, emoji: string, on: boolean) =>
     invoke('react', { conversationId, messageId, emoji, on }),
   markRead: (conversationId: string, seq: number) => invoke('mark_read', { conversationId, seq }),
+  markUnread: (conversationId: string, on: boolean) => invoke('mark_unread', { conversationId, on }),
 
   findUsers: (query: string) => invoke('find_users', { query }),
   user: (id: string) => invoke('user', { id }),

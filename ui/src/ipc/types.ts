@@ -68,6 +68,7 @@ export interface CommandMap {
     result: void;
   };
   mark_read: { args: { conversationId: ConversationId; seq: number }; result: void };
+  mark_unread: { args: { conversationId: ConversationId; on: boolean }; result: void };
   find_users: { args: { query: string }; result: User[] };
   user: { args: { id: UserId }; result: User | null };
   create_conversation: {

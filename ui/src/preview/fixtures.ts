@@ -110,7 +110,7 @@ export function conversationList(messages: Map<string, CachedMessage[]>): Cached
   const conv = (id: string, kind: 'direct' | 'group', title: string, members: string[], unread: number, at: number): CachedConversation => ({
     conversation: { id, kind, title: kind === 'group' ? title : null, members: members.map((user_id, i) => ({ user_id, role: i ? 'member' : 'admin', last_read_seq: 0 })),
       created_at: ago(20000), last_message: last(id) ?? { ...fake(id, members[1] ?? ME.id, at) }, unread_count: unread, last_read_seq: 0,
-      mention_count: 0, notify: 'all', muted_until: null },
+      mention_count: 0, notify: 'all', muted_until: null, marked_unread: false },
     display_title: title, left: false, activity_at: ago(at),
   });
   return [

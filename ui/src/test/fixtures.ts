@@ -19,7 +19,7 @@ export function conversation(id: string, title: string, unread: number, last: Me
   return {
     conversation: { id, kind: 'direct', title: null, members: [{ user_id: me.id, role: 'member', last_read_seq: 0 }, { user_id: ada.id, role: 'member', last_read_seq: 0 }],
       created_at: '2026-01-01T00:00:00Z', last_message: last, unread_count: unread, last_read_seq: 0,
-      mention_count: 0, notify: 'all', muted_until: null },
+      mention_count: 0, notify: 'all', muted_until: null, marked_unread: false },
     display_title: title, left: false, activity_at: '2026-11-20T10:00:00Z',
   };
 }

@@ -179,7 +179,8 @@ impl ConversationReads for PgDb<'_> {
         let mut own: HashMap<String, postgres::Row> = HashMap::new();
         if let Some(user) = viewer {
             for r in self.0.query(
-                "SELECT mb.conversation_id, mb.last_read_seq, mb.notify, mb.muted_until, u.unread, u.mentioned
+                "SELECT mb.conversation_id, mb.last_read_seq, mb.notify, mb.muted_until, u.unread, u.mentioned,
+                        mb.marked_unread
                  FROM members mb, LATERAL (
                      SELECT COUNT(*) AS unread,
                             COUNT(*) FILTER (WHERE $2 = ANY(string_to_array(m.mentions, ' '))) AS mentioned
@@ -216,6 +217,7 @@ impl ConversationReads for PgDb<'_> {
                     mention_count: mine.map_or(0, |r| r.get(5)),
                     notify: mine.map_or(Notify::All, |r| Notify::parse(r.get(2))),
                     muted_until: mine.and_then(|r| r.get::<_, Option<i64>>(3)).map(time_of),
+                    marked_unread: mine.is_some_and(|r| r.get(6)),
                 })
             })
             .collect())
@@ -395,10 +397,12 @@ impl ConversationWrites for PgTx<'_> {
         settings: &Settings,
     ) -> StoreResult<()> {
         self.conn().execute(
-            "UPDATE members SET notify = $1, muted_until = $2 WHERE conversation_id = $3 AND user_id = $4",
+            "UPDATE members SET notify = $1, muted_until = $2, marked_unread = $3
+             WHERE conversation_id = $4 AND user_id = $5",
             &[
                 &settings.notify.as_str(),
                 &settings.muted_until.map(|t| t.timestamp_millis()),
+                &settings.marked_unread,
                 &id.as_str(),
                 &user.as_str(),
             ],

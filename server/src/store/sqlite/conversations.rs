@@ -98,25 +98,27 @@ impl Db<'_> {
             mention_count: own.mention_count,
             notify: own.settings.notify,
             muted_until: own.settings.muted_until,
+            marked_unread: own.settings.marked_unread,
         }))
     }
 
     /// The viewer's own side of a conversation: unread and mention counts (other members'
     /// non-deleted messages above their read marker), the marker, their settings.
     fn own_state(&mut self, id: &ConversationId, user: &UserId) -> StoreResult<OwnState> {
-        let row: Option<(i64, String, Option<i64>)> = self
+        let row: Option<(i64, String, Option<i64>, bool)> = self
             .0
             .prepare_cached(
-                "SELECT last_read_seq, notify, muted_until FROM members WHERE conversation_id = ?1 AND user_id = ?2",
+                "SELECT last_read_seq, notify, muted_until, marked_unread FROM members
+                 WHERE conversation_id = ?1 AND user_id = ?2",
             )
             .and_then(|mut s| {
                 s.query_row([id.as_str(), user.as_str()], |r| {
-                    Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+                    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
                 })
                 .optional()
             })
             .map_err(sql_err)?;
-        let Some((marker, notify, muted_until)) = row else {
+        let Some((marker, notify, muted_until, marked_unread)) = row else {
             return Ok(OwnState::default());
         };
         let (unread_count, mention_count): (i64, i64) = self
@@ -139,6 +141,7 @@ impl Db<'_> {
             settings: Settings {
                 notify: Notify::parse(&notify),
                 muted_until: muted_until.map(time_of),
+                marked_unread,
             },
         })
     }
@@ -427,10 +430,12 @@ impl ConversationWrites for SqliteTx<'_> {
     ) -> StoreResult<()> {
         self.conn()
             .execute(
-                "UPDATE members SET notify = ?1, muted_until = ?2 WHERE conversation_id = ?3 AND user_id = ?4",
+                "UPDATE members SET notify = ?1, muted_until = ?2, marked_unread = ?3
+                 WHERE conversation_id = ?4 AND user_id = ?5",
                 params![
                     settings.notify.as_str(),
                     settings.muted_until.map(|t| t.timestamp_millis()),
+                    settings.marked_unread,
                     id.as_str(),
                     user.as_str()
                 ],

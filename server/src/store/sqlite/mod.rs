@@ -38,6 +38,7 @@ fn migrations() -> Migrations<'static> {
             "../../../migrations/005_member_spans_by_conversation.sql"
         )),
         M::up(include_str!("../../../migrations/006_people.sql")),
+        M::up(include_str!("../../../migrations/007_marked_unread.sql")),
     ])
 }
 

@@ -23,6 +23,7 @@ import pytest
 from selenium import webdriver
 from selenium.common.exceptions import StaleElementReferenceException, TimeoutException, WebDriverException
 from urllib3.exceptions import ProtocolError
+from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.common.options import ArgOptions
@@ -522,14 +523,22 @@ def test_the_window_never_leaves_the_app(server, apps, tmp_path):
     assert app.driver.execute_script("return location.href") == start
 
 
-def test_group_details_rename_roles_members_mute_and_leave(server, apps):
+THEMES = {"light": {}, "dark": {"GTK_THEME": "Adwaita:dark"}}
+
+
+def shot(theme, name):
+    return name if theme == "light" else f"{name}-dark"
+
+
+@pytest.mark.parametrize("theme", ["light", "dark"])
+def test_group_details_rename_roles_members_mute_and_leave(server, apps, theme):
     """`Conversation details` of a group, as its admin: rename, make someone admin, remove
     someone, notification settings and mute, then leave; the others see it on the server."""
     suffix = uuid.uuid4().hex[:6]
     bob, carol = f"bob{suffix}", f"carol{suffix}"
     bob_id, bob_token = register(server, bob)
     register(server, carol)
-    alice = apps("alice-details")
+    alice = apps(f"alice-details-{theme}", env=THEMES[theme])
     alice.sign_up(server.url, f"alice{suffix}", "alice-password")
 
     alice.click_button("New conversation")
@@ -565,7 +574,7 @@ def test_group_details_rename_roles_members_mute_and_leave(server, apps):
                "the select showing the mute's end")
     alice.wait(lambda: alice.by_xpath(f"{dialog}//label[normalize-space(.)='Mentions only']/input").is_selected(),
                "Mentions only kept")
-    alice.screenshot("conversation-details")
+    alice.screenshot(shot(theme, "conversation-details"))
 
     alice.click_button("Leave conversation")
     alice.wait(lambda: alice.by_xpath("//h2[normalize-space(.)='Crew renamed']") is None, "the conversation closed")
@@ -574,16 +583,17 @@ def test_group_details_rename_roles_members_mute_and_leave(server, apps):
     assert [m["user_id"] for m in members_now] == [bob_id], members_now
 
 
-def test_unread_divider_seen_typing_mentions_and_presence(server, apps):
+@pytest.mark.parametrize("theme", ["light", "dark"])
+def test_unread_divider_seen_typing_mentions_and_presence(server, apps, theme):
     """Two people in the real app: the `New messages` divider on opening, `Seen` once the other
     read it, `NAME is typing…`, an `@` mention picked from the suggestions and shown as a
     `mark`, and presence in the header (`Online`, then `Last seen …`)."""
     suffix = uuid.uuid4().hex[:6]
     alice_name, bob_name, carol_name = f"alice{suffix}", f"bob{suffix}", f"carol{suffix}"
     register(server, carol_name)
-    alice = apps("alice-people")
+    alice = apps(f"alice-people-{theme}", env=THEMES[theme])
     alice.sign_up(server.url, alice_name, "alice-password")
-    bob = apps("bob-people")  # opened last: bob's window has the focus, alice's is behind
+    bob = apps(f"bob-people-{theme}")  # opened last: bob's window has the focus, alice's is behind
     bob.sign_up(server.url, bob_name, "bob-password")
 
     alice.start_direct(carol_name)
@@ -596,7 +606,7 @@ def test_unread_divider_seen_typing_mentions_and_presence(server, apps):
     alice.open_conversation(bob_name)
     alice.wait(lambda: alice.by_xpath("//*[@role='log']//*[@role='separator'][@aria-label='New messages']"),
                "the New messages divider")
-    alice.screenshot("unread-divider")
+    alice.screenshot(shot(theme, "unread-divider"))
 
     alice.send("hello bob")
     bob.wait_message("hello bob")
@@ -622,7 +632,7 @@ def test_unread_divider_seen_typing_mentions_and_presence(server, apps):
     box.send_keys(Keys.ENTER)
     alice.wait(lambda: alice.by_xpath(f"//*[@role='log']//article//mark[normalize-space(.)='@{alice_name}']"),
                "the mention marked")
-    alice.screenshot("seen-and-mention")
+    alice.screenshot(shot(theme, "seen-and-mention"))
 
     bob.close()
     alice.wait(lambda: alice.by_xpath(f"{header}//span[contains(normalize-space(.), 'Last seen')]"), "bob last seen")
@@ -663,3 +673,171 @@ def test_profile_presence_choice_and_password_change(server, apps):
     assert api(server, "POST", "/api/v1/auth/login",
                body={"username": name, "password": "a-brand-new-password"})["user"]["id"] == alice_id
 
+
+
+def test_mark_as_unread_and_a_second_account_staying_live(server, apps):
+    """A conversation's menu marks it unread (the server keeps it for the account's other
+    devices) and opening it clears that; a second account signed in beside the first keeps the
+    first one live: its new messages are counted in `Other accounts`, one click away."""
+    suffix = uuid.uuid4().hex[:6]
+    alice, bob, carol = f"alice{suffix}", f"bob{suffix}", f"carol{suffix}"
+    alice_id, alice_token = register(server, alice)
+    _, bob_token = register(server, bob)
+    register(server, carol)
+    conv = api(server, "POST", "/api/v1/conversations", bob_token,
+               {"kind": "direct", "member_ids": [alice_id]})["id"]
+    send = lambda text: api(server, "POST", f"/api/v1/conversations/{conv}/messages", bob_token,
+                            {"client_id": str(uuid.uuid4()), "body": text})
+    send("hello alice")
+    marked = lambda: api(server, "GET", f"/api/v1/conversations/{conv}", alice_token)["marked_unread"]
+
+    app = apps("alice-accounts")
+    app.sign_in(server.url, alice, "password-123")
+    row = app.conversation_xpath(bob)
+    app.wait(lambda: app.by_xpath(row + "[.//*[@aria-label='1 unread']]"), "one unread from bob")
+    app.open_conversation(bob)
+    app.wait_message("hello alice")
+    app.wait(lambda: app.by_xpath(row + "[.//*[@aria-label='1 unread']]") is None, "read")
+
+    app.wait(lambda: app.by_xpath(row), "the row").send_keys(Keys.SHIFT, Keys.F10)
+    app.click(f"//*[@role='menu'][@aria-label='Actions for {bob}']//*[@role='menuitem'][normalize-space(.)='Mark as unread']",
+              "Mark as unread")
+    app.wait(lambda: app.by_xpath(row + "[.//*[@aria-label='Marked unread']]"), "the row marked unread")
+    app.wait(lambda: app.by_xpath(f"//h2[normalize-space(.)='{bob}']") is None, "the conversation closed")
+    app.wait(marked, "marked unread on the server (for alice's other devices)")
+    app.screenshot("marked-unread")
+    app.open_conversation(bob)
+    app.wait(lambda: app.by_xpath(row + "[.//*[@aria-label='Marked unread']]") is None, "opening clears the mark")
+    app.wait(lambda: not marked(), "cleared on the server")
+
+    app.click_button("Settings")
+    app.click_button("Add account")
+    app.sign_in(server.url, carol, "password-123")
+    app.wait(lambda: app.by_xpath(row) is None, "carol's (empty) list on screen")
+    send("while you were away")
+    other = "//*[@role='group'][@aria-label='Other accounts']"
+    switch = f"{other}//button[starts-with(@aria-label, 'Switch to {alice}@')][contains(@aria-label, ', 1 unread')]"
+    app.wait(lambda: app.by_xpath(switch), "alice's new message counted while carol is on screen")
+    app.screenshot("other-accounts")
+    app.click(switch, "switch to alice")
+    app.wait(lambda: app.by_xpath(row + "[.//*[@aria-label='1 unread']]"), "alice's list, one unread")
+    app.open_conversation(bob)
+    app.wait_message("while you were away")
+    app.wait(lambda: app.by_xpath(f"{other}//button[starts-with(@aria-label, 'Switch to {carol}@')]"),
+             "carol one click away now")
+
+
+def test_a_mention_notifies_a_muted_conversation(server, apps, notifications):
+    """Muted: a plain message shows no notification, a message naming the user does."""
+    suffix = uuid.uuid4().hex[:6]
+    alice, bob = f"alice{suffix}", f"bob{suffix}"
+    alice_id, alice_token = register(server, alice)
+    _, bob_token = register(server, bob)
+    conv = api(server, "POST", "/api/v1/conversations", bob_token,
+               {"kind": "group", "title": "Loud", "member_ids": [alice_id]})["id"]
+    send = lambda text: api(server, "POST", f"/api/v1/conversations/{conv}/messages", bob_token,
+                            {"client_id": str(uuid.uuid4()), "body": text})
+    app = apps("alice-muted", screenshots=False)
+    app.sign_in(server.url, alice, "password-123")
+    app.conversation_item("Loud")
+    app.open_conversation("Loud")
+    app.click_button("Conversation details")
+    mute = app.wait(lambda: app.by_xpath("//select[@id=//label[normalize-space(.)='Mute for']/@for]"), "Mute for")
+    Select(mute).select_by_visible_text("1 hour")
+    muted = lambda: api(server, "GET", f"/api/v1/conversations/{conv}", alice_token)["muted_until"]
+    app.wait(muted, "muted on the server")
+    app.click_button("Close")
+    apps("focus-thief", screenshots=False)  # opened last: alice's window is in the background
+
+    send("just chatting")
+    app.wait(lambda: app.by_xpath(app.conversation_xpath("Loud") + "[.//*[contains(., 'just chatting')]]"),
+             "the plain message arrived")
+    send("one more, still plain")
+    app.wait(lambda: app.by_xpath(app.conversation_xpath("Loud") + "[.//*[contains(., 'still plain')]]"),
+             "the second plain message arrived")
+    assert displayed_notifications() == 0, "a muted conversation doesn't notify plain messages"
+    send(f"@{alice} this one is for you")
+    app.wait(lambda: displayed_notifications() > 0, "the mention notifies")
+
+
+FORMATTED = ("**bold** *italic* ~~struck~~ `inline code` <b>not html</b>\n"
+             "> a quoted line\n\n"
+             "```\nfn main() {\n    println!(\"hi\");\n}\n```")
+
+
+@pytest.mark.parametrize("theme", ["light", "dark"])
+def test_formatting_and_the_keyboard(server, apps, theme):
+    """A formatted message renders as strong/em/del/code/pre/blockquote with HTML left as text;
+    Ctrl+K jumps to a conversation by name, Alt+↓/↑ walk the list, Ctrl+/ lists the shortcuts,
+    and ↑ in an empty composer edits one's last message."""
+    suffix = uuid.uuid4().hex[:6]
+    alice, bob = f"alice{suffix}", f"bob{suffix}"
+    alice_id, _ = register(server, alice)
+    _, bob_token = register(server, bob)
+    direct = api(server, "POST", "/api/v1/conversations", bob_token,
+                 {"kind": "direct", "member_ids": [alice_id]})["id"]
+    api(server, "POST", "/api/v1/conversations", bob_token,
+        {"kind": "group", "title": "Book club", "member_ids": [alice_id]})
+    api(server, "POST", f"/api/v1/conversations/{direct}/messages", bob_token,
+        {"client_id": str(uuid.uuid4()), "body": FORMATTED})
+
+    app = apps(f"alice-format-{theme}", env=THEMES[theme])
+    app.sign_in(server.url, alice, "password-123")
+    app.open_conversation(bob)
+    log = "//*[@role='log'][@aria-label='Messages']//article"
+    for xpath in (f"{log}//strong[normalize-space(.)='bold']", f"{log}//em[normalize-space(.)='italic']",
+                  f"{log}//del[normalize-space(.)='struck']", f"{log}//code[normalize-space(.)='inline code']",
+                  f"{log}//blockquote[contains(., 'a quoted line')]", f"{log}//pre[contains(., 'println!')]"):
+        app.wait(lambda: app.by_xpath(xpath), xpath)
+    assert app.by_xpath(f"{log}//b") is None
+    assert any("<b>not html</b>" in m for m in app.messages()), app.messages()
+    app.screenshot(shot(theme, "formatting"))
+
+    box = app.textbox("Message")
+    box.send_keys(Keys.CONTROL, "k")
+    jump = "//*[@role='dialog'][.//h2[normalize-space(.)='Jump to conversation']]"
+    field = app.wait(lambda: app.by_xpath(f"{jump}//input[@aria-label='Conversation name']"), "Jump to conversation")
+    field.send_keys("bk clb")
+    app.wait(lambda: app.by_xpath(f"{jump}//*[@role='option'][@aria-selected='true'][contains(., 'Book club')]"),
+             "Book club chosen")
+    app.screenshot(shot(theme, "jump-to-conversation"))
+    field.send_keys(Keys.ENTER)
+    app.wait(lambda: app.by_xpath("//h2[normalize-space(.)='Book club']"), "Book club open")
+    assert app.by_xpath(jump) is None
+
+    # Two conversations: the next and the previous one are both the other one.
+    app.textbox("Message").send_keys(Keys.ALT, Keys.ARROW_DOWN)
+    app.wait(lambda: app.by_xpath(f"//h2[normalize-space(.)='{bob}']"), "Alt+Down: the next conversation")
+    app.textbox("Message").send_keys(Keys.ALT, Keys.ARROW_UP)
+    app.wait(lambda: app.by_xpath("//h2[normalize-space(.)='Book club']"), "Alt+Up: back")
+
+    app.textbox("Message").send_keys(Keys.CONTROL, "/")
+    shortcuts = "//*[@role='dialog'][.//h2[normalize-space(.)='Keyboard shortcuts']]"
+    app.wait(lambda: app.by_xpath(f"{shortcuts}//td[normalize-space(.)='Jump to a conversation']"), "the shortcuts")
+    app.driver.switch_to.active_element.send_keys(Keys.ESCAPE)
+    app.wait(lambda: app.by_xpath(shortcuts) is None, "the shortcuts closed")
+
+    app.send("first draft of a thought")
+    app.wait(lambda: any("first draft" in m and "Sending…" not in m for m in app.messages()), "sent")
+    box = app.textbox("Message")
+    box.send_keys(Keys.ARROW_UP)
+    app.wait(lambda: app.textbox("Message").get_attribute("value") == "first draft of a thought", "editing it")
+    box = app.textbox("Message")
+    box.send_keys(Keys.END, ", finished")
+    box.send_keys(Keys.ENTER)
+    app.wait_message("first draft of a thought, finished")
+    app.wait(lambda: any("finished" in m and "(edited)" in m for m in app.messages()), "shown as edited")
+
+    # React with any emoji: `Pick a reaction`, searched by name, picked with Enter.
+    mine = f"{log}[contains(., 'finished')]"
+    ActionChains(app.driver).move_to_element(app.wait(lambda: app.by_xpath(mine), "the message")).perform()
+    app.click(f"{mine}//button[@aria-label='React']", "React")
+    picker = "//*[@role='dialog'][.//h2[normalize-space(.)='Pick a reaction']]"
+    search = app.wait(lambda: app.by_xpath(f"{picker}//input[@aria-label='Search emoji']"), "Search emoji")
+    search.send_keys("rocket")
+    app.wait(lambda: app.by_xpath(f"{picker}//button[@aria-label='🚀 rocket']"), "the rocket found")
+    app.screenshot(shot(theme, "reaction-picker"))
+    search.send_keys(Keys.ENTER)
+    chip = f"{mine}//button[@aria-label='🚀 1'][@aria-pressed='true'][@title='you']"
+    app.wait(lambda: app.by_xpath(chip), "the reaction chip, pressed, 'you' in its tooltip")
+    assert app.by_xpath(picker) is None

@@ -7,4 +7,4 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/desktop-build.sh debug
 export SCREENSHOTS="${SCREENSHOTS:-$target/e2e-screenshots}"
-exec scripts/with-keyring.sh xvfb-run -a -s "-screen 0 1280x800x24" python3 -m pytest -x -v e2e
+exec scripts/with-keyring.sh xvfb-run -a -s "-screen 0 1280x800x24" python3 -m pytest -x -v e2e "$@"

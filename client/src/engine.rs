@@ -157,6 +157,12 @@ impl Engine {
         }
     }
 
+    /// Whether `other` is this very engine (a clone of it), not another one opened on the
+    /// same account.
+    pub fn same_as(&self, other: &Engine) -> bool {
+        Arc::ptr_eq(&self.inner, &other.inner)
+    }
+
     pub fn account(&self) -> &Account {
         &self.inner.account
     }

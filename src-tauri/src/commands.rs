@@ -31,6 +31,8 @@ pub struct AccountInfo {
     server: String,
     username: String,
     user_id: UserId,
+    /// Unread messages outside muted conversations (0 for an account not live).
+    unread: i64,
 }
 
 impl From<&Account> for AccountInfo {
@@ -40,6 +42,7 @@ impl From<&Account> for AccountInfo {
             server: a.server.clone(),
             username: a.username.clone(),
             user_id: a.user_id.clone(),
+            unread: 0,
         }
     }
 }
@@ -64,8 +67,16 @@ pub async fn session_state(shell: State<'_, Shell>) -> CommandResult<SessionStat
         }
         Err(_) => (ConnectionState::Offline, None),
     };
+    let mut infos = Vec::new();
+    for account in &accounts.accounts {
+        let mut info = AccountInfo::from(account);
+        if let Some(engine) = shell.live(&info.label) {
+            info.unread = crate::tray::unread_of(&engine).await;
+        }
+        infos.push(info);
+    }
     Ok(SessionState {
-        accounts: accounts.accounts.iter().map(AccountInfo::from).collect(),
+        accounts: infos,
         active: shell.active_label(),
         connection,
         user,
@@ -131,15 +142,21 @@ fn device_name() -> String {
 pub async fn sign_out(app: AppHandle, shell: State<'_, Shell>) -> CommandResult<()> {
     let engine = shell.engine()?;
     engine.logout().await?;
-    shell.deactivate();
+    let label = engine.account().label();
+    let next = shell.stop(&label);
     let mut accounts = Accounts::load(&shell.home)?;
-    accounts.remove(&engine.account().label());
+    accounts.remove(&label);
     accounts.save(&shell.home)?;
-    let next = accounts.accounts.first().cloned();
+    let next = match (next, accounts.accounts.first()) {
+        (Some(live), _) => Some(live),
+        (None, Some(account)) => Some(Engine::open(&shell.home, account.clone())?),
+        (None, None) => None,
+    };
     match next {
-        Some(account) => shell.activate(&app, Engine::open(&shell.home, account)?),
+        Some(engine) => shell.activate(&app, engine),
         None => emit(&app, vec![UiEvent::Account { active: None }]),
     }
+    crate::tray::update_unread(&app).await;
     Ok(())
 }
 
@@ -149,9 +166,7 @@ pub async fn switch_account(
     shell: State<'_, Shell>,
     label: String,
 ) -> CommandResult<()> {
-    let account = Accounts::load(&shell.home)?.select(Some(&label))?;
-    shell.activate(&app, Engine::open(&shell.home, account)?);
-    Ok(())
+    shell.switch_to(&app, &label)
 }
 
 #[tauri::command]

@@ -53,6 +53,8 @@ pub enum UiEvent {
     Account {
         active: Option<String>,
     },
+    /// Something changed in an account not on screen (its unread count, say).
+    OtherAccounts,
 }
 
 impl From<EngineEvent> for UiEvent {

@@ -84,11 +84,9 @@ pub fn run() {
                     tracing::warn!(error = %e, "no tray icon");
                 }
                 tracing::debug!(elapsed = ?started.elapsed(), "tray created");
-                if let Ok(engine) = tray_handle.state::<Shell>().engine() {
-                    tauri::async_runtime::spawn(async move {
-                        tray::update_unread(&tray_handle, &engine).await;
-                    });
-                }
+                tauri::async_runtime::spawn(async move {
+                    tray::update_unread(&tray_handle).await;
+                });
             });
             if let Err(e) = queued {
                 tracing::warn!(error = %e, "no tray icon");

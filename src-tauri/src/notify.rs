@@ -28,26 +28,35 @@ const SEPARATE_MAX: usize = 3;
 const CLICK_WAIT: Duration = Duration::from_secs(15 * 60);
 const CLICK_WAITERS_MAX: usize = 16;
 
-/// Per conversation, the highest `seq` already notified: a reaction or any other change to
-/// an older message never announces it again.
-static NOTIFIED: Mutex<Option<HashMap<ConversationId, i64>>> = Mutex::new(None);
+/// Per account and conversation, the highest `seq` already notified: a reaction or any other
+/// change to an older message never announces it again.
+static NOTIFIED: Mutex<Option<HashMap<(String, ConversationId), i64>>> = Mutex::new(None);
 static WAITERS: AtomicUsize = AtomicUsize::new(0);
 
 /// One notification to show.
 struct Note {
+    /// The account it is for (a click brings that account on screen).
+    account: String,
     title: String,
     body: String,
     conversation: Option<ConversationId>,
 }
 
 /// Shows notifications for the new messages in `batch` (others', not edits or deletions)
-/// unless the window is focused. A first-sign-in backfill is history, not news: nothing.
+/// unless the window is focused on this account. A first-sign-in backfill is history, not
+/// news: nothing.
 pub async fn new_messages(app: &AppHandle, engine: &Engine, batch: &[EngineEvent]) {
     let focused = app
         .get_webview_window("main")
         .and_then(|w| w.is_focused().ok())
         .unwrap_or(false);
-    if focused
+    let account = engine.account().label();
+    let on_screen = app
+        .state::<crate::session::Shell>()
+        .active_label()
+        .as_deref()
+        == Some(&account);
+    if (focused && on_screen)
         || batch
             .iter()
             .any(|e| matches!(e, EngineEvent::Backfill { .. }))
@@ -77,7 +86,7 @@ pub async fn new_messages(app: &AppHandle, engine: &Engine, batch: &[EngineEvent
             let mut notified = NOTIFIED.lock().unwrap_or_else(|e| e.into_inner());
             let highest = notified
                 .get_or_insert_with(HashMap::new)
-                .entry(conversation.clone())
+                .entry((account.clone(), conversation.clone()))
                 .or_insert(0);
             let changed = messages
                 .into_iter()
@@ -91,6 +100,7 @@ pub async fn new_messages(app: &AppHandle, engine: &Engine, batch: &[EngineEvent
         let first = fresh[0].conversation_id.clone();
         let one_conversation = fresh.iter().all(|m| m.conversation_id == first);
         vec![Note {
+            account: account.clone(),
             title: "Parley".to_owned(),
             body: format!("{} new messages", fresh.len()),
             conversation: one_conversation.then_some(first),
@@ -108,6 +118,7 @@ pub async fn new_messages(app: &AppHandle, engine: &Engine, batch: &[EngineEvent
                 m.body.chars().take(140).collect()
             };
             notes.push(Note {
+                account: account.clone(),
                 title,
                 body,
                 conversation: Some(m.conversation_id),
@@ -138,9 +149,16 @@ fn announce(
     news
 }
 
-/// Brings the window up on `conversation` (a notification was clicked).
-fn open(app: &AppHandle, conversation: Option<ConversationId>) {
+/// Brings the window up on `account`'s `conversation` (a notification was clicked).
+fn open(app: &AppHandle, account: &str, conversation: Option<ConversationId>) {
     crate::tray::show_window(app);
+    let shell = app.state::<crate::session::Shell>();
+    if shell.active_label().as_deref() != Some(account)
+        && let Err(e) = shell.switch_to(app, account)
+    {
+        tracing::warn!(error = %e.message, "could not show the notified account");
+        return;
+    }
     if let Some(conversation_id) = conversation {
         crate::events::emit(
             app,
@@ -186,7 +204,7 @@ async fn show(app: &AppHandle, note: Note) {
         drop(handle);
         WAITERS.fetch_sub(1, Ordering::AcqRel);
         if clicked {
-            open(&app, note.conversation);
+            open(&app, &note.account, note.conversation);
         }
     });
 }

@@ -58,18 +58,25 @@ fn toggle_window(app: &AppHandle) {
     }
 }
 
-/// Puts the total unread count in the tray tooltip.
-pub async fn update_unread(app: &AppHandle, engine: &Engine) {
+/// An account's unread total: muted conversations don't count.
+pub async fn unread_of(engine: &Engine) -> i64 {
     let Ok(conversations) = engine.conversations().await else {
-        return;
+        return 0;
     };
-    // Muted conversations don't count towards the total.
     let now = chrono::Utc::now();
-    let unread: i64 = conversations
+    conversations
         .iter()
         .filter(|c| !c.conversation.is_muted_at(now))
         .map(|c| c.conversation.unread_count)
-        .sum();
+        .sum()
+}
+
+/// Puts the unread count of every live account together in the tray tooltip.
+pub async fn update_unread(app: &AppHandle) {
+    let mut unread = 0;
+    for engine in app.state::<crate::session::Shell>().engines() {
+        unread += unread_of(&engine).await;
+    }
     let tooltip = match unread {
         0 => "Parley".to_owned(),
         1 => "Parley — 1 unread message".to_owned(),

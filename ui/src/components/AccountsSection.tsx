@@ -28,6 +28,7 @@ export function AccountsSection({ onSignedOut }: { onSignedOut: () => void }) {
                 <span className="strong">{a.label}</span>
                 <span className="muted small block">{a.server}</span>
               </span>
+              {!active && a.unread > 0 && <span className="badge" aria-label={`${a.unread} unread`}>{a.unread}</span>}
               {active ? (
                 <span className="pill">Active</span>
               ) : (

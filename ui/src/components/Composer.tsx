@@ -26,10 +26,12 @@ const encoder = new TextEncoder();
  * them on the conversation; they wait as chips above the box (in memory, per conversation)
  * and go out with the next send, which may then have no text at all.
  */
-export function Composer({ conversationId, mode, onDone }: {
+export function Composer({ conversationId, mode, onDone, onEditLast }: {
   conversationId: string;
   mode: ComposerMode;
   onDone: () => void;
+  /** `↑` in an empty box: edit the newest of one's own messages; false when there is none. */
+  onEditLast?: () => boolean;
 }) {
   const editing = mode?.kind === 'edit' ? mode.entry.message : null;
   const { draft, save, flush } = useDraft(conversationId);
@@ -131,7 +133,10 @@ export function Composer({ conversationId, mode, onDone }: {
         return;
       }
     }
-    if (e.key === 'Enter' && !e.shiftKey && !e.nativeEvent.isComposing) {
+    if (e.key === 'ArrowUp' && !e.altKey && !e.shiftKey && !e.ctrlKey && !e.metaKey
+      && !mode && text === '' && files.length === 0 && onEditLast?.()) {
+      e.preventDefault();
+    } else if (e.key === 'Enter' && !e.shiftKey && !e.nativeEvent.isComposing) {
       e.preventDefault();
       submit();
     } else if (e.key === 'Escape' && mode) {

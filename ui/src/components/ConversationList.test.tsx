@@ -79,6 +79,21 @@ describe('conversation list', () => {
     expect(within(item).queryByLabelText('Marked unread')).toBeNull();
   });
 
+  it('shows the other live accounts with their unread counts, one click away', async () => {
+    const user = userEvent.setup();
+    shell.handlers.session_state = () => ({
+      ...sessionState,
+      accounts: [...sessionState.accounts, { label: 'sam@work.example', server: 'https://work.example', username: 'sam.w', user_id: 'u9', unread: 3 }],
+    });
+    shell.handlers.switch_account = () => undefined;
+    renderWithClient(<Sidebar onNewConversation={() => {}} onSettings={() => {}} />);
+    const group = await screen.findByRole('group', { name: 'Other accounts' });
+    const other = within(group).getByRole('button', { name: 'Switch to sam@work.example, 3 unread' });
+    expect(within(group).getAllByRole('button')).toHaveLength(1);
+    await user.click(other);
+    expect(shell.callsOf('switch_account')).toEqual([{ label: 'sam@work.example' }]);
+  });
+
   it('runs a message search on Enter', async () => {
     shell.handlers.search = () => [message(3, { body: 'the needle is here', conversation_id: 'c1' })];
     const user = userEvent.setup();

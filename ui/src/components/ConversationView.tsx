@@ -1,4 +1,4 @@
-import { useQuery } from '@tanstack/react-query';
+import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useCallback, useId, useMemo, useState } from 'react';
 import type { CachedMessage } from '../ipc';
 import { useAttachmentTray } from '../hooks/useAttachmentTray';
@@ -10,6 +10,7 @@ import { formatLastSeen } from '../lib/format';
 import { directPeerHandle } from '../lib/personLabel';
 import { usePresence } from '../state/presence';
 import { conversationsOptions } from '../queries/conversations';
+import { flattenPages, messagesOptions } from '../queries/messages';
 import { Avatar } from './Avatar';
 import { Composer } from './Composer';
 import { ConversationDetails } from './ConversationDetails';
@@ -48,6 +49,14 @@ export function ConversationView({ conversationId, onBack }: { conversationId: s
   );
   const onReply = useCallback((entry: CachedMessage) => setMode({ kind: 'reply', entry }), []);
   const onEdit = useCallback((entry: CachedMessage) => setMode({ kind: 'edit', entry }), []);
+  const client = useQueryClient();
+  const onEditLast = useCallback(() => {
+    const list = flattenPages(client.getQueryData(messagesOptions(conversationId).queryKey));
+    const last = [...list].reverse().find((e) =>
+      e.message.sender_id === me?.id && e.delivery.state === 'sent' && !e.message.deleted);
+    if (last) setMode({ kind: 'edit', entry: last });
+    return last !== undefined;
+  }, [client, conversationId, me?.id]);
   const title = conv?.display_title ?? 'Conversation';
   const members = conv?.conversation.members.length ?? 0;
   const peerHandle = conv?.conversation.kind === 'direct' ? directPeerHandle(people, me?.id ?? null) : null;
@@ -97,6 +106,7 @@ export function ConversationView({ conversationId, onBack }: { conversationId: s
             conversationId={conversationId}
             mode={mode}
             onDone={() => setMode(null)}
+            onEditLast={onEditLast}
           />
         )}
       </section>

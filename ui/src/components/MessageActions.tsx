@@ -1,9 +1,11 @@
 import { useRef, useState } from 'react';
+import { createPortal } from 'react-dom';
 import type { CachedMessage } from '../ipc';
 import { useDeleteMessage } from '../hooks/useDeleteMessage';
 import { useReact } from '../hooks/useReact';
 import { Icon } from './Icon';
-import { ReactMenu } from './ReactMenu';
+import { rememberReaction } from '../lib/emoji';
+import { QUICK_REACTIONS, ReactionPicker } from './ReactionPicker';
 
 /**
  * Per-message buttons `Reply`, `React`, and for one's own messages `Edit` and `Delete`.
@@ -23,7 +25,7 @@ export function MessageActions({ entry, mine, meId, onReply, onEdit }: {
   const reactButton = useRef<HTMLButtonElement>(null);
   const react = useReact(m.conversation_id);
   const del = useDeleteMessage(m.conversation_id);
-  const myReactions = new Set(m.reactions.filter((r) => meId && r.user_ids.includes(meId)).map((r) => r.emoji));
+  const myReactions = m.reactions.filter((r) => meId && r.user_ids.includes(meId)).map((r) => r.emoji);
 
   if (confirming) {
     return (
@@ -41,7 +43,7 @@ export function MessageActions({ entry, mine, meId, onReply, onEdit }: {
         <Icon name="reply" size={16} />
       </button>
       <button ref={reactButton} type="button" className="icon-button" aria-label="React" title="React"
-        aria-haspopup="menu" aria-expanded={menu} onClick={() => setMenu((v) => !v)}>
+        aria-haspopup="dialog" onClick={() => setMenu(true)}>
         <Icon name="smile" size={16} />
       </button>
       {mine && (
@@ -54,19 +56,18 @@ export function MessageActions({ entry, mine, meId, onReply, onEdit }: {
           </button>
         </>
       )}
-      {menu && (
-        <ReactMenu
+      {/* In a portal: the row is virtualized and may be re-rendered or scrolled away. */}
+      {menu && createPortal(
+        <ReactionPicker
           mine={myReactions}
           onPick={(emoji, on) => {
             react.mutate({ messageId: m.id, emoji, on });
+            if (on) rememberReaction(emoji, QUICK_REACTIONS);
             setMenu(false);
-            reactButton.current?.focus();
           }}
-          onClose={() => {
-            setMenu(false);
-            reactButton.current?.focus();
-          }}
-        />
+          onClose={() => setMenu(false)}
+        />,
+        document.body,
       )}
     </div>
   );

@@ -1,6 +1,7 @@
 import { memo, useContext } from 'react';
 import type { CachedMessage } from '../ipc';
 import { formatDay, formatFull, formatTime } from '../lib/format';
+import { namesOf } from '../lib/personLabel';
 import type { TimelineItem } from '../lib/timeline';
 import { Avatar } from './Avatar';
 import { DeliveryState } from './DeliveryState';
@@ -55,12 +56,12 @@ export const MessageItem = memo(function MessageItem({ item, meId, replyTarget, 
           )}
           {m.reply_to && <ReplyQuote target={replyTarget} />}
           {m.deleted ? (
-            <p className="msg-body deleted">This message was deleted.</p>
+            <div className="msg-body deleted">This message was deleted.</div>
           ) : !isCaption(m.body, m.attachments) && (
-            <p className="msg-body">
+            <div className="msg-body">
               <MessageText body={m.body} mentions={m.mentions} meId={meId} />
               {m.edited_at && <span className="edited" title={formatFull(m.edited_at)}> (edited)</span>}
-            </p>
+            </div>
           )}
           {!m.deleted && m.attachments.length > 0 && <MessageAttachments attachments={m.attachments} />}
           {!m.deleted && <Reactions message={m} meId={meId} />}
@@ -102,10 +103,6 @@ function attachmentSummary(files: readonly { name: string }[]): string {
 
 /** `Seen` / `Seen by N`, with who in its tooltip. */
 function SeenBy({ text, ids }: { text: string; ids: readonly string[] }) {
-  const people = useContext(PeopleContext);
-  const names = ids.map((id) => {
-    const u = people.find((p) => p.id === id);
-    return u ? u.display_name || u.username : id;
-  });
+  const names = namesOf(useContext(PeopleContext), ids);
   return <span className="seen muted small" title={`Seen by ${names.join(', ')}`}>{text}</span>;
 }

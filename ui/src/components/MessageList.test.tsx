@@ -98,13 +98,33 @@ describe('conversation view', () => {
     expect(shell.callsOf('send_message')).toEqual([{ conversationId: 'c1', body: 'ok', replyTo: 'm1', stagedIds: [] }]);
   });
 
-  it('reacts through the React menu', async () => {
+  it('reacts through the Pick a reaction dialog: recent ones first, the full set searchable', async () => {
+    localStorage.clear();
     const user = userEvent.setup();
     renderView();
     const [first] = await screen.findAllByRole('article');
     await user.click(within(first!).getByRole('button', { name: 'React' }));
-    await user.click(screen.getByRole('menuitemcheckbox', { name: 'React with 👍' }));
+    let dialog = await screen.findByRole('dialog', { name: 'Pick a reaction' });
+    const recent = within(dialog).getByRole('region', { name: 'Recently used' });
+    await user.click(await within(recent).findByRole('button', { name: '👍 thumbs up' }));
     expect(shell.callsOf('react')).toEqual([{ conversationId: 'c1', messageId: 'm1', emoji: '👍', on: true }]);
+    expect(screen.queryByRole('dialog')).toBeNull();
+
+    await user.click(within(first!).getByRole('button', { name: 'React' }));
+    dialog = await screen.findByRole('dialog', { name: 'Pick a reaction' });
+    expect(within(dialog).getByRole('searchbox', { name: 'Search emoji' })).toHaveFocus();
+    await user.keyboard('rocket');
+    expect(await within(dialog).findByRole('button', { name: '🚀 rocket' })).toBeInTheDocument();
+    await user.keyboard('{ArrowDown}');
+    expect(within(dialog).getByRole('button', { name: '🚀 rocket' })).toHaveFocus();
+    await user.keyboard('{Enter}');
+    expect(shell.callsOf('react').at(-1)).toEqual({ conversationId: 'c1', messageId: 'm1', emoji: '🚀', on: true });
+
+    // The newest reaction leads the recent ones next time.
+    await user.click(within(first!).getByRole('button', { name: 'React' }));
+    dialog = await screen.findByRole('dialog', { name: 'Pick a reaction' });
+    const again = within(within(dialog).getByRole('region', { name: 'Recently used' })).getAllByRole('button');
+    expect(again.slice(0, 2).map((b) => b.textContent)).toEqual(['🚀', '👍']);
   });
 
   it('marks the newest message read while open and focused', async () => {

@@ -4,6 +4,7 @@ import { BackfillProgress } from './BackfillProgress';
 import { ConnectionStatus } from './ConnectionStatus';
 import { ConversationList } from './ConversationList';
 import { Icon } from './Icon';
+import { OtherAccounts } from './OtherAccounts';
 
 const SearchResults = lazyComponent(() => import('./SearchResults').then((m) => m.SearchResults));
 
@@ -39,6 +40,7 @@ export function Sidebar({ onNewConversation, onSettings }: { onNewConversation: 
           <Icon name="settings" />
         </button>
       </header>
+      <OtherAccounts />
       <BackfillProgress />
       <div className="sidebar-tools">
         <div className="search-field">

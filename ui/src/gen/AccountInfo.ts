@@ -5,4 +5,8 @@ export type AccountInfo = {
 /**
  * `username@host`, the key for `switch_account`.
  */
-label: string, server: string, username: string, user_id: UserId, };
+label: string, server: string, username: string, user_id: UserId, 
+/**
+ * Unread messages outside muted conversations (0 for an account not live).
+ */
+unread: number, };

@@ -52,3 +52,12 @@ export function directPeerHandle(people: readonly Person[], meId: string | null)
   const peer = meId === null ? undefined : people.find((p) => p.id !== meId);
   return peer ? personLabel(peer, people).handle : null;
 }
+
+/** The display names (else usernames) of `ids` among `people`, for tooltips; `you` for `meId`. */
+export function namesOf(people: readonly Person[], ids: readonly string[], meId: string | null = null): string[] {
+  return ids.map((id) => {
+    if (id === meId) return 'you';
+    const p = people.find((u) => u.id === id);
+    return p ? p.display_name || p.username : 'someone';
+  });
+}

@@ -20,14 +20,14 @@ export function fakeTransport(opts: PreviewOptions): Transport {
   let active: string | null = opts.signedIn ? 'sam@127.0.0.1' : null;
   let settings: Settings = { close_to_tray: true, theme: opts.theme, active_account: null };
   const drafts = new Map<string, string>();
-  const account = { label: 'sam@127.0.0.1', server: 'http://127.0.0.1:8080', username: 'sam', user_id: ME.id };
+  const account = { label: 'sam@127.0.0.1', server: 'http://127.0.0.1:8080', username: 'sam', user_id: ME.id, unread: 0 };
 
   // Attachment bytes by attachment id (sent) or staged id (waiting in the composer).
   const files = new Map<string, { bytes: Uint8Array; type: string }>(FILES);
   const staged = new Map<string, StagedAttachment>();
 
   const handlers: Record<string, (a: Record<string, unknown>, o?: InvokeOptions) => unknown> = {
-    session_state: () => ({ accounts: active ? [account, { ...account, label: 'sam@chat.example.org', server: 'https://chat.example.org' }] : [],
+    session_state: () => ({ accounts: active ? [account, { ...account, label: 'sam@chat.example.org', server: 'https://chat.example.org', unread: 4 }] : [],
       active, connection: opts.connection, user: active ? ME : null }),
     sign_in: (a) => {
       if (a.password !== 'correct horse') throw { code: 'unauthorized', message: 'Wrong username or password' };

@@ -17,6 +17,13 @@ describe('applyUiEvents', () => {
     expect(keys).toEqual([['conversations'], ['user'], ['messages', 'c1'], ['messages', 'c2']]);
   });
 
+  it("re-reads the session (other accounts' unread counts) when another account changed", () => {
+    const qc = createQueryClient();
+    const spy = vi.spyOn(qc, 'invalidateQueries');
+    applyUiEvents(qc, [{ type: 'other_accounts' }]);
+    expect(spy.mock.calls.map(([f]) => f?.queryKey)).toEqual([['session']]);
+  });
+
   it('re-reads profiles when conversations changed (names learned after ids were shown)', () => {
     const qc = createQueryClient();
     const spy = vi.spyOn(qc, 'invalidateQueries');

@@ -18,6 +18,7 @@ export function applyUiEvents(queryClient: QueryClient, batch: UiEvent[]): void 
   let conversations = false;
   let accountChanged = false;
   let profiles = false;
+  let otherAccounts = false;
   for (const event of batch) {
     switch (event.type) {
       case 'state':
@@ -52,6 +53,9 @@ export function applyUiEvents(queryClient: QueryClient, batch: UiEvent[]): void 
       case 'backfill':
         backfillFromEvent(event.done, event.total);
         break;
+      case 'other_accounts':
+        otherAccounts = true;
+        break;
       case 'progress':
         break;
     }
@@ -64,6 +68,7 @@ export function applyUiEvents(queryClient: QueryClient, batch: UiEvent[]): void 
     return;
   }
   const refetch = (queryKey: readonly unknown[]) => refetchFresh(queryClient, queryKey);
+  if (otherAccounts) refetch(keys.session);
   if (conversations) refetch(keys.conversations);
   if (profiles) refetch(['user']);
   touched.forEach((id) => refetch(keys.messages(id)));

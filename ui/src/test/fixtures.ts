@@ -25,6 +25,6 @@ export function conversation(id: string, title: string, unread: number, last: Me
 }
 
 export const sessionState = {
-  accounts: [{ label: 'sam@127.0.0.1', server: 'http://127.0.0.1:8080', username: 'sam', user_id: me.id }],
+  accounts: [{ label: 'sam@127.0.0.1', server: 'http://127.0.0.1:8080', username: 'sam', user_id: me.id, unread: 0 }],
   active: 'sam@127.0.0.1', connection: 'Online' as const, user: me,
 };

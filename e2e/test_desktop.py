@@ -457,6 +457,15 @@ def test_links_and_a_picture_sent_and_saved(server, apps, tmp_path):
         "the thumbnail decoded",
     )
     bob.screenshot("attachment-bob")
+    bob.click_button("Open pixel.png")
+    viewer = "//*[@role='dialog'][.//h2[normalize-space(.)='Image viewer']]"
+    bob.wait(lambda: bob.driver.execute_script(
+        "const i = document.evaluate(arguments[0], document, null, 9, null).singleNodeValue;"
+        "return i && i.complete && i.naturalWidth > 0;", f"{viewer}//img[@alt='pixel.png']"),
+        "the picture in the Image viewer")
+    bob.screenshot("image-viewer")
+    bob.driver.switch_to.active_element.send_keys(Keys.ESCAPE)
+    bob.wait(lambda: bob.by_xpath(viewer) is None, "Escape closes the viewer")
     bob.click_button("Save pixel.png")
     saved = downloads / "pixel.png"
     bob.wait(lambda: saved.exists() and saved.read_bytes() == sent, "the file saved byte for byte")
@@ -841,3 +850,58 @@ def test_formatting_and_the_keyboard(server, apps, theme):
     chip = f"{mine}//button[@aria-label='🚀 1'][@aria-pressed='true'][@title='you']"
     app.wait(lambda: app.by_xpath(chip), "the reaction chip, pressed, 'you' in its tooltip")
     assert app.by_xpath(picker) is None
+
+
+@pytest.mark.parametrize("theme", ["light", "dark"])
+def test_search_finds_everything_and_jumps_to_the_message(server, apps, theme, tmp_path):
+    """Search merges the server's results (history never fetched to this device) into the
+    local ones, marks the matches, and a result opens its conversation at that message, loading
+    older history; a reply's quote jumps to the original the same way; `Export conversation`
+    writes the whole history as TITLE.html into Downloads, never overwriting."""
+    suffix = uuid.uuid4().hex[:6]
+    alice, bob = f"alice{suffix}", f"bob{suffix}"
+    alice_id, _ = register(server, alice)
+    _, bob_token = register(server, bob)
+    conv = api(server, "POST", "/api/v1/conversations", bob_token,
+               {"kind": "direct", "member_ids": [alice_id]})["id"]
+    sent = []
+    for i in range(1, 81):
+        body = "a needle in an old haystack" if i == 1 else f"filler number {i}"
+        sent.append(api(server, "POST", f"/api/v1/conversations/{conv}/messages", bob_token,
+                        {"client_id": str(uuid.uuid4()), "body": body}))
+    api(server, "POST", f"/api/v1/conversations/{conv}/messages", bob_token,
+        {"client_id": str(uuid.uuid4()), "body": "about that one", "reply_to": sent[59]["id"]})
+
+    downloads, config = tmp_path / "Downloads", tmp_path / "config"
+    downloads.mkdir()
+    config.mkdir()
+    (config / "user-dirs.dirs").write_text(f'XDG_DOWNLOAD_DIR="{downloads}"\n')
+    app = apps(f"alice-search-{theme}", env={**THEMES[theme], "XDG_CONFIG_HOME": str(config)})
+    app.sign_in(server.url, alice, "password-123")
+    app.conversation_item(bob)
+    box = app.textbox("Search")
+    box.send_keys("needle")
+    box.send_keys(Keys.ENTER)
+    results = "//nav[@aria-label='Conversations']//*[@aria-label='Search results']"
+    hit = f"{results}//li[.//mark[normalize-space(.)='needle']]"
+    app.wait(lambda: app.by_xpath(hit), "the old message found on the server, its match marked")
+    app.screenshot(shot(theme, "search-results"))
+    app.click(f"{hit}//button", "the result")
+    current = "//*[@role='log']//article[@aria-current='true']"
+    app.wait(lambda: app.by_xpath(f"{current}[contains(., 'a needle in an old haystack')]"),
+             "the conversation open at the found message")
+
+    app.click_button("Jump to latest ↓")  # back down to the reply, at the bottom
+    quote = f"//*[@role='log']//article//button[@aria-label='Go to message from {bob}']"
+    app.click(quote, "the reply's quote")
+    app.wait(lambda: app.by_xpath(f"{current}[contains(., 'filler number 60')]"), "the original, current")
+
+    app.click_button("Conversation details")
+    for expected in (f"{bob}.html", f"{bob} (1).html"):
+        app.click_button("Export conversation")
+        app.wait(lambda: (downloads / expected).exists()
+                 and app.by_xpath(f"//*[@role='dialog']//p[contains(., 'Saved to')][contains(., '{expected}')]"),
+                 f"{expected} written and named")
+    page = (downloads / f"{bob}.html").read_text()
+    assert page.count("<article") == 81, page.count("<article")
+    assert "a needle in an old haystack" in page

@@ -93,7 +93,20 @@ stop() {
 }
 
 cleanup() {
+    local status=$?
     trap '' INT TERM HUP # let a second Ctrl-C not cut the cleanup short
+    # A failed run shows whether a server died under it (CI keeps nothing else of the temp dir).
+    if [ "$status" -ne 0 ] && [ -n "$tmp" ]; then
+        if [ -n "$pg_pid" ] && ! kill -0 "$pg_pid" 2>/dev/null; then
+            echo "$me: PostgreSQL (pid $pg_pid) was no longer running" >&2
+        fi
+        for log in postgres nats; do
+            if [ -s "$tmp/$log.log" ]; then
+                echo "$me: the end of $log.log:" >&2
+                tail -n 40 "$tmp/$log.log" >&2
+            fi
+        done
+    fi
     # PostgreSQL: SIGINT is the fast shutdown (disconnects clients, checkpoints, exits).
     stop "$pg_pid" INT 300
     stop "$nats_pid" TERM 100

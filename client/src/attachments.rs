@@ -196,7 +196,7 @@ fn remove_quietly(path: &Path) {
 
 /// A name in `dir` that no file has yet: `name`, `name (1).ext`, `name (2).ext`, …, created
 /// empty (so two saves at once can't pick the same one).
-fn create_unique(dir: &Path, name: &str) -> anyhow::Result<(PathBuf, std::fs::File)> {
+pub(crate) fn create_unique(dir: &Path, name: &str) -> anyhow::Result<(PathBuf, std::fs::File)> {
     let (stem, ext) = match name.rsplit_once('.') {
         Some((stem, ext)) if !stem.is_empty() => (stem, format!(".{ext}")),
         _ => (name, String::new()),
@@ -540,6 +540,15 @@ impl Engine {
             .await?;
         file.sync_all().await?;
         Ok(done)
+    }
+
+    /// What the cache knows of a sent attachment (name, type, size).
+    pub async fn attachment_meta(
+        &self,
+        id: &AttachmentId,
+    ) -> ClientResult<Option<parley_protocol::Attachment>> {
+        let id = id.clone();
+        self.with_cache_async(move |c| c.attachment(&id)).await
     }
 
     /// A small image of an image attachment (the server's thumbnail, kept on disk after the

@@ -400,6 +400,18 @@ impl Engine {
             .await
     }
 
+    /// The server's full-text search (`GET /api/v1/search`): every message the account can
+    /// see, cached or not. Fails offline; the UI merges it with [`Engine::search_local`].
+    pub async fn search_server(
+        &self,
+        query: &str,
+        conversation: Option<&ConversationId>,
+        limit: usize,
+    ) -> ClientResult<Vec<parley_protocol::Message>> {
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        Ok(self.api().await?.search(query, conversation, limit).await?)
+    }
+
     // Writing.
 
     /// Puts a message in the outbox (durably, before any network call) and wakes the sender.

@@ -23,6 +23,7 @@ pub mod cache;
 pub mod changes;
 pub mod engine;
 pub mod error;
+pub mod export;
 pub mod keyring;
 pub mod outbox;
 pub mod plan;

@@ -7,6 +7,7 @@ use parley_client::{
     accounts::{Account, Accounts},
     api,
     cache::{CachedConversation, CachedMessage, OutboxEntry, Page, StagedAttachment},
+    export::ExportFormat,
     protocol::{
         AttachmentId, ConversationId, ConversationKind, CreateConversationRequest, LoginRequest,
         Message, MessageId, Notify, RegisterRequest, Role, SecretString, SessionId, SessionInfo,
@@ -419,6 +420,19 @@ pub async fn search(
         .await?)
 }
 
+/// The server's search, merged by the UI into the local results; an error offline.
+#[tauri::command]
+pub async fn search_server(
+    shell: State<'_, Shell>,
+    query: String,
+    conversation_id: Option<ConversationId>,
+) -> CommandResult<Vec<Message>> {
+    Ok(shell
+        .engine()?
+        .search_server(&query, conversation_id.as_ref(), 50)
+        .await?)
+}
+
 #[tauri::command]
 pub async fn sessions(shell: State<'_, Shell>) -> CommandResult<Vec<SessionInfo>> {
     Ok(shell.engine()?.api().await?.sessions().await?)
@@ -572,6 +586,31 @@ pub async fn attachment_thumbnail(
     Ok(tauri::ipc::Response::new(bytes))
 }
 
+/// A picture's full bytes for the `Image viewer` (downloaded once, then read from the
+/// account's files); anything but an image is refused.
+#[tauri::command]
+pub async fn attachment_image(
+    shell: State<'_, Shell>,
+    attachment_id: AttachmentId,
+) -> CommandResult<tauri::ipc::Response> {
+    let engine = shell.engine()?;
+    let path = engine.attachment_file(&attachment_id).await?;
+    let image = engine
+        .attachment_meta(&attachment_id)
+        .await?
+        .is_some_and(|a| a.content_type.starts_with("image/"));
+    if !image {
+        return Err(CommandError::new(
+            ErrorCode::Invalid,
+            "only pictures open in the image viewer",
+        ));
+    }
+    let bytes = tokio::fs::read(&path).await.map_err(|e| {
+        CommandError::new(ErrorCode::Internal, format!("cannot read the picture: {e}"))
+    })?;
+    Ok(tauri::ipc::Response::new(bytes))
+}
+
 /// Downloads the attachment if needed and opens it with the system's default application.
 #[tauri::command]
 pub async fn open_attachment(
@@ -608,6 +647,15 @@ fn opens_safely(path: &std::path::Path) -> bool {
         .is_some_and(|e| SAFE.contains(&e.to_ascii_lowercase().as_str()))
 }
 
+/// The Downloads folder, else the home folder.
+fn downloads(app: &AppHandle) -> CommandResult<std::path::PathBuf> {
+    use tauri::Manager;
+    app.path()
+        .download_dir()
+        .or_else(|_| app.path().home_dir())
+        .map_err(|e| CommandError::new(ErrorCode::Internal, format!("no Downloads folder: {e}")))
+}
+
 /// Saves the attachment into the Downloads folder (the home folder if there is none) under
 /// a name no file has yet; returns where.
 #[tauri::command]
@@ -616,15 +664,28 @@ pub async fn save_attachment(
     shell: State<'_, Shell>,
     attachment_id: AttachmentId,
 ) -> CommandResult<String> {
-    use tauri::Manager;
-    let dir = app
-        .path()
-        .download_dir()
-        .or_else(|_| app.path().home_dir())
-        .map_err(|e| CommandError::new(ErrorCode::Internal, format!("no Downloads folder: {e}")))?;
+    let dir = downloads(&app)?;
     let path = shell
         .engine()?
         .save_attachment(&attachment_id, &dir)
+        .await?;
+    Ok(path.to_string_lossy().into_owned())
+}
+
+/// `Export conversation`: the whole history (older messages fetched when online) as one
+/// self-contained HTML page, `TITLE.html` in the Downloads folder, never overwriting a file;
+/// returns where.
+#[tauri::command]
+pub async fn export_conversation(
+    app: AppHandle,
+    shell: State<'_, Shell>,
+    conversation_id: ConversationId,
+) -> CommandResult<String> {
+    let dir = downloads(&app)?;
+    let engine = shell.engine()?;
+    let online = *engine.state().borrow() == ConnectionState::Online;
+    let (path, _) = engine
+        .export_to_dir(&conversation_id, ExportFormat::Html, online, &dir)
         .await?;
     Ok(path.to_string_lossy().into_owned())
 }

@@ -3,7 +3,7 @@
 use parley_client::{
     ConnectionState, EngineEvent,
     cache::{AppliedSummary, Delivery},
-    protocol::{ConversationId, UserId},
+    protocol::{ConversationId, MessageId, UserId},
 };
 use serde::Serialize;
 use tauri::{AppHandle, Emitter};
@@ -45,9 +45,12 @@ pub enum UiEvent {
         done: usize,
         total: usize,
     },
-    /// Show this conversation (a notification was clicked).
+    /// Show this conversation (a notification was clicked), at `message_id` when the
+    /// notification announced one message (`seq` is its place, for loading older history).
     OpenConversation {
         conversation_id: ConversationId,
+        message_id: Option<MessageId>,
+        seq: Option<i64>,
     },
     /// Signed in, out, or switched: the UI reloads everything.
     Account {

@@ -17,7 +17,7 @@ use std::{
 
 use parley_client::{
     Engine, EngineEvent,
-    protocol::{ConversationId, Message, UserId},
+    protocol::{ConversationId, Message, MessageId, UserId},
 };
 use tauri::{AppHandle, Manager};
 
@@ -40,6 +40,8 @@ struct Note {
     title: String,
     body: String,
     conversation: Option<ConversationId>,
+    /// The one message it announces: a click opens the conversation at it.
+    message: Option<(MessageId, i64)>,
 }
 
 /// Shows notifications for the new messages in `batch` (others', not edits or deletions)
@@ -104,6 +106,7 @@ pub async fn new_messages(app: &AppHandle, engine: &Engine, batch: &[EngineEvent
             title: "Parley".to_owned(),
             body: format!("{} new messages", fresh.len()),
             conversation: one_conversation.then_some(first),
+            message: None,
         }]
     } else {
         let mut notes = Vec::new();
@@ -121,6 +124,7 @@ pub async fn new_messages(app: &AppHandle, engine: &Engine, batch: &[EngineEvent
                 account: account.clone(),
                 title,
                 body,
+                message: Some((m.id.clone(), m.seq)),
                 conversation: Some(m.conversation_id),
             });
         }
@@ -149,8 +153,14 @@ fn announce(
     news
 }
 
-/// Brings the window up on `account`'s `conversation` (a notification was clicked).
-fn open(app: &AppHandle, account: &str, conversation: Option<ConversationId>) {
+/// Brings the window up on `account`'s `conversation`, at `message` when it announced one
+/// (a notification was clicked).
+fn open(
+    app: &AppHandle,
+    account: &str,
+    conversation: Option<ConversationId>,
+    message: Option<(MessageId, i64)>,
+) {
     crate::tray::show_window(app);
     let shell = app.state::<crate::session::Shell>();
     if shell.active_label().as_deref() != Some(account)
@@ -162,7 +172,11 @@ fn open(app: &AppHandle, account: &str, conversation: Option<ConversationId>) {
     if let Some(conversation_id) = conversation {
         crate::events::emit(
             app,
-            vec![crate::events::UiEvent::OpenConversation { conversation_id }],
+            vec![crate::events::UiEvent::OpenConversation {
+                conversation_id,
+                message_id: message.as_ref().map(|(id, _)| id.clone()),
+                seq: message.map(|(_, seq)| seq),
+            }],
         );
     }
 }
@@ -204,7 +218,7 @@ async fn show(app: &AppHandle, note: Note) {
         drop(handle);
         WAITERS.fetch_sub(1, Ordering::AcqRel);
         if clicked {
-            open(&app, &note.account, note.conversation);
+            open(&app, &note.account, note.conversation, note.message);
         }
     });
 }

@@ -13,6 +13,7 @@ use parley_client::{
     accounts::{Accounts, default_home},
     api,
     cache::CachedMessage,
+    export::ExportFormat,
     protocol::{LoginRequest, RegisterRequest, SecretString},
 };
 use serde_json::json;
@@ -104,10 +105,36 @@ enum Command {
         #[arg(long)]
         conversation: Option<String>,
     },
+    /// The whole conversation (older history fetched when online) as JSON, Markdown or one
+    /// self-contained HTML page; on stdout, or into FILE (never overwriting one).
+    Export {
+        conv: String,
+        #[arg(long, value_enum, default_value = "json")]
+        format: ExportArg,
+        #[arg(long, value_name = "FILE")]
+        output: Option<PathBuf>,
+    },
     /// Catch up and flush the outbox, then exit.
     Sync,
     /// Stream new events until interrupted.
     Watch { conv: Option<String> },
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum ExportArg {
+    Json,
+    Md,
+    Html,
+}
+
+impl From<ExportArg> for ExportFormat {
+    fn from(arg: ExportArg) -> Self {
+        match arg {
+            ExportArg::Json => Self::Json,
+            ExportArg::Md => Self::Md,
+            ExportArg::Html => Self::Html,
+        }
+    }
 }
 
 fn main() {
@@ -500,6 +527,40 @@ async fn command(cli: &Cli, engine: &Engine) -> anyhow::Result<()> {
                 json!({"attachment_id": id, "path": path}),
                 &path.display().to_string(),
             );
+        }
+        Command::Export {
+            conv,
+            format,
+            output,
+        } => {
+            let online = refresh(cli, engine).await?;
+            let id = resolve(cli, engine, conv).await?;
+            let export = engine.export(&id, (*format).into(), online).await?;
+            if !export.complete {
+                eprintln!(
+                    "parley: older messages could not be fetched; exporting what the cache has"
+                );
+            }
+            match output {
+                None => print!("{}", export.contents),
+                Some(path) => {
+                    let mut file = std::fs::OpenOptions::new()
+                        .write(true)
+                        .create_new(true)
+                        .open(path)
+                        .with_context(|| {
+                            format!("{} (an export never overwrites a file)", path.display())
+                        })?;
+                    std::io::Write::write_all(&mut file, export.contents.as_bytes())
+                        .and_then(|()| file.sync_all())
+                        .with_context(|| format!("cannot write {}", path.display()))?;
+                    report(
+                        cli,
+                        json!({"conversation_id": id, "path": path, "messages": export.messages, "complete": export.complete}),
+                        &path.display().to_string(),
+                    );
+                }
+            }
         }
         Command::Watch { conv } => watch(cli, engine, conv.as_deref()).await?,
         Command::Register { .. } | Command::Login { .. } | Command::Logout | Command::Accounts => {}

@@ -22,4 +22,5 @@ mod e2e_cli;
 mod e2e_fixture;
 mod engine;
 mod engine_outbox;
+mod export;
 mod history;

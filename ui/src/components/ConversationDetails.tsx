@@ -1,6 +1,6 @@
-import { useQuery } from '@tanstack/react-query';
+import { useMutation, useQuery } from '@tanstack/react-query';
 import { useDeferredValue, useId, useState, type FormEvent } from 'react';
-import { errorMessage, type CachedConversation, type Notify, type User } from '../ipc';
+import { commands, errorMessage, type CachedConversation, type Notify, type User } from '../ipc';
 import { useConversationAdmin } from '../hooks/useConversationAdmin';
 import { useMe } from '../hooks/useMe';
 import { usePeople } from '../hooks/usePeople';
@@ -101,6 +101,7 @@ export function ConversationDetails({ conv, onClose }: { conv: CachedConversatio
         <NotificationSettings notify={c.notify} mutedUntil={c.muted_until}
           onChange={(notify, mutedUntil) => admin.settings.mutate({ notify, mutedUntil })} />
         {failed && <p className="form-error" role="alert">{errorMessage(failed.error)}</p>}
+        <ExportConversation conversationId={c.id} />
         {group && !conv.left && (
           <div className="form-actions">
             <button type="button" className="danger" onClick={leave} disabled={admin.remove.isPending}>
@@ -222,6 +223,25 @@ function NotificationSettings({ notify, mutedUntil, onChange }: {
           {MUTE_FOR.map((m) => <option key={m.value} value={m.value}>{m.label}</option>)}
         </select>
       </div>
+    </section>
+  );
+}
+
+/**
+ * `Export conversation`: the whole history as one HTML page in Downloads (`TITLE.html`, never
+ * overwriting a file), older messages fetched first when online.
+ */
+function ExportConversation({ conversationId }: { conversationId: string }) {
+  const run = useMutation({ mutationFn: () => commands.exportConversation(conversationId) });
+  return (
+    <section className="stack export">
+      <div className="form-actions">
+        <button type="button" onClick={() => run.mutate()} disabled={run.isPending}>
+          {run.isPending ? 'Exporting…' : 'Export conversation'}
+        </button>
+      </div>
+      {run.isSuccess && <p className="muted small" aria-live="polite">Saved to {run.data}</p>}
+      {run.isError && <p className="form-error" role="alert">{errorMessage(run.error)}</p>}
     </section>
   );
 }

@@ -99,7 +99,8 @@ describe('conversation list', () => {
     const user = userEvent.setup();
     renderWithClient(<Sidebar onNewConversation={() => {}} onSettings={() => {}} />);
     await user.type(screen.getByRole('searchbox', { name: 'Search' }), 'needle{Enter}');
-    expect(await screen.findByText('the needle is here')).toBeInTheDocument();
+    const results = await screen.findByRole('list', { name: 'Search results' });
+    expect(results).toHaveTextContent('the needle is here');
     expect(shell.callsOf('search')).toEqual([{ query: 'needle', conversationId: null }]);
   });
 
@@ -122,7 +123,7 @@ describe('conversation list', () => {
     const user = userEvent.setup();
     renderWithClient(<Sidebar onNewConversation={() => {}} onSettings={() => {}} />);
     await user.type(screen.getByRole('searchbox', { name: 'Search' }), 'needle{Enter}');
-    const result = (await screen.findByText('the needle is here')).closest('button')!;
+    const result = within(await screen.findByRole('list', { name: 'Search results' })).getByRole('button');
     expect(await within(result).findByText('@ada')).toBeInTheDocument();
     expect(result).toHaveTextContent('Ada Lovelace @ada');
   });

@@ -9,6 +9,7 @@ import { PeopleContext } from '../hooks/usePersonLabel';
 import { formatLastSeen } from '../lib/format';
 import { directPeerHandle } from '../lib/personLabel';
 import { usePresence } from '../state/presence';
+import { searchIn } from '../state/search';
 import { conversationsOptions } from '../queries/conversations';
 import { flattenPages, messagesOptions } from '../queries/messages';
 import { Avatar } from './Avatar';
@@ -16,6 +17,7 @@ import { Composer } from './Composer';
 import { ConversationDetails } from './ConversationDetails';
 import type { ComposerMode } from './ComposerMode';
 import { Icon } from './Icon';
+import { ImageViewer } from './ImageViewer';
 import { MessageList } from './MessageList';
 import { Handle } from './SenderName';
 import { TypingIndicator } from './TypingIndicator';
@@ -88,6 +90,12 @@ export function ConversationView({ conversationId, onBack }: { conversationId: s
             )}
           </div>
           {conv && (
+            <button type="button" className="icon-button" aria-label="Search in conversation" title="Search in conversation"
+              onClick={() => searchIn({ conversationId, title })}>
+              <Icon name="search" />
+            </button>
+          )}
+          {conv && (
             <button type="button" className="icon-button details-button" aria-label="Conversation details"
               title="Conversation details" onClick={() => setDetails(true)}>
               <Icon name="info" />
@@ -95,6 +103,7 @@ export function ConversationView({ conversationId, onBack }: { conversationId: s
           )}
         </header>
         {details && conv && <ConversationDetails conv={conv} onClose={() => setDetails(false)} />}
+        <ImageViewer conversationId={conversationId} />
         <MessageList conversationId={conversationId} meId={me?.id ?? null} onReply={onReply} onEdit={onEdit}
           unreadAfter={unreadAfter} othersRead={othersRead} direct={conv?.conversation.kind === 'direct'} />
         <TypingIndicator conversationId={conversationId} meId={me?.id ?? null} />

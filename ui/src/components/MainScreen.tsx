@@ -4,6 +4,7 @@ import { afterPaint, lazyComponent } from '../lib/lazy';
 import { neighbour, nextUnread, shortcutOf } from '../lib/shortcuts';
 import { conversationsOptions } from '../queries/conversations';
 import { selectedConversationStore, useSelectedConversation, openConversation } from '../state/navigation';
+import { focusSearch } from '../state/search';
 import { EmptyConversation } from './EmptyConversation';
 import { Sidebar } from './Sidebar';
 
@@ -80,13 +81,10 @@ function useShortcuts(dialog: DialogName | null, setDialog: (d: DialogName | nul
         case 'shortcuts':
           setDialog(dialog === shortcut ? null : shortcut);
           return;
-        case 'search': {
+        case 'search':
           setDialog(null);
-          const box = document.querySelector<HTMLInputElement>('input[type="search"][aria-label="Search"]');
-          box?.focus();
-          box?.select();
+          focusSearch();
           return;
-        }
         case 'next':
         case 'previous':
           openConversation(neighbour(list, selected, shortcut === 'next' ? 1 : -1) ?? selected);

@@ -4,6 +4,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Attachment } from '../ipc';
 import { installFakeShell } from '../test/fakeShell';
 import { renderWithClient } from '../test/render';
+import { viewerStore } from '../state/viewer';
 import { MessageAttachments } from './MessageAttachments';
 
 const photo: Attachment = { id: 'a1', size: 2048, content_type: 'image/png', sha256: 'ab'.repeat(32), name: 'cat.png' };
@@ -32,29 +33,30 @@ describe('attachments in a message', () => {
   });
   afterEach(() => shell.restore());
 
-  it('shows an image as a thumbnail that opens with the system viewer', async () => {
+  it('shows an image as a thumbnail that opens in the Image viewer', async () => {
     const user = userEvent.setup();
-    const view = renderWithClient(<MessageAttachments attachments={[photo]} />);
+    const view = renderWithClient(<MessageAttachments attachments={[photo]} conversationId="c1" />);
     const img = await screen.findByRole('img', { name: 'cat.png' });
     await waitFor(() => expect(img).toHaveAttribute('src', 'blob:parley/0'));
     expect(shell.callsOf('attachment_thumbnail')).toEqual([{ attachmentId: 'a1' }]);
     await user.click(screen.getByRole('button', { name: 'Open cat.png' }));
-    expect(shell.callsOf('open_attachment')).toEqual([{ attachmentId: 'a1' }]);
+    expect(viewerStore.get()).toEqual({ conversationId: 'c1', attachmentId: 'a1' });
     view.unmount();
     expect(revoked).toEqual(['blob:parley/0']);
   });
 
   it('opens an image from the keyboard', async () => {
     const user = userEvent.setup();
-    renderWithClient(<MessageAttachments attachments={[photo]} />);
+    renderWithClient(<MessageAttachments attachments={[photo]} conversationId="c1" />);
+    viewerStore.set(null);
     screen.getByRole('button', { name: 'Open cat.png' }).focus();
     await user.keyboard('{Enter}');
-    expect(shell.callsOf('open_attachment')).toEqual([{ attachmentId: 'a1' }]);
+    expect(viewerStore.get()).toEqual({ conversationId: 'c1', attachmentId: 'a1' });
   });
 
   it('shows other files as a chip with Open and Save, and where Save put the file', async () => {
     const user = userEvent.setup();
-    renderWithClient(<MessageAttachments attachments={[report]} />);
+    renderWithClient(<MessageAttachments attachments={[report]} conversationId="c1" />);
     expect(screen.getByText('report.pdf')).toBeInTheDocument();
     expect(screen.getByText('3.3 MB')).toBeInTheDocument();
     expect(shell.callsOf('attachment_thumbnail')).toEqual([]);
@@ -66,14 +68,14 @@ describe('attachments in a message', () => {
   });
 
   it('falls back to a file chip when an image has no thumbnail', async () => {
-    renderWithClient(<MessageAttachments attachments={[{ ...photo, id: 'gone' }]} />);
+    renderWithClient(<MessageAttachments attachments={[{ ...photo, id: 'gone' }]} conversationId="c1" />);
     expect(await screen.findByRole('button', { name: 'Save cat.png' })).toBeInTheDocument();
     expect(screen.queryByRole('img')).toBeNull();
     expect(screen.getByRole('button', { name: 'Open cat.png' })).toBeInTheDocument();
   });
 
   it('shows a queued message’s files as plain chips, with nothing to open or save yet', () => {
-    renderWithClient(<MessageAttachments attachments={[queued]} />);
+    renderWithClient(<MessageAttachments attachments={[queued]} conversationId="c1" />);
     expect(screen.getByText('queued.png')).toBeInTheDocument();
     expect(screen.queryByRole('button')).toBeNull();
     expect(shell.callsOf('attachment_thumbnail')).toEqual([]);
@@ -82,7 +84,7 @@ describe('attachments in a message', () => {
   it('says why a file could not be saved', async () => {
     shell.handlers.save_attachment = () => Promise.reject({ code: 'internal', message: 'disk full' });
     const user = userEvent.setup();
-    renderWithClient(<MessageAttachments attachments={[report]} />);
+    renderWithClient(<MessageAttachments attachments={[report]} conversationId="c1" />);
     await user.click(screen.getByRole('button', { name: 'Save report.pdf' }));
     expect(await screen.findByText('Could not save report.pdf: disk full')).toBeInTheDocument();
   });

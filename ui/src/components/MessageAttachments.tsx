@@ -5,6 +5,7 @@ import { useOpenAttachment } from '../hooks/useOpenAttachment';
 import { useSaveAttachment } from '../hooks/useSaveAttachment';
 import { formatSize } from '../lib/format';
 import { thumbnailOptions } from '../queries/attachments';
+import { openViewer } from '../state/viewer';
 import { BlobImage } from './BlobImage';
 import { Icon } from './Icon';
 
@@ -12,16 +13,18 @@ import { Icon } from './Icon';
 export const SAVED_NOTICE_MS = 6000;
 
 /**
- * A message's files: images as thumbnails that open in the system viewer, other files as a
+ * A message's files: images as thumbnails that open in the `Image viewer`, other files as a
  * chip with `Open NAME` and `Save NAME`. Files of a message still in the outbox (id
  * `local:…`) exist only on this computer's staging area, so they show as plain chips.
  */
-export function MessageAttachments({ attachments }: { attachments: readonly Attachment[] }) {
+export function MessageAttachments({ attachments, conversationId }: { attachments: readonly Attachment[]; conversationId: string }) {
   return (
     <ul className="attachments">
       {attachments.map((a) => (
         <li key={a.id}>
-          {isLocal(a) ? <FileChip attachment={a} /> : isImage(a) ? <ImageAttachment attachment={a} /> : <FileAttachment attachment={a} />}
+          {isLocal(a) ? <FileChip attachment={a} />
+            : isImage(a) ? <ImageAttachment attachment={a} conversationId={conversationId} />
+              : <FileAttachment attachment={a} />}
         </li>
       ))}
     </ul>
@@ -31,20 +34,18 @@ export function MessageAttachments({ attachments }: { attachments: readonly Atta
 const isLocal = (a: Attachment) => a.id.startsWith('local:');
 const isImage = (a: Attachment) => a.content_type.startsWith('image/');
 
-function ImageAttachment({ attachment: a }: { attachment: Attachment }) {
+function ImageAttachment({ attachment: a, conversationId }: { attachment: Attachment; conversationId: string }) {
   const thumb = useQuery(thumbnailOptions(a.id));
-  const open = useOpenAttachment();
   // No preview to be had (not a picture after all, or gone): the file still opens and saves.
   if (thumb.isError) return <FileAttachment attachment={a} />;
   return (
     <div className="attachment-image">
       <button type="button" className="thumb" aria-label={`Open ${a.name}`} title={`${a.name} (${formatSize(a.size)})`}
-        onClick={() => open.mutate(a.id)}>
+        aria-haspopup="dialog" onClick={() => openViewer({ conversationId, attachmentId: a.id })}>
         {thumb.data ? <BlobImage bytes={thumb.data} type={a.content_type} alt={a.name} />
           : <span className="thumb-placeholder">{a.name}</span>}
       </button>
       <SaveButton attachment={a} />
-      {open.isError && <p className="form-error small">Could not open {a.name}: {errorMessage(open.error)}</p>}
     </div>
   );
 }

@@ -11,6 +11,7 @@ import { MessageText } from './MessageText';
 import { Reactions } from './Reactions';
 import { SenderName } from './SenderName';
 import { PeopleContext, usePersonLabel } from '../hooks/usePersonLabel';
+import { jumpToMessage } from '../state/jump';
 
 export interface MessageItemProps {
   item: TimelineItem;
@@ -18,19 +19,21 @@ export interface MessageItemProps {
   replyTarget: CachedMessage | undefined;
   onReply: (entry: CachedMessage) => void;
   onEdit: (entry: CachedMessage) => void;
+  /** The message a jump (reply quote, search result, notification) brought into view. */
+  current?: boolean;
 }
 
 /**
  * One message as an `<article>`. The body is rendered as a React text node — never as HTML —
  * with `white-space: pre-wrap`, so whatever the sender typed shows exactly as typed.
  */
-export const MessageItem = memo(function MessageItem({ item, meId, replyTarget, onReply, onEdit }: MessageItemProps) {
+export const MessageItem = memo(function MessageItem({ item, meId, replyTarget, onReply, onEdit, current = false }: MessageItemProps) {
   const { entry, dayStart, showHeader, unreadStart, seen, seenBy } = item;
   const m = entry.message;
   const { name, handle } = usePersonLabel(m.sender_id);
   const mine = m.sender_id === meId;
   const sent = entry.delivery.state === 'sent';
-  const classes = ['msg', showHeader ? 'first' : 'cont', mine ? 'mine' : '', sent ? '' : entry.delivery.state];
+  const classes = ['msg', showHeader ? 'first' : 'cont', mine ? 'mine' : '', sent ? '' : entry.delivery.state, current ? 'jumped' : ''];
   return (
     <div className="msg-row">
       {dayStart !== null && (
@@ -39,7 +42,7 @@ export const MessageItem = memo(function MessageItem({ item, meId, replyTarget, 
       {unreadStart && (
         <div className="unread-divider" role="separator" aria-label="New messages"><span>New messages</span></div>
       )}
-      <article className={classes.join(' ')} aria-label={`${name}${handle ? ` (@${handle})` : ''}, ${formatTime(m.created_at)}`}>
+      <article className={classes.join(' ')} data-message-id={m.id} aria-current={current ? 'true' : undefined} aria-label={`${name}${handle ? ` (@${handle})` : ''}, ${formatTime(m.created_at)}`}>
         <div className="msg-gutter">
           {showHeader ? <Avatar name={name} id={m.sender_id} /> : (
             <time className="msg-hover-time" dateTime={m.created_at} title={formatFull(m.created_at)}>
@@ -54,7 +57,7 @@ export const MessageItem = memo(function MessageItem({ item, meId, replyTarget, 
               <time dateTime={m.created_at} title={formatFull(m.created_at)}>{formatTime(m.created_at)}</time>
             </header>
           )}
-          {m.reply_to && <ReplyQuote target={replyTarget} />}
+          {m.reply_to && <ReplyQuote conversationId={m.conversation_id} id={m.reply_to} target={replyTarget} />}
           {m.deleted ? (
             <div className="msg-body deleted">This message was deleted.</div>
           ) : !isCaption(m.body, m.attachments) && (
@@ -63,7 +66,7 @@ export const MessageItem = memo(function MessageItem({ item, meId, replyTarget, 
               {m.edited_at && <span className="edited" title={formatFull(m.edited_at)}> (edited)</span>}
             </div>
           )}
-          {!m.deleted && m.attachments.length > 0 && <MessageAttachments attachments={m.attachments} />}
+          {!m.deleted && m.attachments.length > 0 && <MessageAttachments attachments={m.attachments} conversationId={m.conversation_id} />}
           {!m.deleted && <Reactions message={m} meId={meId} />}
           <DeliveryState entry={entry} />
           {seen && <SeenBy text={seen} ids={seenBy} />}
@@ -76,14 +79,26 @@ export const MessageItem = memo(function MessageItem({ item, meId, replyTarget, 
   );
 });
 
-function ReplyQuote({ target }: { target: CachedMessage | undefined }) {
-  if (!target) return <p className="reply-quote muted">Reply to an earlier message</p>;
-  const t = target.message;
+/** A reply's quote: a button `Go to message from NAME` that jumps to the original. */
+function ReplyQuote({ conversationId, id, target }: { conversationId: string; id: string; target: CachedMessage | undefined }) {
+  const go = () => jumpToMessage({ conversationId, messageId: id, seq: target?.message.seq ?? null });
+  if (!target) {
+    return (
+      <button type="button" className="reply-quote muted" aria-label="Go to the earlier message" onClick={go}>
+        Reply to an earlier message
+      </button>
+    );
+  }
+  return <QuoteOf message={target.message} onClick={go} />;
+}
+
+function QuoteOf({ message: t, onClick }: { message: CachedMessage['message']; onClick: () => void }) {
+  const { name } = usePersonLabel(t.sender_id);
   return (
-    <p className="reply-quote">
+    <button type="button" className="reply-quote" aria-label={`Go to message from ${name}`} onClick={onClick}>
       <SenderName id={t.sender_id} className="reply-sender" />
       <span className="reply-text">{t.deleted ? 'This message was deleted.' : t.body || attachmentSummary(t.attachments)}</span>
-    </p>
+    </button>
   );
 }
 

@@ -2,6 +2,8 @@ import { act, fireEvent, screen, waitFor, within } from '@testing-library/react'
 import userEvent from '@testing-library/user-event';
 import { VirtuosoMockContext } from 'react-virtuoso';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { jumpStore } from '../state/jump';
+import { viewerStore } from '../state/viewer';
 import { clearTrays } from '../state/staging';
 import { noteTyping } from '../state/typing';
 import type { CachedMessage, User } from '../ipc';
@@ -127,6 +129,18 @@ describe('conversation view', () => {
     expect(again.slice(0, 2).map((b) => b.textContent)).toEqual(['🚀', '👍']);
   });
 
+  it('shows a reaction at once, before the engine answers', async () => {
+    shell.handlers.react = () => new Promise(() => {}); // never answers
+    const user = userEvent.setup();
+    renderView();
+    const [first] = await screen.findAllByRole('article');
+    await user.click(within(first!).getByRole('button', { name: 'React' }));
+    const dialog = await screen.findByRole('dialog', { name: 'Pick a reaction' });
+    const recent = within(dialog).getByRole('region', { name: 'Recently used' });
+    await user.click(await within(recent).findByRole('button', { name: '🎉 party popper' }));
+    expect(await within(first!).findByRole('button', { name: '🎉 1' })).toHaveAttribute('aria-pressed', 'true');
+  });
+
   it('marks the newest message read while open and focused', async () => {
     vi.spyOn(document, 'hasFocus').mockReturnValue(true);
     renderView();
@@ -207,5 +221,132 @@ describe('conversation view', () => {
     expect(screen.queryByText('Drop files to attach')).toBeNull();
     expect(await screen.findByRole('button', { name: 'Remove drop.txt' })).toBeInTheDocument();
     await waitFor(() => expect(shell.callsOf('stage_attachment')).toHaveLength(1));
+  });
+});
+
+/** The `before` of every `messages` call: which pages were loaded. */
+function befores(shell: ReturnType<typeof installFakeShell>) {
+  return shell.callsOf('messages').map((a) => (a as { before: number | null }).before);
+}
+
+describe('jumping to a message', () => {
+  let shell: ReturnType<typeof installFakeShell>;
+  // 150 messages: the newest page (100) is loaded first; seq 1–50 come with the next page.
+  const all = Array.from({ length: 150 }, (_, i) => sent(message(i + 1, { id: `m${i + 1}`, body: `message ${i + 1}` })));
+  beforeEach(() => {
+    jumpStore.set(null);
+    shell = installFakeShell({
+      session_state: () => sessionState,
+      conversations: () => [conversation('c1', 'Ada Lovelace', 0)],
+      messages: (a) => {
+        const before = (a.before as number | null) ?? Infinity;
+        const older = all.filter((m) => m.message.seq < before);
+        return older.slice(Math.max(0, older.length - (a.limit as number)));
+      },
+      user: (a) => (a.id === me.id ? me : ada),
+      get_draft: () => '',
+    });
+  });
+  afterEach(() => shell.restore());
+
+  it("a reply's quote goes to the original and marks it current", async () => {
+    all[148] = sent(message(149, { id: 'm149', body: 'answering 120', reply_to: 'm120' }));
+    const user = userEvent.setup();
+    renderView();
+    const log = await screen.findByRole('log', { name: 'Messages' });
+    await user.click(await within(log).findByRole('button', { name: 'Go to message from Ada' }));
+    // (The list is shown anew at the message: find it again.)
+    await waitFor(() => expect(screen.getByRole('log', { name: 'Messages' }).querySelector('article[aria-current="true"]'))
+      .toHaveAttribute('data-message-id', 'm120'));
+    expect(befores(shell)).toEqual([null]);
+  });
+
+  it('loads older history until the original is in', async () => {
+    all[149] = sent(message(150, { id: 'm150', body: 'answering the first', reply_to: 'm1' }));
+    const user = userEvent.setup();
+    renderView();
+    const log = await screen.findByRole('log', { name: 'Messages' });
+    // m1 isn't loaded: its quote can't name the sender yet.
+    await user.click(await within(log).findByRole('button', { name: 'Go to the earlier message' }));
+    // (jsdom doesn't scroll, so the list can't be seen moving there; the jump lands on it.)
+    await waitFor(() => expect(jumpStore.get()).toEqual({ conversationId: 'c1', messageId: 'm1', seq: null, landed: true }));
+    expect(befores(shell)).toContain(51);
+  });
+});
+
+describe('a search result jumps into history the device never had', () => {
+  let shell: ReturnType<typeof installFakeShell>;
+  // A first sign-in cached the latest 50 of 81; the rest come from the server on demand.
+  const all = Array.from({ length: 81 }, (_, i) => sent(message(i + 1, { id: `m${i + 1}`, body: `message ${i + 1}` })));
+  beforeEach(() => {
+    jumpStore.set(null);
+    shell = installFakeShell({
+      session_state: () => sessionState,
+      conversations: () => [conversation('c1', 'Ada Lovelace', 0)],
+      messages: (a) => {
+        const before = a.before as number | null;
+        if (before === null) return all.slice(31);
+        const older = all.filter((m) => m.message.seq < before);
+        return older.slice(Math.max(0, older.length - (a.limit as number)));
+      },
+      user: (a) => (a.id === me.id ? me : ada),
+      get_draft: () => '',
+    });
+  });
+  afterEach(() => shell.restore());
+
+  it('opens the conversation and loads older pages until the result is in', async () => {
+    jumpStore.set({ conversationId: 'c1', messageId: 'm1', seq: 1 });
+    renderView();
+    await waitFor(() => expect(jumpStore.get()).toEqual({ conversationId: 'c1', messageId: 'm1', seq: 1, landed: true }));
+    expect(befores(shell)).toEqual([null, 32]);
+  });
+});
+
+describe('the Image viewer', () => {
+  let shell: ReturnType<typeof installFakeShell>;
+  const picture = (n: number) => ({ id: `p${n}`, size: 2048, content_type: 'image/png', sha256: 'ab'.repeat(32), name: `photo${n}.png` });
+  beforeEach(() => {
+    viewerStore.set(null);
+    URL.createObjectURL = vi.fn(() => 'blob:parley/x');
+    URL.revokeObjectURL = vi.fn();
+    shell = installFakeShell({
+      session_state: () => sessionState,
+      conversations: () => [conversation('c1', 'Ada Lovelace', 0)],
+      messages: () => [
+        sent(message(1, { body: '', attachments: [picture(1)] })),
+        sent(message(2, { body: 'two at once', attachments: [picture(2), picture(3)] })),
+      ],
+      user: (a) => (a.id === me.id ? me : ada),
+      get_draft: () => '',
+      attachment_thumbnail: () => new ArrayBuffer(8),
+      attachment_image: () => new ArrayBuffer(64),
+    });
+  });
+  afterEach(() => shell.restore());
+
+  it("opens a picture, steps through the conversation's pictures, and closes with Escape", async () => {
+    const user = userEvent.setup();
+    renderView();
+    await user.click(await screen.findByRole('button', { name: 'Open photo2.png' }));
+    const viewer = await screen.findByRole('dialog', { name: 'Image viewer' });
+    expect(viewer).toHaveTextContent('photo2.png');
+    expect(viewer).toHaveTextContent('2 of 3');
+    expect(await within(viewer).findByRole('img', { name: 'photo2.png' })).toBeInTheDocument();
+    expect(shell.callsOf('attachment_image')).toEqual([{ attachmentId: 'p2' }]);
+
+    await user.click(within(viewer).getByRole('button', { name: 'Next picture' }));
+    expect(screen.getByRole('dialog', { name: 'Image viewer' })).toHaveTextContent('3 of 3');
+    expect(within(screen.getByRole('dialog')).getByRole('button', { name: 'Next picture' })).toBeDisabled();
+    await user.keyboard('{ArrowLeft}{ArrowLeft}');
+    expect(screen.getByRole('dialog', { name: 'Image viewer' })).toHaveTextContent('1 of 3');
+
+    const zoom = within(screen.getByRole('dialog')).getByRole('button', { name: 'Actual size' });
+    await user.click(zoom);
+    expect(within(screen.getByRole('dialog')).getByRole('button', { name: 'Zoom to fit' })).toHaveAttribute('aria-pressed', 'true');
+
+    await user.keyboard('{Escape}');
+    expect(screen.queryByRole('dialog')).toBeNull();
+    expect(viewerStore.get()).toBeNull();
   });
 });

@@ -1,11 +1,12 @@
 import { useInfiniteQuery } from '@tanstack/react-query';
-import { useCallback, useEffect, useMemo, useState } from 'react';
-import { Virtuoso } from 'react-virtuoso';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { Virtuoso, type IndexLocationWithAlign, type VirtuosoHandle } from 'react-virtuoso';
 import { errorMessage, type CachedMessage } from '../ipc';
 import { buildTimeline, messageKey, type TimelineItem } from '../lib/timeline';
 import { flattenPages, messagesOptions } from '../queries/messages';
 import { useMarkReadWhileOpen } from '../hooks/useMarkReadWhileOpen';
 import { useStickToBottom } from '../hooks/useStickToBottom';
+import { jumpStore, useJumpTarget } from '../state/jump';
 import { messageArrived } from '../state/typing';
 import { MessageItem } from './MessageItem';
 
@@ -13,6 +14,9 @@ const NO_READERS: readonly { userId: string; seq: number }[] = [];
 
 /** Virtuoso needs a positive, decreasing index for prepended (older) items. */
 const BASE_INDEX = 1_000_000_000;
+
+/** How many older pages a jump loads looking for a message whose `seq` it doesn't know. */
+const JUMP_MAX_PAGES = 50;
 
 /**
  * The `Messages` log: virtualized (only what is on screen is in the DOM, so 100,000 loaded
@@ -38,6 +42,7 @@ export function MessageList({ conversationId, meId, onReply, onEdit, unreadAfter
   );
   // Opening with unread messages starts at the divider, not at the bottom (read at mount).
   const firstUnread = items.findIndex((i) => i.unreadStart);
+  const target = useJumpTarget();
   const byId = useMemo(() => new Map(list.map((e) => [e.message.id, e])), [list]);
   const firstItemIndex = useFirstItemIndex(list);
   const stick = useStickToBottom();
@@ -53,6 +58,38 @@ export function MessageList({ conversationId, meId, onReply, onEdit, unreadAfter
     if (hasNextPage && !isFetchingNextPage) void fetchNextPage();
   }, [hasNextPage, isFetchingNextPage, fetchNextPage]);
 
+  // A jump: load older pages until the message is in, then show the list anew starting at it
+  // (Virtuoso's `initialTopMostItemIndex`, keyed by the current message): a scroll asked for
+  // while older rows are being prepended loses to Virtuoso keeping the reader's place.
+  const virtuoso = useRef<VirtuosoHandle>(null);
+  const current = target?.landed && target.conversationId === conversationId ? target.messageId : null;
+  const currentIndex = current === null ? -1 : items.findIndex((i) => i.entry.message.id === current);
+  const pagesLoaded = query.data?.pages.length ?? 0;
+  // Where the list starts, decided when it mounts (at open, or anew at a jump's message) and
+  // kept: Virtuoso scrolls there again whenever this prop changes.
+  const startAt: IndexLocationWithAlign = currentIndex >= 0 ? { index: currentIndex, align: 'center' }
+    : firstUnread >= 0 ? { index: firstUnread, align: 'start' } : { index: 'LAST', align: 'end' };
+  const [start, setStart] = useState({ key: current, at: startAt });
+  if (start.key !== current) setStart({ key: current, at: startAt });
+  const { release } = stick;
+  useEffect(() => {
+    if (!target || target.landed || target.conversationId !== conversationId || !query.isSuccess) return;
+    // Leaving the end: new rows (older pages, measured heights) must not pull the view down.
+    release();
+    if (items.some((i) => i.entry.message.id === target.messageId)) {
+      jumpStore.set({ ...target, landed: true });
+      return;
+    }
+    const oldest = list.find((e) => e.message.seq > 0)?.message.seq ?? null;
+    const older = target.seq === null ? pagesLoaded < JUMP_MAX_PAGES : oldest === null || target.seq < oldest;
+    if (hasNextPage && older) {
+      if (!isFetchingNextPage) void fetchNextPage();
+    } else {
+      jumpStore.set(null); // not in this conversation's history (deleted from the server, say)
+    }
+  }, [target, conversationId, query.isSuccess, items, list, pagesLoaded, hasNextPage, isFetchingNextPage,
+    fetchNextPage, release]);
+
   // Follow new output while at the bottom; always jump down after one's own new message.
   const { follow, stickNow } = stick;
   const lastPending = list[list.length - 1]?.delivery.state === 'pending';
@@ -64,6 +101,8 @@ export function MessageList({ conversationId, meId, onReply, onEdit, unreadAfter
   return (
     <div className="messages">
       <Virtuoso<TimelineItem>
+        key={current ?? 'list'}
+        ref={virtuoso}
         scrollerRef={stick.scrollerRef}
         className="messages-scroller"
         role="log"
@@ -71,7 +110,7 @@ export function MessageList({ conversationId, meId, onReply, onEdit, unreadAfter
         tabIndex={0}
         data={items}
         firstItemIndex={firstItemIndex}
-        initialTopMostItemIndex={firstUnread >= 0 ? { index: firstUnread, align: 'start' } : { index: 'LAST', align: 'end' }}
+        initialTopMostItemIndex={start.key === current ? start.at : startAt}
         alignToBottom
         followOutput={followOutput}
         totalListHeightChanged={stick.onHeightChanged}
@@ -84,6 +123,7 @@ export function MessageList({ conversationId, meId, onReply, onEdit, unreadAfter
             item={item}
             meId={meId}
             replyTarget={item.entry.message.reply_to ? byId.get(item.entry.message.reply_to) : undefined}
+            current={item.entry.message.id === current}
             onReply={onReply}
             onEdit={onEdit}
           />

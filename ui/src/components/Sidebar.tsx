@@ -1,5 +1,6 @@
 import { Suspense, useState } from 'react';
 import { lazyComponent } from '../lib/lazy';
+import { searchScopeStore, useSearchScope } from '../state/search';
 import { BackfillProgress } from './BackfillProgress';
 import { ConnectionStatus } from './ConnectionStatus';
 import { ConversationList } from './ConversationList';
@@ -12,12 +13,13 @@ const SearchResults = lazyComponent(() => import('./SearchResults').then((m) => 
 export function Sidebar({ onNewConversation, onSettings }: { onNewConversation: () => void; onSettings: () => void }) {
   const [filter, setFilter] = useState('');
   const [searched, setSearched] = useState<string | null>(null);
+  const scope = useSearchScope();
 
   function onKeyDown(e: React.KeyboardEvent<HTMLInputElement>) {
     if (e.key === 'Enter' && filter.trim()) {
       e.preventDefault();
       setSearched(filter.trim());
-    } else if (e.key === 'Escape' && (filter || searched)) {
+    } else if (e.key === 'Escape' && (filter || searched || scope)) {
       e.preventDefault();
       clear();
     }
@@ -26,6 +28,7 @@ export function Sidebar({ onNewConversation, onSettings }: { onNewConversation: 
   function clear() {
     setFilter('');
     setSearched(null);
+    searchScopeStore.set(null);
   }
 
   return (
@@ -48,7 +51,7 @@ export function Sidebar({ onNewConversation, onSettings }: { onNewConversation: 
           <input
             type="search"
             aria-label="Search"
-            placeholder="Search"
+            placeholder={scope ? `Search in ${scope.title}` : 'Search'}
             value={filter}
             onChange={(e) => {
               setFilter(e.target.value);
@@ -62,10 +65,16 @@ export function Sidebar({ onNewConversation, onSettings }: { onNewConversation: 
           <Icon name="plus" />
         </button>
       </div>
+      {scope && (
+        <div className="search-scope">
+          <span className="pill">in {scope.title}</span>
+          <button type="button" className="link-button" onClick={() => searchScopeStore.set(null)}>Search everywhere</button>
+        </div>
+      )}
       <div className="sidebar-scroll">
         {searched ? (
           <Suspense fallback={<p className="muted pad">Searching…</p>}>
-            <SearchResults query={searched} onClose={clear} />
+            <SearchResults query={searched} scope={scope} onClose={clear} />
           </Suspense>
         ) : <ConversationList filter={filter} />}
       </div>

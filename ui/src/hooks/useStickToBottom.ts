@@ -39,6 +39,13 @@ export function useStickToBottom() {
     if (sticky.current) scrollToEnd(elRef.current);
   }, []);
 
+  /** Stops following the end (a jump to an older message is on its way). */
+  const release = useCallback(() => {
+    sticky.current = false;
+    userIntent.current = false;
+    setAtBottom(false);
+  }, []);
+
   const stickNow = useCallback(() => {
     sticky.current = true;
     userIntent.current = false;
@@ -53,11 +60,14 @@ export function useStickToBottom() {
   }, []);
 
   const scrollerRef = useCallback((el: HTMLElement | Window | null) => {
-    elRef.current = el instanceof HTMLElement ? el : null;
+    // A list mounted anew (a jump) may hand over its scroller before the old one says goodbye
+    // with null: keep the newest element, let go only of the one leaving.
+    if (el instanceof HTMLElement) elRef.current = el;
+    else if (elRef.current && !elRef.current.isConnected) elRef.current = null;
     setScroller(elRef.current);
   }, []);
 
-  return { atBottom, scrollerRef, onHeightChanged, stickNow, follow };
+  return { atBottom, scrollerRef, onHeightChanged, stickNow, release, follow };
 }
 
 function scrollToEnd(el: HTMLElement | null): void {

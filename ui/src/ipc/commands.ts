@@ -26,8 +26,10 @@ export const commands = {
     }),
   discardStaged: (stagedId: string) => invoke('discard_staged', { stagedId }),
   attachmentThumbnail: (attachmentId: string) => invoke('attachment_thumbnail', { attachmentId }),
+  attachmentImage: (attachmentId: string) => invoke('attachment_image', { attachmentId }),
   openAttachment: (attachmentId: string) => invoke('open_attachment', { attachmentId }),
   saveAttachment: (attachmentId: string) => invoke('save_attachment', { attachmentId }),
+  exportConversation: (conversationId: string) => invoke('export_conversation', { conversationId }),
   openExternal: (url: string) => invoke('open_external', { url }),
   retryMessage: (clientId: string) => invoke('retry_message', { clientId }),
   discardMessage: (clientId: string) => invoke('discard_message', { clientId }),
@@ -57,6 +59,7 @@ export const commands = {
   setConversationSettings: (conversationId: string, notify: Notify, mutedUntil: string | null) =>
     invoke('set_conversation_settings', { conversationId, notify, mutedUntil }),
   search: (query: string, conversationId: string | null) => invoke('search', { query, conversationId }),
+  searchServer: (query: string, conversationId: string | null) => invoke('search_server', { query, conversationId }),
 
   sessions: () => invoke('sessions'),
   revokeSession: (sessionId: string) => invoke('revoke_session', { sessionId }),

@@ -50,10 +50,12 @@ export interface CommandMap {
   discard_staged: { args: { stagedId: string }; result: void };
   /** The image bytes of a small preview; `not_found` when the attachment is not an image. */
   attachment_thumbnail: { args: { attachmentId: string }; result: ArrayBuffer };
+  attachment_image: { args: { attachmentId: string }; result: ArrayBuffer };
   /** Opens the file with the system's default app. */
   open_attachment: { args: { attachmentId: string }; result: void };
   /** Saves a copy of the file on this computer; resolves to the path it was saved at. */
   save_attachment: { args: { attachmentId: string }; result: string };
+  export_conversation: { args: { conversationId: ConversationId }; result: string };
   /** Opens an http(s) or mailto link from a message in the system browser / mail app. */
   open_external: { args: { url: string }; result: void };
   retry_message: { args: { clientId: string }; result: void };
@@ -93,6 +95,7 @@ export interface CommandMap {
     result: void;
   };
   search: { args: { query: string; conversationId: ConversationId | null }; result: Message[] };
+  search_server: { args: { query: string; conversationId: ConversationId | null }; result: Message[] };
   sessions: { args: undefined; result: SessionInfo[] };
   revoke_session: { args: { sessionId: SessionId }; result: void };
   get_draft: { args: { conversationId: ConversationId }; result: string };

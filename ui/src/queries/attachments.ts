@@ -9,3 +9,12 @@ export const thumbnailOptions = (attachmentId: string) =>
     queryFn: () => commands.attachmentThumbnail(attachmentId),
     staleTime: Infinity,
   });
+
+/** A picture's full bytes, for the `Image viewer`; let go soon after it closes (they are big). */
+export const imageOptions = (attachmentId: string) =>
+  queryOptions({
+    queryKey: keys.image(attachmentId),
+    queryFn: () => commands.attachmentImage(attachmentId),
+    staleTime: Infinity,
+    gcTime: 30_000,
+  });

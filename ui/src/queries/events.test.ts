@@ -1,5 +1,6 @@
 import { QueryObserver } from '@tanstack/react-query';
 import { describe, expect, it, vi } from 'vitest';
+import { jumpStore } from '../state/jump';
 import { selectedConversationStore } from '../state/navigation';
 import { typingStore } from '../state/typing';
 import { createQueryClient } from './client';
@@ -68,10 +69,17 @@ describe('applyUiEvents', () => {
 
   it('opens a conversation and records typing', () => {
     applyUiEvents(createQueryClient(), [
-      { type: 'open_conversation', conversation_id: 'c9' },
+      { type: 'open_conversation', conversation_id: 'c9', message_id: null, seq: null },
       { type: 'typing', conversation_id: 'c9', user_id: 'u1' },
     ]);
     expect(selectedConversationStore.get()).toBe('c9');
     expect(Object.keys(typingStore.get().c9 ?? {})).toEqual(['u1']);
+  });
+
+  it("opens a notification's conversation at its message", () => {
+    jumpStore.set(null);
+    applyUiEvents(createQueryClient(), [{ type: 'open_conversation', conversation_id: 'c8', message_id: 'm42', seq: 42 }]);
+    expect(selectedConversationStore.get()).toBe('c8');
+    expect(jumpStore.get()).toEqual({ conversationId: 'c8', messageId: 'm42', seq: 42 });
   });
 });

@@ -2,6 +2,7 @@ import type { QueryClient } from '@tanstack/react-query';
 import type { UiEvent } from '../ipc';
 import { backfillFromEvent } from '../state/backfill';
 import { connectionFromEvent } from '../state/connection';
+import { jumpToMessage } from '../state/jump';
 import { openConversation } from '../state/navigation';
 import { clearTrays } from '../state/staging';
 import { forgetPresence, notePresence } from '../state/presence';
@@ -48,7 +49,11 @@ export function applyUiEvents(queryClient: QueryClient, batch: UiEvent[]): void 
         accountChanged = true;
         break;
       case 'open_conversation':
-        openConversation(event.conversation_id);
+        if (event.message_id) {
+          jumpToMessage({ conversationId: event.conversation_id, messageId: event.message_id, seq: event.seq });
+        } else {
+          openConversation(event.conversation_id);
+        }
         break;
       case 'backfill':
         backfillFromEvent(event.done, event.total);

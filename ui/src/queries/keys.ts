@@ -6,8 +6,10 @@ export const keys = {
   user: (id: string) => ['user', id] as const,
   findUsers: (query: string) => ['findUsers', query] as const,
   search: (query: string, conversationId: string | null) => ['search', query, conversationId] as const,
+  serverSearch: (query: string, conversationId: string | null) => ['serverSearch', query, conversationId] as const,
   sessions: ['sessions'] as const,
   settings: ['settings'] as const,
   draft: (conversationId: string) => ['draft', conversationId] as const,
   thumbnail: (attachmentId: string) => ['thumbnail', attachmentId] as const,
+  image: (attachmentId: string) => ['image', attachmentId] as const,
 };

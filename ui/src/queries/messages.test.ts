@@ -10,7 +10,12 @@ describe('message pages', () => {
   it('asks for the page before the oldest seq, and stops at the start', () => {
     expect(olderPageParam(range(101, 100 + PAGE_SIZE))).toBe(101);
     expect(olderPageParam(range(1, PAGE_SIZE))).toBeUndefined();
-    expect(olderPageParam(range(5, 20))).toBeUndefined();
+    // A short page is not the start: a first sign-in caches only the latest 50 of each
+    // conversation, and the rest comes from the server page by page.
+    expect(olderPageParam(range(32, 81))).toBe(32);
+    // An empty or pending-only page is: nothing older could be had.
+    expect(olderPageParam([])).toBeUndefined();
+    expect(olderPageParam([pending])).toBeUndefined();
   });
 
   it('flattens newest-first pages into ascending order without duplicates, pending last', () => {

@@ -18,8 +18,13 @@ export const messagesOptions = (conversationId: string) =>
     getNextPageParam: olderPageParam,
   });
 
+/**
+ * The next (older) page starts below this page's oldest `seq`; there is none once `seq` 1 is
+ * in, or when a page brought nothing older (history before the reader joined stays theirs).
+ * A short page is not the end: the newest page is read from the cache alone (to paint at
+ * once), which after a first sign-in holds only the latest messages; older ones are fetched.
+ */
 export function olderPageParam(page: CachedMessage[]): number | null | undefined {
-  if (page.length < PAGE_SIZE) return undefined;
   const oldest = oldestSeq(page);
   return oldest !== null && oldest > 1 ? oldest : undefined;
 }

@@ -9,3 +9,13 @@ export const searchOptions = (query: string, conversationId: string | null = nul
     enabled: query.trim().length > 0,
     staleTime: 0,
   });
+
+/** The server's search, when online; merged with the local one (`mergeResults`). */
+export const serverSearchOptions = (query: string, conversationId: string | null, online: boolean) =>
+  queryOptions({
+    queryKey: keys.serverSearch(query, conversationId),
+    queryFn: () => commands.searchServer(query, conversationId),
+    enabled: online && query.trim().length > 0,
+    staleTime: 0,
+    retry: false,
+  });

@@ -13,3 +13,8 @@ if (!('ResizeObserver' in globalThis)) {
     disconnect() {}
   } as unknown as typeof ResizeObserver;
 }
+
+// jsdom doesn't scroll; Virtuoso calls scrollBy when older items are prepended.
+if (typeof Element.prototype.scrollBy !== 'function') {
+  Element.prototype.scrollBy = function scrollBy() {};
+}

@@ -141,6 +141,33 @@ class App:
         if self.driver_proc and self.driver_proc.poll() is None:
             self.driver_proc.terminate()
             self.driver_proc.wait(timeout=WAIT)
+        # The app itself, should the driver have left it running (its socket would keep the
+        # user online and its work would load the next tests).
+        for pid in self.app_pids():
+            try:
+                os.kill(pid, 9)
+            except ProcessLookupError:
+                pass
+        deadline = time.monotonic() + WAIT
+        while self.app_pids() and time.monotonic() < deadline:
+            time.sleep(0.05)
+
+    def app_pids(self):
+        """The app processes of this instance: the app binary with this PARLEY_HOME."""
+        marker = f"PARLEY_HOME={self.home}".encode()
+        pids = []
+        for entry in os.listdir("/proc"):
+            if not entry.isdigit():
+                continue
+            try:
+                if os.path.realpath(f"/proc/{entry}/exe") != os.path.realpath(APP):
+                    continue
+                with open(f"/proc/{entry}/environ", "rb") as f:
+                    if marker in f.read().split(b"\0"):
+                        pids.append(int(entry))
+            except OSError:
+                continue
+        return pids
 
     # Finding things the way a screen reader names them.
 
@@ -905,3 +932,77 @@ def test_search_finds_everything_and_jumps_to_the_message(server, apps, theme, t
     page = (downloads / f"{bob}.html").read_text()
     assert page.count("<article") == 81, page.count("<article")
     assert "a needle in an old haystack" in page
+
+
+class StallingServer:
+    """Takes connections on a port and never answers nor reads: an upload to it is stuck."""
+
+    def __init__(self, port):
+        import threading
+
+        self.sock = socket.socket()
+        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.sock.bind(("127.0.0.1", port))
+        self.sock.listen(16)
+        self.held = []
+        self.thread = threading.Thread(target=self._accept, daemon=True)
+        self.thread.start()
+
+    def _accept(self):
+        while True:
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                return
+            self.held.append(conn)
+
+    def close(self):
+        # shutdown() wakes the accept() blocked in the thread (close() alone would not, and
+        # the port would stay taken).
+        try:
+            self.sock.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+        self.sock.close()
+        self.thread.join(timeout=WAIT)
+        for conn in self.held:
+            conn.close()
+
+
+def test_an_upload_shows_its_progress_and_can_be_cancelled(server, apps, tmp_path):
+    """A file on its way up shows `Uploading NAME` (a progressbar) and `Cancel upload`; the
+    upload is stuck (the server takes the connection and never reads), and cancelling ends it
+    at once: the message is gone and never reaches anyone."""
+    suffix = uuid.uuid4().hex[:6]
+    alice, bob = f"alice{suffix}", f"bob{suffix}"
+    alice_id, _ = register(server, alice)
+    _, bob_token = register(server, bob)
+    conv = api(server, "POST", "/api/v1/conversations", bob_token,
+               {"kind": "direct", "member_ids": [alice_id]})["id"]
+    app = apps("alice-upload")
+    app.sign_in(server.url, alice, "password-123")
+    app.open_conversation(bob)
+    app.textbox("Message")
+    app.wait(lambda: app.status() == "Online", "online")
+
+    big = tmp_path / "big.bin"
+    big.write_bytes(os.urandom(6 * 1024 * 1024))
+    server.stop()
+    stall = StallingServer(server.port)
+    try:
+        app.driver.file_detector = UselessFileDetector()
+        picker = app.wait(lambda: app.by_xpath("//input[@type='file']"), "the file picker's input")
+        picker.send_keys(str(big))
+        app.button("Remove big.bin")
+        # Send is enabled once the file is staged (written to the app's own folder).
+        app.click("//button[@aria-label='Send' or normalize-space(.)='Send'][not(@disabled)]", "Send, enabled")
+        bar = "//*[@role='progressbar'][@aria-label='Uploading big.bin']"
+        app.wait(lambda: app.by_xpath(bar), "the upload's progressbar")
+        app.screenshot("upload-progress")
+        app.click_button("Cancel upload")
+        app.wait(lambda: app.by_xpath(bar) is None and not any("big.bin" in m for m in app.messages()),
+                 "the upload stopped and its message gone")
+    finally:
+        stall.close()
+    server.start()
+    assert api(server, "GET", f"/api/v1/conversations/{conv}/messages", bob_token)["messages"] == []

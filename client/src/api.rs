@@ -631,6 +631,21 @@ impl Api {
         content_type: &str,
         client_id: uuid::Uuid,
     ) -> ApiResult<Attachment> {
+        self.upload_attachment_with_progress(path, size, name, content_type, client_id, |_| {})
+            .await
+    }
+
+    /// [`Api::upload_attachment`], calling `progress` with the bytes handed to the
+    /// connection so far as the body streams (from 0 again if a 401 makes it start over).
+    pub async fn upload_attachment_with_progress(
+        &self,
+        path: &std::path::Path,
+        size: u64,
+        name: &str,
+        content_type: &str,
+        client_id: uuid::Uuid,
+        progress: impl Fn(u64) + Clone + Send + Sync + 'static,
+    ) -> ApiResult<Attachment> {
         let url = format!(
             "/api/v1/attachments?name={}&client_id={client_id}",
             encode(name)
@@ -643,7 +658,16 @@ impl Api {
                     let file = std::fs::File::open(path).map_err(|e| {
                         ApiError::Protocol(format!("cannot read {}: {e}", path.display()))
                     })?;
-                    let stream = tokio_util::io::ReaderStream::new(tokio::fs::File::from_std(file));
+                    use futures_util::StreamExt as _;
+                    let progress = progress.clone();
+                    let mut sent = 0u64;
+                    let stream = tokio_util::io::ReaderStream::new(tokio::fs::File::from_std(file))
+                        .inspect(move |chunk| {
+                            if let Ok(bytes) = chunk {
+                                sent += bytes.len() as u64;
+                                progress(sent);
+                            }
+                        });
                     Ok(request
                         .timeout(TRANSFER_TIMEOUT)
                         .header(header::CONTENT_TYPE, content_type)

@@ -33,6 +33,7 @@ use crate::{
     api::ApiError,
     cache::{OutboxEntry, StagedAttachment},
     engine::Engine,
+    engine::EngineEvent,
 };
 
 /// The largest file that may be staged: the server's default upload limit (25 MiB).
@@ -421,6 +422,8 @@ impl Engine {
             return Ok(Vec::new());
         }
         let api = self.api().await.map_err(UploadFailure::Local)?;
+        let cancel = tokio_util::sync::CancellationToken::new();
+        let _uploading = Uploading::start(self, client_id, cancel.clone());
         let mut ids = Vec::with_capacity(files.len());
         for staged in files {
             if let Some(id) = staged.attachment_id {
@@ -434,16 +437,21 @@ impl Engine {
             }
             // The staged id is the upload's client_id: a retry after the app died between
             // the server's answer and storing the id gets the same attachment back.
-            let uploaded = api
-                .upload_attachment(
-                    &path,
-                    file.size as u64,
-                    &file.name,
-                    &file.content_type,
-                    file.staged_id,
-                )
-                .await
-                .map_err(|e| UploadFailure::Api(file.name.clone(), e))?;
+            let total = file.size as u64;
+            let progress = self.upload_progress(entry, file.staged_id, &file.name, total);
+            progress(0);
+            let upload = api.upload_attachment_with_progress(
+                &path,
+                total,
+                &file.name,
+                &file.content_type,
+                file.staged_id,
+                progress,
+            );
+            let uploaded = tokio::select! {
+                uploaded = upload => uploaded.map_err(|e| UploadFailure::Api(file.name.clone(), e))?,
+                () = cancel.cancelled() => return Err(UploadFailure::Cancelled),
+            };
             let id = uploaded.id;
             let stored = id.clone();
             self.with_cache_async(move |c| c.staged_uploaded(file.staged_id, &stored))
@@ -452,6 +460,58 @@ impl Engine {
             ids.push(id);
         }
         Ok(ids)
+    }
+
+    /// Reports an upload's progress as [`EngineEvent::Upload`], a few times a second at
+    /// most (and always at the start and the end).
+    fn upload_progress(
+        &self,
+        entry: &OutboxEntry,
+        staged_id: Uuid,
+        name: &str,
+        total: u64,
+    ) -> impl Fn(u64) + Clone + Send + Sync + 'static {
+        let engine = self.clone();
+        let (client_id, conversation_id, name) = (
+            entry.client_id,
+            entry.conversation_id.clone(),
+            name.to_owned(),
+        );
+        let started = std::time::Instant::now();
+        let last = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
+        move |sent: u64| {
+            let now = started.elapsed().as_millis() as u64 + 1;
+            let before = last.load(std::sync::atomic::Ordering::Relaxed);
+            if sent != 0 && sent < total && now.saturating_sub(before) < UPLOAD_PROGRESS_EVERY_MS {
+                return;
+            }
+            last.store(now, std::sync::atomic::Ordering::Relaxed);
+            engine.emit(vec![EngineEvent::Upload {
+                client_id,
+                conversation_id: conversation_id.clone(),
+                staged_id,
+                name: name.clone(),
+                sent,
+                total,
+            }]);
+        }
+    }
+
+    /// `Cancel upload`: stops the upload of an outbox entry's files at once and discards the
+    /// entry (its message is not sent). False when there is no such entry any more (it was
+    /// sent meanwhile).
+    pub async fn cancel_upload(&self, client_id: Uuid) -> ClientResult<bool> {
+        let token = self
+            .inner
+            .uploads
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .get(&client_id)
+            .cloned();
+        if let Some(token) = token {
+            token.cancel();
+        }
+        self.discard_message(client_id).await
     }
 
     fn files_dir(&self, id: &AttachmentId) -> PathBuf {
@@ -629,9 +689,47 @@ impl Engine {
     }
 }
 
+/// How often an upload reports its progress, at most.
+const UPLOAD_PROGRESS_EVERY_MS: u64 = 150;
+
+/// An entry's uploads in flight, registered for `Cancel upload` while it lives.
+struct Uploading<'a> {
+    engine: &'a Engine,
+    client_id: Uuid,
+}
+
+impl<'a> Uploading<'a> {
+    fn start(
+        engine: &'a Engine,
+        client_id: Uuid,
+        token: tokio_util::sync::CancellationToken,
+    ) -> Self {
+        engine
+            .inner
+            .uploads
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .insert(client_id, token);
+        Self { engine, client_id }
+    }
+}
+
+impl Drop for Uploading<'_> {
+    fn drop(&mut self) {
+        self.engine
+            .inner
+            .uploads
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .remove(&self.client_id);
+    }
+}
+
 /// Why the files of an outbox entry could not all be uploaded.
 #[derive(Debug)]
 pub(crate) enum UploadFailure {
+    /// `Cancel upload`: the entry is discarded.
+    Cancelled,
     /// The server refused or could not be reached (classified like a send).
     Api(String, ApiError),
     /// The staged file is gone from disk: the message can't be sent as composed.

@@ -77,6 +77,17 @@ pub enum EngineEvent {
         done: usize,
         total: usize,
     },
+    /// A file of an outbox entry on its way up: `sent` of `total` bytes (ephemeral, a few
+    /// times a second at most; the last one has `sent == total`).
+    Upload {
+        client_id: Uuid,
+        conversation_id: ConversationId,
+        /// The staged file's id (one entry may carry several files).
+        staged_id: Uuid,
+        name: String,
+        sent: u64,
+        total: u64,
+    },
 }
 
 pub(crate) struct Inner {
@@ -101,6 +112,9 @@ pub(crate) struct Inner {
     /// while one is waiting for that window to end.
     typing_sent:
         std::sync::Mutex<std::collections::HashMap<ConversationId, Option<std::time::Instant>>>,
+    /// The outbox entries whose files are uploading now, each with the token that cancels it.
+    pub(crate) uploads:
+        std::sync::Mutex<std::collections::HashMap<Uuid, tokio_util::sync::CancellationToken>>,
 }
 
 /// At most one typing notice per conversation this often (PRODUCT.md §2).
@@ -153,6 +167,7 @@ impl Engine {
                 typing_tx,
                 typing_rx: tokio::sync::Mutex::new(typing_rx),
                 typing_sent: std::sync::Mutex::new(std::collections::HashMap::new()),
+                uploads: std::sync::Mutex::new(std::collections::HashMap::new()),
             }),
         }
     }

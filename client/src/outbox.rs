@@ -48,6 +48,7 @@ impl Failed {
             Self::Upload(UploadFailure::Gone(name)) => {
                 ApiError::Protocol(format!("{name} is gone"))
             }
+            Self::Upload(UploadFailure::Cancelled) => ApiError::Protocol("cancelled".to_owned()),
             Self::Upload(UploadFailure::Local(e)) | Self::Local(e) => match e {
                 ClientError::Api(api) => api,
                 e => ApiError::Network(format!("on this device: {e}")),
@@ -64,6 +65,8 @@ pub enum Attempt {
     Later(ApiError),
     /// Marked failed.
     Failed(String),
+    /// Its upload was cancelled and the entry discarded.
+    Cancelled,
 }
 
 impl Engine {
@@ -72,6 +75,7 @@ impl Engine {
     pub async fn send_entry(&self, entry: &OutboxEntry) -> ClientResult<Attempt> {
         let failure = match self.try_send(entry).await {
             Ok(()) => return Ok(Attempt::Sent),
+            Err(Failed::Upload(UploadFailure::Cancelled)) => return Ok(Attempt::Cancelled),
             Err(failure) => failure,
         };
         let local_text;
@@ -88,6 +92,10 @@ impl Engine {
             Failed::Upload(UploadFailure::Local(e)) | Failed::Local(e) => {
                 local_text = e.to_string();
                 (plan::SendFailure::Local(&local_text), None)
+            }
+            // Returned as `Attempt::Cancelled` above; read as a local failure for completeness.
+            Failed::Upload(UploadFailure::Cancelled) => {
+                (plan::SendFailure::Local("cancelled"), None)
             }
         };
         let step = plan::after_send_failure(

@@ -672,6 +672,13 @@ pub async fn save_attachment(
     Ok(path.to_string_lossy().into_owned())
 }
 
+/// `Cancel upload`: stops a pending message's upload and discards the message; false when
+/// it was sent meanwhile.
+#[tauri::command]
+pub async fn cancel_upload(shell: State<'_, Shell>, client_id: uuid::Uuid) -> CommandResult<bool> {
+    Ok(shell.engine()?.cancel_upload(client_id).await?)
+}
+
 /// `Export conversation`: the whole history (older messages fetched when online) as one
 /// self-contained HTML page, `TITLE.html` in the Downloads folder, never overwriting a file;
 /// returns where.

@@ -45,6 +45,19 @@ pub enum UiEvent {
         done: usize,
         total: usize,
     },
+    /// A file of a pending message uploading: `sent` of `total` bytes.
+    Upload {
+        #[cfg_attr(test, ts(as = "String"))]
+        client_id: uuid::Uuid,
+        conversation_id: ConversationId,
+        #[cfg_attr(test, ts(as = "String"))]
+        staged_id: uuid::Uuid,
+        name: String,
+        #[cfg_attr(test, ts(type = "number"))]
+        sent: u64,
+        #[cfg_attr(test, ts(type = "number"))]
+        total: u64,
+    },
     /// Show this conversation (a notification was clicked), at `message_id` when the
     /// notification announced one message (`seq` is its place, for loading older history).
     OpenConversation {
@@ -92,6 +105,21 @@ impl From<EngineEvent> for UiEvent {
             },
             EngineEvent::Progress { applied } => Self::Progress { applied },
             EngineEvent::Backfill { done, total } => Self::Backfill { done, total },
+            EngineEvent::Upload {
+                client_id,
+                conversation_id,
+                staged_id,
+                name,
+                sent,
+                total,
+            } => Self::Upload {
+                client_id,
+                conversation_id,
+                staged_id,
+                name,
+                sent,
+                total,
+            },
         }
     }
 }

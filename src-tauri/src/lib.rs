@@ -138,6 +138,7 @@ pub fn run() {
             commands::search_server,
             commands::export_conversation,
             commands::attachment_image,
+            commands::cancel_upload,
             commands::sessions,
             commands::revoke_session,
             commands::get_draft,

@@ -4,9 +4,10 @@
 //! `download`.
 
 use parley_client::{
-    ClientError, Engine,
+    ClientError, Engine, EngineEvent,
     attachments::{AttachmentError, MAX_ATTACHMENT_BYTES},
     cache::{CacheError, Delivery},
+    outbox::Attempt,
     protocol::{ConversationId, Message},
 };
 use serde_json::json;
@@ -468,4 +469,134 @@ async fn cli_attach_and_download() {
         ])
         .await
         .failed("a missing file is an error");
+}
+
+/// The `Upload` events of a batch stream, as `(sent, total)`.
+fn uploads(batch: &[EngineEvent]) -> Vec<(u64, u64)> {
+    batch
+        .iter()
+        .filter_map(|e| match e {
+            EngineEvent::Upload { sent, total, .. } => Some((*sent, *total)),
+            _ => None,
+        })
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_upload_reports_its_progress_from_zero_to_the_whole_file() {
+    let server = TestServer::start().await;
+    let (a, _b, conv) = pair(&server).await;
+    let size = 3 * 1024 * 1024;
+    let staged = a
+        .engine
+        .stage_attachment("big.bin", "application/octet-stream", content(size))
+        .await
+        .expect("stage");
+    let mut events = a.engine.events();
+    a.engine
+        .compose_with(&conv, "", None, &[staged.staged_id])
+        .await
+        .expect("compose");
+    assert!(
+        a.engine.flush_outbox().await.expect("flush").is_none(),
+        "sent"
+    );
+    let mut seen = Vec::new();
+    while let Ok(batch) = events.try_recv() {
+        seen.extend(uploads(&batch));
+    }
+    let total = size as u64;
+    assert_eq!(seen.first(), Some(&(0, total)), "it starts at 0: {seen:?}");
+    assert_eq!(
+        seen.last(),
+        Some(&(total, total)),
+        "it ends with the whole file: {seen:?}"
+    );
+    assert!(
+        seen.windows(2).all(|w| w[0].0 <= w[1].0),
+        "never backwards: {seen:?}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cancel_upload_stops_a_stalled_upload_and_discards_the_message() {
+    let mut server = TestServer::start().await;
+    let (a, b, conv) = pair(&server).await;
+    let staged = a
+        .engine
+        .stage_attachment(
+            "stuck.bin",
+            "application/octet-stream",
+            content(4 * 1024 * 1024),
+        )
+        .await
+        .expect("stage");
+    let entry = a
+        .engine
+        .compose_with(&conv, "never sent", None, &[staged.staged_id])
+        .await
+        .expect("compose");
+
+    // A server that takes the connection and never reads: the upload is stuck mid-body.
+    server.stop().await;
+    let socket = tokio::net::TcpSocket::new_v4().expect("a socket");
+    socket.set_reuseaddr(true).expect("SO_REUSEADDR");
+    socket.bind(server.addr).expect("bind the server's address");
+    let stall = socket.listen(16).expect("listen");
+    let held = tokio::spawn(async move {
+        let mut kept = Vec::new();
+        while let Ok((stream, _)) = stall.accept().await {
+            kept.push(stream);
+        }
+    });
+
+    let mut events = a.engine.events();
+    let (sender, client_id) = (a.engine.clone(), entry.client_id);
+    let sending = tokio::spawn(async move { sender.send_entry(&entry).await });
+    loop {
+        let batch = events.recv().await.expect("events");
+        if !uploads(&batch).is_empty() {
+            break;
+        }
+    }
+    assert!(
+        a.engine.cancel_upload(client_id).await.expect("cancel"),
+        "the pending entry is discarded"
+    );
+    let attempt = tokio::time::timeout(crate::e2e_fixture::WAIT, sending)
+        .await
+        .expect("the stuck upload ends at once")
+        .expect("the task")
+        .expect("no error");
+    assert!(matches!(attempt, Attempt::Cancelled), "{attempt:?}");
+    assert!(
+        a.engine
+            .with_cache_async(|c| c.outbox_next())
+            .await
+            .expect("outbox")
+            .is_none(),
+        "nothing left to send"
+    );
+    assert!(
+        staged_files(&a).is_empty(),
+        "its staged file is gone: {:?}",
+        staged_files(&a)
+    );
+
+    held.abort();
+    server.restart().await;
+    assert!(a.engine.flush_outbox().await.expect("flush").is_none());
+    b.engine.catch_up().await.expect("bob catches up");
+    let bodies: Vec<String> = b
+        .engine
+        .messages(&conv, 50)
+        .await
+        .expect("bob's cache")
+        .into_iter()
+        .map(|m| m.message.body)
+        .collect();
+    assert!(
+        !bodies.iter().any(|body| body == "never sent"),
+        "{bodies:?}"
+    );
 }

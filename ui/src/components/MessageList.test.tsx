@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { jumpStore } from '../state/jump';
 import { viewerStore } from '../state/viewer';
 import { clearTrays } from '../state/staging';
+import { uploadFromEvent } from '../state/uploads';
 import { noteTyping } from '../state/typing';
 import type { CachedMessage, User } from '../ipc';
 import { ada, conversation, me, message, sent, sessionState } from '../test/fixtures';
@@ -139,6 +140,19 @@ describe('conversation view', () => {
     const recent = within(dialog).getByRole('region', { name: 'Recently used' });
     await user.click(await within(recent).findByRole('button', { name: '🎉 party popper' }));
     expect(await within(first!).findByRole('button', { name: '🎉 1' })).toHaveAttribute('aria-pressed', 'true');
+  });
+
+  it('shows each file of a pending message uploading, and cancels the upload', async () => {
+    shell.handlers.cancel_upload = () => true;
+    const user = userEvent.setup();
+    renderView();
+    await screen.findAllByRole('article');
+    act(() => uploadFromEvent('q', 's1', { name: 'big.bin', sent: 512, total: 1024 }));
+    const bar = await screen.findByRole('progressbar', { name: 'Uploading big.bin' });
+    expect(bar).toHaveAttribute('aria-valuenow', '50');
+    await user.click(screen.getByRole('button', { name: 'Cancel upload' }));
+    expect(shell.callsOf('cancel_upload')).toEqual([{ clientId: 'q' }]);
+    await waitFor(() => expect(screen.queryByRole('progressbar')).toBeNull());
   });
 
   it('marks the newest message read while open and focused', async () => {

@@ -30,6 +30,7 @@ export const commands = {
   openAttachment: (attachmentId: string) => invoke('open_attachment', { attachmentId }),
   saveAttachment: (attachmentId: string) => invoke('save_attachment', { attachmentId }),
   exportConversation: (conversationId: string) => invoke('export_conversation', { conversationId }),
+  cancelUpload: (clientId: string) => invoke('cancel_upload', { clientId }),
   openExternal: (url: string) => invoke('open_external', { url }),
   retryMessage: (clientId: string) => invoke('retry_message', { clientId }),
   discardMessage: (clientId: string) => invoke('discard_message', { clientId }),

@@ -56,6 +56,7 @@ export interface CommandMap {
   /** Saves a copy of the file on this computer; resolves to the path it was saved at. */
   save_attachment: { args: { attachmentId: string }; result: string };
   export_conversation: { args: { conversationId: ConversationId }; result: string };
+  cancel_upload: { args: { clientId: string }; result: boolean };
   /** Opens an http(s) or mailto link from a message in the system browser / mail app. */
   open_external: { args: { url: string }; result: void };
   retry_message: { args: { clientId: string }; result: void };

@@ -3,6 +3,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { jumpStore } from '../state/jump';
 import { selectedConversationStore } from '../state/navigation';
 import { typingStore } from '../state/typing';
+import { uploadsStore } from '../state/uploads';
 import { createQueryClient } from './client';
 import { applyUiEvents } from './events';
 
@@ -81,5 +82,13 @@ describe('applyUiEvents', () => {
     applyUiEvents(createQueryClient(), [{ type: 'open_conversation', conversation_id: 'c8', message_id: 'm42', seq: 42 }]);
     expect(selectedConversationStore.get()).toBe('c8');
     expect(jumpStore.get()).toEqual({ conversationId: 'c8', messageId: 'm42', seq: 42 });
+  });
+
+  it('tracks uploads until their message is sent', () => {
+    const qc = createQueryClient();
+    applyUiEvents(qc, [{ type: 'upload', client_id: 'q1', conversation_id: 'c1', staged_id: 's1', name: 'a.bin', sent: 10, total: 40 }]);
+    expect(uploadsStore.get()).toEqual({ q1: { s1: { name: 'a.bin', sent: 10, total: 40 } } });
+    applyUiEvents(qc, [{ type: 'outbox', client_id: 'q1', conversation_id: 'c1', delivery: { state: 'sent' } }]);
+    expect(uploadsStore.get()).toEqual({});
   });
 });

@@ -7,6 +7,7 @@ import { openConversation } from '../state/navigation';
 import { clearTrays } from '../state/staging';
 import { forgetPresence, notePresence } from '../state/presence';
 import { noteTyping } from '../state/typing';
+import { uploadFromEvent, uploadsDone } from '../state/uploads';
 import { keys } from './keys';
 
 /**
@@ -35,7 +36,11 @@ export function applyUiEvents(queryClient: QueryClient, batch: UiEvent[]): void 
         [...s.conversations, ...Object.keys(s.messages), ...s.refetch].forEach((id) => touched.add(id));
         break;
       }
+      case 'upload':
+        uploadFromEvent(event.client_id, event.staged_id, { name: event.name, sent: event.sent, total: event.total });
+        break;
       case 'outbox':
+        uploadsDone(event.client_id);
         conversations = true;
         touched.add(event.conversation_id);
         break;

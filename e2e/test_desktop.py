@@ -497,6 +497,14 @@ def test_links_and_a_picture_sent_and_saved(server, apps, tmp_path):
     saved = downloads / "pixel.png"
     bob.wait(lambda: saved.exists() and saved.read_bytes() == sent, "the file saved byte for byte")
 
+    # Viewed once, the picture is kept to open offline; Settings says so and can let it go.
+    bob.click_button("Settings")
+    kept = "//section[.//h3[normalize-space(.)='Downloaded files']]//p[contains(., 'kept to open offline')]"
+    bob.wait(lambda: bob.by_xpath(kept + "[starts-with(normalize-space(.), '1 file,')]"), "one file kept")
+    bob.click_button("Clear downloaded files")
+    bob.wait(lambda: bob.by_xpath(kept + "[starts-with(normalize-space(.), '0 files,')]"), "none kept")
+    bob.click_button("Close")
+
     # Bob on a second device (a fresh profile): the first sign-in brings the conversation
     # and its latest messages, the link and the picture included.
     second = apps("bob-second-device")

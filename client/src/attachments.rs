@@ -562,6 +562,8 @@ impl Engine {
             .await
             .is_ok_and(|m| m.is_file() && m.len() == size)
         {
+            // Opened again: the last to go when the downloads are trimmed.
+            crate::downloads::touch(&path);
             return Ok(path);
         }
         tokio::fs::create_dir_all(&dir).await?;

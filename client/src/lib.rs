@@ -21,6 +21,7 @@ pub mod api;
 pub mod attachments;
 pub mod cache;
 pub mod changes;
+pub mod downloads;
 pub mod engine;
 pub mod error;
 pub mod export;

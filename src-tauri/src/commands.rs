@@ -7,6 +7,7 @@ use parley_client::{
     accounts::{Account, Accounts},
     api,
     cache::{CachedConversation, CachedMessage, OutboxEntry, Page, StagedAttachment},
+    downloads::DownloadsUsage,
     export::ExportFormat,
     protocol::{
         AttachmentId, ConversationId, ConversationKind, CreateConversationRequest, LoginRequest,
@@ -482,8 +483,46 @@ pub fn set_settings(shell: State<'_, Shell>, settings: Settings) -> CommandResul
         .map_err(|_| CommandError::new(ErrorCode::Internal, "settings lock poisoned"))?;
     current.close_to_tray = settings.close_to_tray;
     current.theme = settings.theme;
+    let smaller = settings.downloads_cap_mb < current.downloads_cap_mb;
+    current.downloads_cap_mb = settings.downloads_cap_mb.max(1);
     current.save(&shell.home)?;
+    let cap = current.downloads_cap();
+    drop(current);
+    if smaller {
+        for engine in shell.engines() {
+            trim_downloads_later(engine, cap);
+        }
+    }
     Ok(())
+}
+
+/// Keeps an account's downloads within `cap`, in the background.
+pub fn trim_downloads_later(engine: Engine, cap: u64) {
+    tauri::async_runtime::spawn(async move {
+        if let Err(e) = engine.trim_downloads(cap).await {
+            tracing::warn!(error = %e, "could not trim the downloaded files");
+        }
+    });
+}
+
+fn downloads_cap(shell: &Shell) -> u64 {
+    shell
+        .settings
+        .lock()
+        .map(|s| s.downloads_cap())
+        .unwrap_or(crate::settings::DOWNLOADS_CAP_MB * 1024 * 1024)
+}
+
+/// What the account's downloaded files take (shown in Settings).
+#[tauri::command]
+pub async fn downloads(shell: State<'_, Shell>) -> CommandResult<DownloadsUsage> {
+    Ok(shell.engine()?.downloads_usage().await?)
+}
+
+/// `Clear downloaded files`: they download again when opened online.
+#[tauri::command]
+pub async fn clear_downloads(shell: State<'_, Shell>) -> CommandResult<DownloadsUsage> {
+    Ok(shell.engine()?.trim_downloads(0).await?)
 }
 
 #[tauri::command]
@@ -608,6 +647,7 @@ pub async fn attachment_image(
     let bytes = tokio::fs::read(&path).await.map_err(|e| {
         CommandError::new(ErrorCode::Internal, format!("cannot read the picture: {e}"))
     })?;
+    trim_downloads_later(engine, downloads_cap(&shell));
     Ok(tauri::ipc::Response::new(bytes))
 }
 
@@ -619,7 +659,9 @@ pub async fn open_attachment(
     attachment_id: AttachmentId,
 ) -> CommandResult<()> {
     use tauri_plugin_opener::OpenerExt;
-    let path = shell.engine()?.attachment_file(&attachment_id).await?;
+    let engine = shell.engine()?;
+    let path = engine.attachment_file(&attachment_id).await?;
+    trim_downloads_later(engine, downloads_cap(&shell));
     if !opens_safely(&path) {
         return Err(CommandError::new(
             ErrorCode::UnsafeFile,
@@ -648,7 +690,7 @@ fn opens_safely(path: &std::path::Path) -> bool {
 }
 
 /// The Downloads folder, else the home folder.
-fn downloads(app: &AppHandle) -> CommandResult<std::path::PathBuf> {
+fn downloads_folder(app: &AppHandle) -> CommandResult<std::path::PathBuf> {
     use tauri::Manager;
     app.path()
         .download_dir()
@@ -664,7 +706,7 @@ pub async fn save_attachment(
     shell: State<'_, Shell>,
     attachment_id: AttachmentId,
 ) -> CommandResult<String> {
-    let dir = downloads(&app)?;
+    let dir = downloads_folder(&app)?;
     let path = shell
         .engine()?
         .save_attachment(&attachment_id, &dir)
@@ -688,7 +730,7 @@ pub async fn export_conversation(
     shell: State<'_, Shell>,
     conversation_id: ConversationId,
 ) -> CommandResult<String> {
-    let dir = downloads(&app)?;
+    let dir = downloads_folder(&app)?;
     let engine = shell.engine()?;
     let online = *engine.state().borrow() == ConnectionState::Online;
     let (path, _) = engine

@@ -139,6 +139,8 @@ pub fn run() {
             commands::export_conversation,
             commands::attachment_image,
             commands::cancel_upload,
+            commands::downloads,
+            commands::clear_downloads,
             commands::sessions,
             commands::revoke_session,
             commands::get_draft,

@@ -220,8 +220,16 @@ fn check_search_index(engine: &Engine) {
     });
 }
 
-/// Starts an account's work: the forwarding of its events, its realtime loop, its outbox.
+/// Starts an account's work: the forwarding of its events, its realtime loop, its outbox
+/// (and once, a trim of its downloaded files to the cap).
 fn start(app: &AppHandle, engine: Engine) -> Live {
+    let cap = app
+        .state::<Shell>()
+        .settings
+        .lock()
+        .map(|s| s.downloads_cap())
+        .unwrap_or(crate::settings::DOWNLOADS_CAP_MB * 1024 * 1024);
+    crate::commands::trim_downloads_later(engine.clone(), cap);
     // Subscribe before the loops start, or their first state changes could be sent
     // before anyone listens (the UI then showed "Syncing…" forever).
     let events = engine.events();

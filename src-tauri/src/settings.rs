@@ -22,6 +22,20 @@ pub struct Settings {
     pub theme: Theme,
     /// The account shown at start-up (`username@host`).
     pub active_account: Option<String>,
+    /// How much the downloaded files of each account may take (MiB); the least recently
+    /// opened go first beyond it.
+    #[cfg_attr(test, ts(type = "number"))]
+    pub downloads_cap_mb: u64,
+}
+
+/// The default cap on each account's downloaded files.
+pub const DOWNLOADS_CAP_MB: u64 = 1024;
+
+impl Settings {
+    /// [`Settings::downloads_cap_mb`] in bytes.
+    pub fn downloads_cap(&self) -> u64 {
+        self.downloads_cap_mb.saturating_mul(1024 * 1024)
+    }
 }
 
 impl Default for Settings {
@@ -30,6 +44,7 @@ impl Default for Settings {
             close_to_tray: false,
             theme: Theme::System,
             active_account: None,
+            downloads_cap_mb: DOWNLOADS_CAP_MB,
         }
     }
 }

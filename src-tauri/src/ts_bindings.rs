@@ -9,6 +9,7 @@ use std::{
 
 use parley_client::{
     cache::{CachedConversation, CachedMessage, OutboxEntry},
+    downloads::DownloadsUsage,
     protocol::{
         ConversationId, ConversationKind, Message, MessageId, SessionId, SessionInfo, User, UserId,
     },
@@ -51,6 +52,7 @@ fn render() -> BTreeMap<String, String> {
     files.visit::<CachedConversation>();
     files.visit::<CachedMessage>();
     files.visit::<OutboxEntry>();
+    files.visit::<DownloadsUsage>();
     files.visit::<Message>();
     files.visit::<User>();
     files.visit::<SessionInfo>();

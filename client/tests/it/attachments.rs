@@ -583,7 +583,9 @@ async fn cancel_upload_stops_a_stalled_upload_and_discards_the_message() {
         staged_files(&a)
     );
 
+    // Gone for sure (listener and connections dropped) before the real server binds again.
     held.abort();
+    let _ = held.await;
     server.restart().await;
     assert!(a.engine.flush_outbox().await.expect("flush").is_none());
     b.engine.catch_up().await.expect("bob catches up");

@@ -1,6 +1,7 @@
 import { AccountsSection } from './AccountsSection';
 import { AppearanceSection } from './AppearanceSection';
 import { Dialog } from './Dialog';
+import { DownloadsSection } from './DownloadsSection';
 import { ProfileSection } from './ProfileSection';
 import { SessionsSection } from './SessionsSection';
 
@@ -10,6 +11,7 @@ export function SettingsDialog({ onClose }: { onClose: () => void }) {
       <ProfileSection />
       <AccountsSection onSignedOut={onClose} />
       <AppearanceSection />
+      <DownloadsSection />
       <SessionsSection />
     </Dialog>
   );

@@ -9,4 +9,9 @@ close_to_tray: boolean, theme: Theme,
 /**
  * The account shown at start-up (`username@host`).
  */
-active_account: string | null, };
+active_account: string | null, 
+/**
+ * How much the downloaded files of each account may take (MiB); the least recently
+ * opened go first beyond it.
+ */
+downloads_cap_mb: number, };

@@ -12,6 +12,7 @@ export type { ConversationId } from './ConversationId';
 export type { ConversationKind } from './ConversationKind';
 export type { Cursor } from './Cursor';
 export type { Delivery } from './Delivery';
+export type { DownloadsUsage } from './DownloadsUsage';
 export type { ErrorCode } from './ErrorCode';
 export type { Member } from './Member';
 export type { Message } from './Message';

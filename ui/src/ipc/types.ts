@@ -10,6 +10,7 @@ import type {
   CachedMessage,
   ConversationId,
   ConversationKind,
+  DownloadsUsage,
   Message,
   MessageId,
   Notify,
@@ -57,6 +58,8 @@ export interface CommandMap {
   save_attachment: { args: { attachmentId: string }; result: string };
   export_conversation: { args: { conversationId: ConversationId }; result: string };
   cancel_upload: { args: { clientId: string }; result: boolean };
+  downloads: { args: undefined; result: DownloadsUsage };
+  clear_downloads: { args: undefined; result: DownloadsUsage };
   /** Opens an http(s) or mailto link from a message in the system browser / mail app. */
   open_external: { args: { url: string }; result: void };
   retry_message: { args: { clientId: string }; result: void };

@@ -18,7 +18,7 @@ export function fakeTransport(opts: PreviewOptions): Transport {
   const listeners = new Set<(batch: UiEvent[]) => void>();
   const emit = (batch: UiEvent[]) => listeners.forEach((l) => l(batch));
   let active: string | null = opts.signedIn ? 'sam@127.0.0.1' : null;
-  let settings: Settings = { close_to_tray: true, theme: opts.theme, active_account: null };
+  let settings: Settings = { close_to_tray: true, theme: opts.theme, active_account: null, downloads_cap_mb: 1024 };
   const drafts = new Map<string, string>();
   const account = { label: 'sam@127.0.0.1', server: 'http://127.0.0.1:8080', username: 'sam', user_id: ME.id, unread: 0 };
 
@@ -58,6 +58,8 @@ export function fakeTransport(opts: PreviewOptions): Transport {
     set_draft: (a) => { drafts.set(a.conversationId as string, a.text as string); },
     settings: () => settings,
     set_settings: (a) => { settings = a.settings as Settings; },
+    downloads: () => ({ bytes: 48_300_000, files: 23 }),
+    clear_downloads: () => ({ bytes: 0, files: 0 }),
     sessions: () => [
       { session_id: 's1', device_name: 'Parley desktop on this laptop', created_at: new Date(Date.now() - 864e5 * 12).toISOString(), last_seen_at: new Date().toISOString(), current: true },
       { session_id: 's2', device_name: 'parley CLI (build box)', created_at: new Date(Date.now() - 864e5 * 40).toISOString(), last_seen_at: new Date(Date.now() - 864e5 * 2).toISOString(), current: false },

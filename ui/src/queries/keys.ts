@@ -9,6 +9,7 @@ export const keys = {
   serverSearch: (query: string, conversationId: string | null) => ['serverSearch', query, conversationId] as const,
   sessions: ['sessions'] as const,
   settings: ['settings'] as const,
+  downloads: ['downloads'] as const,
   draft: (conversationId: string) => ['draft', conversationId] as const,
   thumbnail: (attachmentId: string) => ['thumbnail', attachmentId] as const,
   image: (attachmentId: string) => ['image', attachmentId] as const,

@@ -834,7 +834,7 @@ def test_formatting_and_the_keyboard(server, apps, theme):
                   f"{log}//blockquote[contains(., 'a quoted line')]", f"{log}//pre[contains(., 'println!')]"):
         app.wait(lambda: app.by_xpath(xpath), xpath)
     assert app.by_xpath(f"{log}//b") is None
-    assert any("<b>not html</b>" in m for m in app.messages()), app.messages()
+    app.wait(lambda: any("<b>not html</b>" in m for m in app.messages()), "the HTML shown as text")
     app.screenshot(shot(theme, "formatting"))
 
     box = app.textbox("Message")

@@ -21,7 +21,12 @@ import uuid
 
 import pytest
 from selenium import webdriver
-from selenium.common.exceptions import StaleElementReferenceException, TimeoutException, WebDriverException
+from selenium.common.exceptions import (
+    ElementNotInteractableException,
+    StaleElementReferenceException,
+    TimeoutException,
+    WebDriverException,
+)
 from urllib3.exceptions import ProtocolError
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
@@ -203,12 +208,16 @@ class App:
         return f"//button[@aria-label='{name}' or normalize-space(.)='{name}']"
 
     def click(self, xpath, what):
-        """Finds and clicks in one step, again if the element was re-rendered in between."""
+        """Finds and clicks in one step, again if the element was re-rendered in between or
+        could not take the click yet (a virtualized row being measured is not shown)."""
         def attempt():
             el = self.by_xpath(xpath)
             if el is None:
                 return False
-            el.click()
+            try:
+                el.click()
+            except ElementNotInteractableException:
+                return False
             return True
 
         self.wait(attempt, what)

@@ -935,8 +935,13 @@ def test_search_finds_everything_and_jumps_to_the_message(server, apps, theme, t
     app.wait(lambda: app.by_xpath(f"{current}[contains(., 'a needle in an old haystack')]"),
              "the conversation open at the found message")
 
-    app.click_button("Jump to latest ↓")  # back down to the reply, at the bottom
+    # Back down to the reply, at the bottom, as a reader scrolls (again until it is shown: the
+    # list may still be settling at the found message).
     quote = f"//*[@role='log']//article//button[@aria-label='Go to message from {bob}']"
+    app.wait(lambda: app.driver.execute_script(
+        "const s = document.querySelector('.messages-scroller'); if (s) s.scrollTop = s.scrollHeight;"
+        "return document.evaluate(arguments[0], document, null, 9, null).singleNodeValue !== null;", quote),
+        "the reply, scrolled to")
     app.click(quote, "the reply's quote")
     app.wait(lambda: app.by_xpath(f"{current}[contains(., 'filler number 60')]"), "the original, current")
 

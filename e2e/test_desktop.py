@@ -335,6 +335,16 @@ def register(server, username):
     return auth["user"]["id"], auth["session"]["access_token"]
 
 
+def downloads_folder(tmp_path):
+    """A Downloads folder of the test's own: the folder, and the environment that points an
+    app at it (XDG user dirs)."""
+    downloads, config = tmp_path / "Downloads", tmp_path / "config"
+    downloads.mkdir()
+    config.mkdir()
+    (config / "user-dirs.dirs").write_text(f'XDG_DOWNLOAD_DIR="{downloads}"\n')
+    return downloads, {"XDG_CONFIG_HOME": str(config)}
+
+
 def count_exact(app, text):
     return sum(1 for m in app.messages() if text in m)
 
@@ -461,14 +471,10 @@ def test_links_and_a_picture_sent_and_saved(server, apps, tmp_path):
     other side as a thumbnail, and saved byte for byte into their Downloads folder."""
     suffix = uuid.uuid4().hex[:6]
     alice_name, bob_name = f"alice{suffix}", f"bob{suffix}"
-    downloads = tmp_path / "Downloads"
-    downloads.mkdir()
-    config = tmp_path / "config"
-    config.mkdir()
-    (config / "user-dirs.dirs").write_text(f'XDG_DOWNLOAD_DIR="{downloads}"\n')
+    downloads, downloads_env = downloads_folder(tmp_path)
     alice = apps("alice-files")
     alice.sign_up(server.url, alice_name, "alice-password")
-    bob = apps("bob-files", env={"XDG_CONFIG_HOME": str(config)})
+    bob = apps("bob-files", env=downloads_env)
     bob.sign_up(server.url, bob_name, "bob-password")
 
     alice.start_direct(bob_name)
@@ -916,11 +922,8 @@ def test_search_finds_everything_and_jumps_to_the_message(server, apps, theme, t
     api(server, "POST", f"/api/v1/conversations/{conv}/messages", bob_token,
         {"client_id": str(uuid.uuid4()), "body": "about that one", "reply_to": sent[59]["id"]})
 
-    downloads, config = tmp_path / "Downloads", tmp_path / "config"
-    downloads.mkdir()
-    config.mkdir()
-    (config / "user-dirs.dirs").write_text(f'XDG_DOWNLOAD_DIR="{downloads}"\n')
-    app = apps(f"alice-search-{theme}", env={**THEMES[theme], "XDG_CONFIG_HOME": str(config)})
+    downloads, downloads_env = downloads_folder(tmp_path)
+    app = apps(f"alice-search-{theme}", env={**THEMES[theme], **downloads_env})
     app.sign_in(server.url, alice, "password-123")
     app.conversation_item(bob)
     box = app.textbox("Search")

@@ -550,9 +550,8 @@ impl Engine {
             tokio::fs::rename(&tmp, &path).await?;
             return Ok(path);
         }
-        let wanted = id.clone();
         let meta = self
-            .with_cache_async(move |c| c.attachment(&wanted))
+            .attachment_meta(id)
             .await?
             .ok_or_else(|| AttachmentError::Unknown(id.to_string()))?;
         let dir = self.files_dir(id);
@@ -623,10 +622,7 @@ impl Engine {
             }
             return Ok(tokio::fs::read(path).await?);
         }
-        let wanted = id.clone();
-        let meta = self
-            .with_cache_async(move |c| c.attachment(&wanted))
-            .await?;
+        let meta = self.attachment_meta(id).await?;
         if meta.is_some_and(|m| !m.content_type.starts_with("image/")) {
             return Err(AttachmentError::NoThumbnail(id.to_string()).into());
         }
@@ -665,12 +661,10 @@ impl Engine {
         let source = self.attachment_file(id).await?;
         let name = match self.local_file(id.as_str()).await? {
             Some((file, _)) => file.name,
-            None => {
-                let wanted = id.clone();
-                self.with_cache_async(move |c| c.attachment(&wanted))
-                    .await?
-                    .map_or_else(|| "file".to_owned(), |m| m.name)
-            }
+            None => self
+                .attachment_meta(id)
+                .await?
+                .map_or_else(|| "file".to_owned(), |m| m.name),
         };
         let dest_dir = dest_dir.to_owned();
         Ok(tokio::task::spawn_blocking(move || {

@@ -101,7 +101,7 @@ impl Engine {
         format: ExportFormat,
         online: bool,
     ) -> ClientResult<Export> {
-        let conversation = self.conversation_by_id(id).await?;
+        let conversation = self.resolve(id.as_str()).await?;
         let (messages, complete) = self.full_history(id, online).await?;
         let mut names = HashMap::new();
         for user in messages
@@ -175,10 +175,6 @@ impl Engine {
         })
         .await??;
         Ok((path, export))
-    }
-
-    async fn conversation_by_id(&self, id: &ConversationId) -> ClientResult<CachedConversation> {
-        self.resolve(id.as_str()).await
     }
 }
 

@@ -1,6 +1,6 @@
 import { useInfiniteQuery } from '@tanstack/react-query';
-import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import { Virtuoso, type IndexLocationWithAlign, type VirtuosoHandle } from 'react-virtuoso';
+import { useCallback, useEffect, useMemo, useState } from 'react';
+import { Virtuoso, type IndexLocationWithAlign } from 'react-virtuoso';
 import { errorMessage, type CachedMessage } from '../ipc';
 import { buildTimeline, messageKey, type TimelineItem } from '../lib/timeline';
 import { flattenPages, messagesOptions } from '../queries/messages';
@@ -61,7 +61,6 @@ export function MessageList({ conversationId, meId, onReply, onEdit, unreadAfter
   // A jump: load older pages until the message is in, then show the list anew starting at it
   // (Virtuoso's `initialTopMostItemIndex`, keyed by the current message): a scroll asked for
   // while older rows are being prepended loses to Virtuoso keeping the reader's place.
-  const virtuoso = useRef<VirtuosoHandle>(null);
   const current = target?.landed && target.conversationId === conversationId ? target.messageId : null;
   const currentIndex = current === null ? -1 : items.findIndex((i) => i.entry.message.id === current);
   const pagesLoaded = query.data?.pages.length ?? 0;
@@ -102,7 +101,6 @@ export function MessageList({ conversationId, meId, onReply, onEdit, unreadAfter
     <div className="messages">
       <Virtuoso<TimelineItem>
         key={current ?? 'list'}
-        ref={virtuoso}
         scrollerRef={stick.scrollerRef}
         className="messages-scroller"
         role="log"

@@ -448,9 +448,12 @@ impl Engine {
                 file.staged_id,
                 progress,
             );
+            // Cancelling first: `Cancel upload` deletes the staged file, so the upload may fail
+            // in the same instant, and that failure must not be taken for the outcome.
             let uploaded = tokio::select! {
-                uploaded = upload => uploaded.map_err(|e| UploadFailure::Api(file.name.clone(), e))?,
+                biased;
                 () = cancel.cancelled() => return Err(UploadFailure::Cancelled),
+                uploaded = upload => uploaded.map_err(|e| UploadFailure::Api(file.name.clone(), e))?,
             };
             let id = uploaded.id;
             let stored = id.clone();

@@ -1031,3 +1031,72 @@ def test_an_upload_shows_its_progress_and_can_be_cancelled(server, apps, tmp_pat
         stall.close()
     server.start()
     assert api(server, "GET", f"/api/v1/conversations/{conv}/messages", bob_token)["messages"] == []
+
+
+def test_editing_deleting_and_reacting_offline(server, apps):
+    """Offline, an edit, a deletion and a reaction (in a skin tone) show at once and as not
+    yet sent ("Saving edit…", "Deleting…", a dashed chip); when the server is back they reach
+    it by themselves, once, and the marks go."""
+    suffix = uuid.uuid4().hex[:6]
+    alice, bob = f"alice{suffix}", f"bob{suffix}"
+    alice_id, alice_token = register(server, alice)
+    _, bob_token = register(server, bob)
+    direct = api(server, "POST", "/api/v1/conversations", bob_token,
+                 {"kind": "direct", "member_ids": [alice_id]})["id"]
+    for token, body in ((alice_token, "meet at ten"), (alice_token, "a message to take back"),
+                        (bob_token, "see you there")):
+        api(server, "POST", f"/api/v1/conversations/{direct}/messages", token,
+            {"client_id": str(uuid.uuid4()), "body": body})
+
+    app = apps("alice-offline-changes")
+    app.sign_in(server.url, alice, "password-123")
+    app.open_conversation(bob)
+    app.wait_message("see you there")
+    server.stop()
+    app.wait(lambda: app.status() == "Offline", "status Offline")
+
+    log = "//*[@role='log'][@aria-label='Messages']//article"
+    edited = f"{log}[contains(., 'meet at')]"
+    ActionChains(app.driver).move_to_element(app.wait(lambda: app.by_xpath(edited), "the message")).perform()
+    app.click(f"{edited}//button[@aria-label='Edit']", "Edit")
+    app.wait(lambda: app.textbox("Message").get_attribute("value") == "meet at ten", "editing it")
+    box = app.textbox("Message")
+    box.send_keys(Keys.BACKSPACE * 3, "eleven")
+    box.send_keys(Keys.ENTER)
+    app.wait(lambda: app.by_xpath(f"{log}[contains(., 'meet at eleven')][contains(., 'Saving edit…')]"),
+             "the edit shown at once, not sent yet")
+
+    gone = f"{log}[contains(., 'a message to take back')]"
+    ActionChains(app.driver).move_to_element(app.wait(lambda: app.by_xpath(gone), "the message")).perform()
+    app.click(f"{gone}//button[@aria-label='Delete']", "Delete")
+    app.click("//*[@role='group'][@aria-label='Confirm delete']//button[normalize-space(.)='Delete for everyone']",
+              "Delete for everyone")
+    app.wait(lambda: app.by_xpath(f"{log}[contains(., 'This message was deleted.')][contains(., 'Deleting…')]"),
+             "the deletion shown at once, not sent yet")
+    assert app.by_xpath(gone) is None
+
+    theirs = f"{log}[contains(., 'see you there')]"
+    ActionChains(app.driver).move_to_element(app.wait(lambda: app.by_xpath(theirs), "Bob's message")).perform()
+    app.click(f"{theirs}//button[@aria-label='React']", "React")
+    picker = "//*[@role='dialog'][.//h2[normalize-space(.)='Pick a reaction']]"
+    search = app.wait(lambda: app.by_xpath(f"{picker}//input[@aria-label='Search emoji']"), "Search emoji")
+    app.click(f"{picker}//*[@role='radiogroup'][@aria-label='Skin tone']//label[@title='Medium skin tone']",
+              "Medium skin tone")
+    search.send_keys("waving")
+    app.click(f"{picker}//button[@aria-label='👋🏽 waving hand: medium skin tone']", "waving hand, medium skin tone")
+    chip = f"{theirs}//button[@aria-label='👋🏽 1'][@aria-pressed='true']"
+    app.wait(lambda: app.by_xpath(f"{chip}[contains(@class, 'pending')][contains(@title, 'not sent yet')]"),
+             "the reaction shown at once, not sent yet")
+    app.screenshot("offline-changes")
+
+    server.start()
+    app.wait(lambda: app.status() == "Online", "status Online again")
+    app.wait(lambda: not any("Saving edit…" in m or "Deleting…" in m for m in app.messages()),
+             "the edit and the deletion sent")
+    app.wait(lambda: app.by_xpath(f"{chip}[not(contains(@class, 'pending'))]"), "the reaction sent")
+    on_server = {m["client_id"]: m for m in
+                 api(server, "GET", f"/api/v1/conversations/{direct}/messages", bob_token)["messages"]}
+    bodies = sorted((m["body"], m["deleted"], m["edited_at"] is not None) for m in on_server.values())
+    assert bodies == [("", True, False), ("meet at eleven", False, True), ("see you there", False, False)], bodies
+    reactions = [m["reactions"] for m in on_server.values() if m["body"] == "see you there"][0]
+    assert reactions == [{"emoji": "👋🏽", "count": 1, "user_ids": [alice_id]}], reactions

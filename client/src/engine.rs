@@ -624,50 +624,6 @@ impl Engine {
         Ok(engine)
     }
 
-    /// Edits one of the account's messages on the server and caches the result.
-    pub async fn edit_message(
-        &self,
-        conversation: &ConversationId,
-        message: &parley_protocol::MessageId,
-        body: &str,
-    ) -> ClientResult<()> {
-        parley_protocol::limits::validate_body(body)?;
-        let edited = self
-            .api()
-            .await?
-            .edit_message(conversation, message, body)
-            .await?;
-        self.with_cache_async(move |c| c.upsert_messages(&[edited]))
-            .await
-    }
-
-    /// Deletes a message on the server (the tombstone arrives as an event).
-    pub async fn delete_message(
-        &self,
-        conversation: &ConversationId,
-        message: &parley_protocol::MessageId,
-    ) -> ClientResult<()> {
-        Ok(self
-            .api()
-            .await?
-            .delete_message(conversation, message)
-            .await?)
-    }
-
-    pub async fn react(
-        &self,
-        conversation: &ConversationId,
-        message: &parley_protocol::MessageId,
-        emoji: &str,
-        on: bool,
-    ) -> ClientResult<()> {
-        Ok(self
-            .api()
-            .await?
-            .react(conversation, message, emoji, on)
-            .await?)
-    }
-
     /// The user is typing in `conversation`: tells the other members, at most once every
     /// [`TYPING_EVERY`] per conversation. Typing again within that time is told when it ends
     /// (once), so a short burst right after a notice isn't lost. Ephemeral: dropped while

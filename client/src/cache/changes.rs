@@ -181,7 +181,7 @@ impl Cache {
             .collect())
     }
 
-    /// When the next backed-off change is due, if any waits.
+    /// When the next backed-off change (of a conversation or a message) is due, if any waits.
     pub fn changes_next_at(&self) -> CacheResult<Option<DateTime<Utc>>> {
         let at: Option<i64> = self
             .conn
@@ -189,15 +189,20 @@ impl Cache {
             .query_row([], |r| r.get(0))
             .optional()?
             .flatten();
+        let at = match (at, self.message_changes_next_at()?) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
         Ok(at.map(super::columns::time))
     }
 
-    /// How many changes wait.
+    /// How many changes (of conversations and of messages) wait.
     pub fn changes_pending(&self) -> CacheResult<i64> {
-        Ok(self
+        let conversations: i64 = self
             .conn
             .prepare_cached("SELECT COUNT(*) FROM pending_changes")?
-            .query_row([], |r| r.get(0))?)
+            .query_row([], |r| r.get(0))?;
+        Ok(conversations + self.message_changes_pending()?)
     }
 
     /// The server took (or refused for good) `change`: forget it, unless a newer one

@@ -22,6 +22,7 @@ pub(super) fn migrations() -> Migrations<'static> {
         M::up(include_str!("../../migrations/002_attachments.sql")),
         M::up(include_str!("../../migrations/003_people.sql")),
         M::up(include_str!("../../migrations/004_changes.sql")),
+        M::up(include_str!("../../migrations/005_message_changes.sql")),
     ])
 }
 

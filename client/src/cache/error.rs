@@ -6,7 +6,7 @@
 
 use std::path::PathBuf;
 
-use parley_protocol::{ConversationId, limits::Invalid};
+use parley_protocol::{ConversationId, MessageId, limits::Invalid};
 
 /// Errors from [`Cache`](super::Cache).
 #[derive(Debug, thiserror::Error)]
@@ -46,6 +46,18 @@ pub enum CacheError {
     /// The account has left (or was removed from) the conversation: it can be read, not written.
     #[error("you are no longer a member of conversation {0}")]
     LeftConversation(ConversationId),
+
+    /// The message is not in the cache (or not in that conversation, or not sent yet).
+    #[error("no sent message {0} in the local cache")]
+    UnknownMessage(MessageId),
+
+    /// The message was deleted: it takes no more edits or reactions.
+    #[error("message {0} was deleted")]
+    MessageDeleted(MessageId),
+
+    /// Only the sender may edit a message.
+    #[error("message {0} is someone else's: only its sender can edit it")]
+    NotYourMessage(MessageId),
 
     /// A `CONV` spec (id, group title or `@username`) that matches nothing cached.
     #[error("no conversation matches {spec:?}: use a conversation id, a group title or @username")]

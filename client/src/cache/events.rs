@@ -21,7 +21,7 @@ use super::{
     AppliedSummary, Cache, CacheResult,
     columns::micros,
     conversations::{self, Snapshot, Source},
-    members,
+    members, message_changes,
     messages::{self, Outcome, Source as Write},
     read_markers,
     sync_state::{self, CURSOR},
@@ -182,23 +182,10 @@ impl Applier<'_> {
             return Ok(());
         }
         self.touch_message(&m.conversation_id, &m.id)?;
-        let user = &change.user_id;
-        match m.reactions.iter_mut().find(|r| r.emoji == change.emoji) {
-            Some(r) if added && !r.user_ids.contains(user) => r.user_ids.push(user.clone()),
-            Some(r) if !added => r.user_ids.retain(|u| u != user),
-            Some(_) => {}
-            None if added => m.reactions.push(parley_protocol::Reaction {
-                emoji: change.emoji.clone(),
-                count: 0,
-                user_ids: vec![user.clone()],
-            }),
-            None => {}
-        }
-        m.reactions.retain(|r| !r.user_ids.is_empty());
-        for r in &mut m.reactions {
-            r.count = i64::try_from(r.user_ids.len()).unwrap_or(i64::MAX);
-        }
+        messages::toggle_reaction(&mut m.reactions, &change.emoji, &change.user_id, added);
         messages::set_reactions(self.conn, &m.id, &m.reactions)?;
+        // The account's own toggles not yet acknowledged stay in force.
+        message_changes::reapply(self.conn, &m.id)?;
         Ok(())
     }
 

@@ -12,7 +12,7 @@ use rusqlite::{Connection, OptionalExtension, Row, params};
 use super::{
     Cache, CacheResult, CachedMessage, Delivery, Page,
     columns::{from_json, micros, opt_time, time, to_json, uuid},
-    outbox, staged,
+    message_changes, outbox, staged,
 };
 
 const COLUMNS: &str = "id, conversation_id, sender_id, client_id, seq, body, reply_to, \
@@ -77,12 +77,17 @@ pub(super) fn upsert(conn: &Connection, m: &Message, source: Source) -> CacheRes
         .prepare_cached("SELECT deleted FROM messages WHERE id = ?1")?
         .query_row([m.id.as_str()], |r| r.get(0))
         .optional()?;
-    match (stored_deleted, source) {
-        (None, _) => insert(conn, m),
-        (Some(true), _) | (Some(false), Source::Insert) => Ok(Outcome::Unchanged),
-        (Some(false), Source::Edit) if !m.deleted => edit(conn, m),
-        (Some(false), _) => replace(conn, m),
+    let outcome = match (stored_deleted, source) {
+        (None, _) => insert(conn, m)?,
+        (Some(true), _) | (Some(false), Source::Insert) => Outcome::Unchanged,
+        (Some(false), Source::Edit) if !m.deleted => edit(conn, m)?,
+        (Some(false), _) => replace(conn, m)?,
+    };
+    if outcome != Outcome::Unchanged {
+        // What this device changed and the server has not acknowledged yet stays in force.
+        message_changes::reapply(conn, &m.id)?;
     }
+    Ok(outcome)
 }
 
 /// True when `m` is older than every cached message of its conversation (so not cached).
@@ -204,6 +209,71 @@ pub(super) fn latest(
     .optional()
 }
 
+/// `reactions` with `user`'s `emoji` reaction added (`on`) or taken back, counts recomputed
+/// and empty reactions dropped.
+pub(super) fn toggle_reaction(reactions: &mut Vec<Reaction>, emoji: &str, user: &UserId, on: bool) {
+    match reactions.iter_mut().find(|r| r.emoji == emoji) {
+        Some(r) if on && !r.user_ids.contains(user) => r.user_ids.push(user.clone()),
+        Some(r) if !on => r.user_ids.retain(|u| u != user),
+        Some(_) => {}
+        None if on => reactions.push(Reaction {
+            emoji: emoji.to_owned(),
+            count: 0,
+            user_ids: vec![user.clone()],
+        }),
+        None => {}
+    }
+    reactions.retain(|r| !r.user_ids.is_empty());
+    for r in reactions {
+        r.count = i64::try_from(r.user_ids.len()).unwrap_or(i64::MAX);
+    }
+}
+
+/// Turns a message into a tombstone (no text, reactions, attachments or mentions). True if
+/// it was not one already.
+pub(super) fn tombstone(conn: &Connection, id: &MessageId) -> rusqlite::Result<bool> {
+    let changed = conn
+        .prepare_cached(
+            "UPDATE messages SET deleted = 1, body = '', reactions = '[]', attachments = '[]',
+                 mentions = '[]'
+             WHERE id = ?1 AND NOT deleted",
+        )?
+        .execute([id.as_str()])?;
+    Ok(changed > 0)
+}
+
+/// Replaces the text of a message that is not a tombstone, leaving `edited_at` to the
+/// server. True if it changed.
+pub(super) fn set_body(conn: &Connection, id: &MessageId, body: &str) -> rusqlite::Result<bool> {
+    let changed = conn
+        .prepare_cached(
+            "UPDATE messages SET body = ?2 WHERE id = ?1 AND NOT deleted AND body IS NOT ?2",
+        )?
+        .execute(params![id.as_str(), body])?;
+    Ok(changed > 0)
+}
+
+/// Stores the server's copy of `m` whatever is stored, tombstone included: only for a copy
+/// fetched right after the server refused a change made here, which is the truth then.
+pub(super) fn overwrite(conn: &Connection, m: &Message) -> CacheResult<()> {
+    let (body, reactions, attachments, mentions) = stored_form(m)?;
+    conn.prepare_cached(
+        "UPDATE messages SET body = ?2, edited_at = ?3, deleted = ?4, reactions = ?5,
+             attachments = ?6, mentions = ?7
+         WHERE id = ?1",
+    )?
+    .execute(params![
+        m.id.as_str(),
+        body,
+        m.edited_at.map(micros),
+        m.deleted,
+        reactions,
+        attachments,
+        mentions
+    ])?;
+    Ok(())
+}
+
 /// Replaces a message's reactions (callers recompute the list).
 pub(super) fn set_reactions(
     conn: &Connection,
@@ -313,9 +383,11 @@ impl Cache {
             Page::Before(_) => false,
             Page::After(_) => sent.len() < limit,
         };
+        let mut unsent = message_changes::unsent_in(&self.conn, conv)?;
         let mut out: Vec<CachedMessage> = sent
             .into_iter()
             .map(|message| CachedMessage {
+                unsent: unsent.remove(&message.id),
                 message,
                 delivery: Delivery::Sent,
             })

@@ -12,9 +12,10 @@
 //!   harmless: applying is idempotent);
 //! - the composer and the sending task through the `outbox_*` methods, and the files going
 //!   with outbox entries through the `staged_*` methods;
-//! - the account's own read marker and settings through the `change_*` methods: applied here
-//!   at once, queued for the server, and kept in force over REST answers until it acknowledges
-//!   them.
+//! - the account's own read marker and settings through the `change_*` methods, and its edits,
+//!   deletions and reactions through the `message_change_*` methods: applied here at once,
+//!   queued for the server, and kept in force over REST answers and events until it
+//!   acknowledges them.
 //!
 //! One module per table area; each adds its methods to [`Cache`] and keeps its SQL to itself.
 //! Every write goes through one helper, `Cache::with_tx`.
@@ -32,6 +33,7 @@ mod conversations;
 mod error;
 mod events;
 mod members;
+mod message_changes;
 mod messages;
 mod model;
 mod outbox;
@@ -49,9 +51,10 @@ use rusqlite::{Connection, Transaction, TransactionBehavior};
 
 pub use changes::{ChangeKind, PendingChange};
 pub use error::{CacheError, CacheResult};
+pub use message_changes::{MessageChangeKind, PendingMessageChange};
 pub use model::{
     AppliedSummary, CachedConversation, CachedMessage, Delivery, OutboxEntry, OutboxState, Page,
-    StagedAttachment, StagedUpload,
+    StagedAttachment, StagedUpload, UnsentChanges,
 };
 
 /// An open cache file. Not `Sync`: share it behind a mutex, or keep it on one thread.

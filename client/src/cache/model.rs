@@ -30,6 +30,23 @@ pub enum Delivery {
 pub struct CachedMessage {
     pub message: Message,
     pub delivery: Delivery,
+    /// Changes made to this (sent) message on this device that the server has not
+    /// acknowledged yet; `message` already shows them. Absent when there are none.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub unsent: Option<UnsentChanges>,
+}
+
+/// What of a message's changes is still on its way to the server.
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct UnsentChanges {
+    /// An edit (the text shown is the new one).
+    pub edit: bool,
+    /// Its deletion (it shows as deleted already).
+    pub delete: bool,
+    /// The emoji of the account's reactions added or taken back.
+    pub reactions: Vec<String>,
 }
 
 impl CachedMessage {

@@ -111,6 +111,7 @@ impl OutboxEntry {
             OutboxState::Failed { reason } => Delivery::Failed { reason },
         };
         CachedMessage {
+            unsent: None,
             message: Message {
                 id: MessageId::new(format!("local:{}", self.client_id)),
                 conversation_id: self.conversation_id,

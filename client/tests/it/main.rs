@@ -24,3 +24,4 @@ mod engine;
 mod engine_outbox;
 mod export;
 mod history;
+mod message_changes;

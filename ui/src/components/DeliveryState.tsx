@@ -5,12 +5,24 @@ import { useCancelUpload } from '../hooks/useCancelUpload';
 import { useUploads } from '../state/uploads';
 import { Icon } from './Icon';
 
-/** "Sending…" for queued messages; the reason plus `Retry`/`Discard` for failed ones. */
+/**
+ * "Sending…" for queued messages; the reason plus `Retry`/`Discard` for failed ones; for a
+ * sent message, its deletion or edit made here and not yet on the server ("Deleting…",
+ * "Saving edit…"; unsent reactions show on their chips).
+ */
 export function DeliveryState({ entry }: { entry: CachedMessage }) {
-  const { delivery, message } = entry;
+  const { delivery, message, unsent } = entry;
   const retry = useRetryMessage(message.conversation_id);
   const discard = useDiscardMessage(message.conversation_id);
-  if (delivery.state === 'sent') return null;
+  if (delivery.state === 'sent') {
+    const what = unsent?.delete ? 'Deleting…' : unsent?.edit ? 'Saving edit…' : null;
+    if (what === null) return null;
+    return (
+      <p className="delivery pending">
+        <Icon name="clock" size={13} /> {what}
+      </p>
+    );
+  }
   if (delivery.state === 'pending') {
     return (
       <>

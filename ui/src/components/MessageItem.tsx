@@ -67,7 +67,7 @@ export const MessageItem = memo(function MessageItem({ item, meId, replyTarget, 
             </div>
           )}
           {!m.deleted && m.attachments.length > 0 && <MessageAttachments attachments={m.attachments} conversationId={m.conversation_id} />}
-          {!m.deleted && <Reactions message={m} meId={meId} />}
+          {!m.deleted && <Reactions message={m} meId={meId} unsent={entry.unsent?.reactions} />}
           <DeliveryState entry={entry} />
           {seen && <SeenBy text={seen} ids={seenBy} />}
         </div>

@@ -130,6 +130,28 @@ describe('conversation view', () => {
     expect(again.slice(0, 2).map((b) => b.textContent)).toEqual(['🚀', '👍']);
   });
 
+  it('reacts in the skin tone chosen, and remembers the choice', async () => {
+    localStorage.clear();
+    const user = userEvent.setup();
+    renderView();
+    const [first] = await screen.findAllByRole('article');
+    await user.click(within(first!).getByRole('button', { name: 'React' }));
+    let dialog = await screen.findByRole('dialog', { name: 'Pick a reaction' });
+    const tones = within(dialog).getByRole('radiogroup', { name: 'Skin tone' });
+    expect(within(tones).getByRole('radio', { name: 'Default skin tone' })).toBeChecked();
+    await user.click(within(tones).getByRole('radio', { name: 'Medium skin tone' }));
+    await user.type(within(dialog).getByRole('searchbox', { name: 'Search emoji' }), 'waving');
+    await user.click(await within(dialog).findByRole('button', { name: '👋🏽 waving hand: medium skin tone' }));
+    expect(shell.callsOf('react').at(-1)).toEqual({ conversationId: 'c1', messageId: 'm1', emoji: '👋🏽', on: true });
+
+    await user.click(within(first!).getByRole('button', { name: 'React' }));
+    dialog = await screen.findByRole('dialog', { name: 'Pick a reaction' });
+    expect(within(dialog).getByRole('radio', { name: 'Medium skin tone' })).toBeChecked();
+    // Emoji without tones stay as they are.
+    await user.type(within(dialog).getByRole('searchbox', { name: 'Search emoji' }), 'rocket');
+    expect(await within(dialog).findByRole('button', { name: '🚀 rocket' })).toBeInTheDocument();
+  });
+
   it('shows a reaction at once, before the engine answers', async () => {
     shell.handlers.react = () => new Promise(() => {}); // never answers
     const user = userEvent.setup();
@@ -140,6 +162,31 @@ describe('conversation view', () => {
     const recent = within(dialog).getByRole('region', { name: 'Recently used' });
     await user.click(await within(recent).findByRole('button', { name: '🎉 party popper' }));
     expect(await within(first!).findByRole('button', { name: '🎉 1' })).toHaveAttribute('aria-pressed', 'true');
+  });
+
+  it('shows edits, deletions and reactions made here that the server has not yet', async () => {
+    shell.handlers.messages = () => [
+      { ...sent(message(1, { body: 'fixed typo', sender_id: me.id })), unsent: { edit: true, delete: false, reactions: [] } },
+      { ...sent(message(2, { body: '', deleted: true, sender_id: me.id })), unsent: { edit: false, delete: true, reactions: [] } },
+      {
+        ...sent(message(3, { body: 'nice', reactions: [{ emoji: '👍', count: 1, user_ids: [me.id] }, { emoji: '🎉', count: 1, user_ids: [ada.id] }] })),
+        unsent: { edit: false, delete: false, reactions: ['👍'] },
+      },
+      sent(message(4, { body: 'settled', reactions: [{ emoji: '👍', count: 1, user_ids: [me.id] }] })),
+    ];
+    renderView();
+    const [edited, deleted, reacted, settled] = await screen.findAllByRole('article');
+    expect(edited).toHaveTextContent('fixed typo');
+    expect(edited).toHaveTextContent('Saving edit…');
+    expect(deleted).toHaveTextContent('This message was deleted.');
+    expect(deleted).toHaveTextContent('Deleting…');
+    const unsentChip = within(reacted!).getByRole('button', { name: '👍 1' });
+    expect(unsentChip).toHaveClass('pending');
+    expect(unsentChip.title).toMatch(/not sent yet/);
+    expect(within(reacted!).getByRole('button', { name: '🎉 1' })).not.toHaveClass('pending');
+    expect(reacted).not.toHaveTextContent('Saving');
+    expect(within(settled!).getByRole('button', { name: '👍 1' })).not.toHaveClass('pending');
+    expect(settled).not.toHaveTextContent('Saving');
   });
 
   it('shows each file of a pending message uploading, and cancels the upload', async () => {

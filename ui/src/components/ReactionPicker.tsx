@@ -1,5 +1,8 @@
 import { useEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react';
-import { loadEmojiSet, recentReactions, sameEmoji, searchEmoji, type EmojiEntry, type EmojiSet } from '../lib/emoji';
+import {
+  SKIN_TONES, inTone, loadEmojiSet, recentReactions, rememberSkinTone, sameEmoji, searchEmoji, skinTone,
+  type EmojiEntry, type EmojiSet, type SkinTone,
+} from '../lib/emoji';
 import { Dialog } from './Dialog';
 
 /** Shown first until one has reacted, then after one's own recent reactions. */
@@ -9,7 +12,8 @@ export const QUICK_REACTIONS = ['👍', '❤️', '😂', '🎉', '😮', '😢'
  * `React` → the `Pick a reaction` dialog: one's recent reactions, then the full emoji set by
  * category, or what `Search emoji` finds by name and tag. Arrow keys move through the emoji
  * (↓ from the search field enters them), Enter in the field picks the first found, Escape
- * closes. Emoji already reacted with are pressed: picking one takes the reaction back.
+ * closes. Emoji already reacted with are pressed: picking one takes the reaction back. The
+ * `Skin tone` choice (remembered) shows every emoji that has tones in the one chosen.
  */
 export function ReactionPicker({ mine, onPick, onClose }: {
   mine: readonly string[];
@@ -19,6 +23,7 @@ export function ReactionPicker({ mine, onPick, onClose }: {
   const [set, setSet] = useState<EmojiSet | null>(null);
   const [failed, setFailed] = useState(false);
   const [query, setQuery] = useState('');
+  const [tone, setTone] = useState<SkinTone>(skinTone);
   const grid = useRef<HTMLDivElement>(null);
   useEffect(() => {
     let live = true;
@@ -28,7 +33,8 @@ export function ReactionPicker({ mine, onPick, onClose }: {
     };
   }, []);
   const recent = useMemo(() => recentReactions(QUICK_REACTIONS), []);
-  const labels = useMemo(() => new Map(set?.map((e) => [e.emoji.replaceAll('\uFE0F', ''), e.label]) ?? []), [set]);
+  const labels = useMemo(() => new Map(set?.flatMap((e) => [e, ...(e.tones ?? [])])
+    .map((v) => [v.emoji.replaceAll('\uFE0F', ''), v.label]) ?? []), [set]);
   const found = useMemo(() => (set && query.trim() ? searchEmoji(set, query) : null), [set, query]);
   const groups = useMemo(() => groupBy(set ?? []), [set]);
 
@@ -37,6 +43,10 @@ export function ReactionPicker({ mine, onPick, onClose }: {
     // Join an existing chip spelled without (or with) U+FE0F rather than start a second one.
     const existing = mine.find((m) => sameEmoji(m, emoji));
     onPick(existing ?? emoji, existing === undefined);
+  };
+  const entry = (e: EmojiEntry) => {
+    const shown = inTone(e, tone);
+    return button(shown.emoji, shown.label);
   };
   const button = (emoji: string, label: string | undefined) => (
     <button key={emoji} type="button" className="emoji" aria-label={label ? `${emoji} ${label}` : emoji}
@@ -72,10 +82,22 @@ export function ReactionPicker({ mine, onPick, onClose }: {
     <Dialog title="Pick a reaction" onClose={onClose}>
       <input type="search" className="emoji-search" aria-label="Search emoji" placeholder="Search emoji"
         autoFocus value={query} onChange={(e) => setQuery(e.target.value)} onKeyDown={onFieldKey} />
+      <fieldset className="skin-tones" role="radiogroup" aria-label="Skin tone">
+        {SKIN_TONES.map((t) => (
+          <label key={t.tone} className="skin-tone" title={t.name}>
+            <input type="radio" name="skin-tone" className="visually-hidden" aria-label={t.name}
+              checked={tone === t.tone} onChange={() => {
+                setTone(t.tone);
+                rememberSkinTone(t.tone);
+              }} />
+            <span aria-hidden="true">{t.swatch}</span>
+          </label>
+        ))}
+      </fieldset>
       <div ref={grid} className="emoji-picker" onKeyDown={onGridKey}>
         {found ? (
           found.length === 0 ? <p className="muted">No emoji matches “{query.trim()}”.</p> : (
-            <EmojiGroup name="Search results">{found.map((e) => button(e.emoji, e.label))}</EmojiGroup>
+            <EmojiGroup name="Search results">{found.map(entry)}</EmojiGroup>
           )
         ) : (
           <>
@@ -85,7 +107,7 @@ export function ReactionPicker({ mine, onPick, onClose }: {
             {failed && <p className="form-error" role="alert">The emoji list could not be loaded.</p>}
             {!set && !failed && <p className="muted">Loading emoji…</p>}
             {groups.map(([group, entries]) => (
-              <EmojiGroup key={group} name={group}>{entries.map((e) => button(e.emoji, e.label))}</EmojiGroup>
+              <EmojiGroup key={group} name={group}>{entries.map(entry)}</EmojiGroup>
             ))}
           </>
         )}

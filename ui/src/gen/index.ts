@@ -29,5 +29,6 @@ export type { Settings } from './Settings';
 export type { StagedAttachment } from './StagedAttachment';
 export type { Theme } from './Theme';
 export type { UiEvent } from './UiEvent';
+export type { UnsentChanges } from './UnsentChanges';
 export type { User } from './User';
 export type { UserId } from './UserId';

@@ -24,8 +24,9 @@ export function toggled(reactions: readonly Reaction[], emoji: string, me: strin
 }
 
 /**
- * Reacting: the chip changes at once (optimistic), the engine sends it, and the server's
- * events (a refetch when it settles) have the last word; a refusal puts it back.
+ * Reacting: the chip changes at once (optimistic, before the engine's cache answers), the
+ * engine queues it (offline too) and sends it; the server's events have the last word, and
+ * a refusal (here or by the server) puts it back.
  */
 export function useReact(conversationId: string) {
   const queryClient = useQueryClient();

@@ -1,5 +1,5 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import { loadEmojiSet, recentReactions, rememberReaction, sameEmoji, searchEmoji } from './emoji';
+import { inTone, loadEmojiSet, recentReactions, rememberReaction, rememberSkinTone, sameEmoji, searchEmoji, skinTone } from './emoji';
 
 describe('the emoji set', () => {
   it('holds the full set by category, without skin-tone swatches', async () => {
@@ -8,6 +8,27 @@ describe('the emoji set', () => {
     expect(set.find((e) => e.label === 'rocket')).toMatchObject({ emoji: '🚀', group: 'travel & places' });
     expect(set.some((e) => e.label.startsWith('regional indicator'))).toBe(false);
     expect(set.some((e) => e.label === 'medium skin tone')).toBe(false);
+  });
+
+  it('knows the five skin tones of the emoji that have them', async () => {
+    const set = await loadEmojiSet();
+    const byLabel = (label: string) => set.find((e) => e.label === label)!;
+    expect(inTone(byLabel('waving hand'), 3)).toEqual({ emoji: '👋🏽', label: 'waving hand: medium skin tone' });
+    expect(inTone(byLabel('waving hand'), 0).emoji).toBe('👋');
+    expect(byLabel('waving hand').tones?.map((t) => t.emoji)).toEqual(['👋🏻', '👋🏼', '👋🏽', '👋🏾', '👋🏿']);
+    // Two people: the matching pair, not a mix.
+    expect(inTone(byLabel('people holding hands'), 5).label).toBe('people holding hands: dark skin tone');
+    expect(inTone(byLabel('rocket'), 3).emoji).toBe('🚀');
+    expect(byLabel('rocket').tones).toBeUndefined();
+  });
+
+  it('remembers the skin tone, and reads a damaged entry as the default', () => {
+    localStorage.clear();
+    expect(skinTone()).toBe(0);
+    rememberSkinTone(4);
+    expect(skinTone()).toBe(4);
+    localStorage.setItem('parley.skinTone', 'purple');
+    expect(skinTone()).toBe(0);
   });
 
   it('is searched by every word, on names and tags, names starting with the query first', async () => {

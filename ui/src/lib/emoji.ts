@@ -1,11 +1,54 @@
-/** One emoji of the picker. */
-export interface EmojiEntry {
+/** An emoji as the picker shows it: the character(s) and its CLDR name. */
+export interface EmojiVariant {
   emoji: string;
-  /** Its CLDR name, e.g. "thumbs up". */
+  /** E.g. "thumbs up", "thumbs up: medium skin tone". */
   label: string;
+}
+
+/** One emoji of the picker. */
+export interface EmojiEntry extends EmojiVariant {
   tags: readonly string[];
   /** Its category, e.g. "smileys & emotion". */
   group: string;
+  /** For emoji that come in skin tones: tones 1 to 5 (light to dark). */
+  tones?: readonly EmojiVariant[];
+}
+
+/** 0 is the default (yellow); 1 to 5 are the Fitzpatrick-based tones, light to dark. */
+export type SkinTone = 0 | 1 | 2 | 3 | 4 | 5;
+
+export const SKIN_TONES: readonly { tone: SkinTone; name: string; swatch: string }[] = [
+  { tone: 0, name: 'Default skin tone', swatch: '✋' },
+  { tone: 1, name: 'Light skin tone', swatch: '✋🏻' },
+  { tone: 2, name: 'Medium-light skin tone', swatch: '✋🏼' },
+  { tone: 3, name: 'Medium skin tone', swatch: '✋🏽' },
+  { tone: 4, name: 'Medium-dark skin tone', swatch: '✋🏾' },
+  { tone: 5, name: 'Dark skin tone', swatch: '✋🏿' },
+];
+
+/** `entry` in skin `tone`, or as it is when it has no tones. */
+export function inTone(entry: EmojiEntry, tone: SkinTone): EmojiVariant {
+  return (tone > 0 && entry.tones?.[tone - 1]) || entry;
+}
+
+const TONE_KEY = 'parley.skinTone';
+
+/** The skin tone one picked last (remembered on this device). */
+export function skinTone(): SkinTone {
+  try {
+    const stored = Number(localStorage.getItem(TONE_KEY) ?? 0);
+    return SKIN_TONES.some((t) => t.tone === stored) ? (stored as SkinTone) : 0;
+  } catch {
+    return 0;
+  }
+}
+
+export function rememberSkinTone(tone: SkinTone): void {
+  try {
+    localStorage.setItem(TONE_KEY, String(tone));
+  } catch {
+    // Storage full or off: the tone is a convenience.
+  }
 }
 
 export type EmojiSet = readonly EmojiEntry[];

@@ -13,6 +13,9 @@ file-backed mappings (libraries, fonts, ICU data) and anonymous memory (heaps, J
 PSS also divides pages with processes outside the app (another WebKitGTK app running at the
 same time lowers it), so measure with nothing else using WebKitGTK.
 
+BENCH_SOAK_MINUTES=60 runs the soak instead (see `soak`): live traffic into the open app, PSS
+per process sampled every minute into a CSV and a PNG plot (docs/footprint-soak.*).
+
 Cold start is measured from the app process's start time (/proc/PID/stat, 10 ms ticks) to the
 moment the cached conversation list is visible in the webview (polled every 10 ms over
 WebDriver), with the server stopped, so only the local cache can paint it.
@@ -22,6 +25,7 @@ import json
 import os
 import sys
 import time
+import urllib.error
 import urllib.request
 import uuid
 
@@ -157,10 +161,12 @@ def memory_report(pids, label):
     return totals
 
 
-def seed(messages, empty_conversation=False):
+def seed(messages, empty_conversation=False, senders=None):
     """Signs a user up in the app and has a second user send MESSAGES into their direct
     conversation (and, with empty_conversation, a third user one message), until the app has
-    cached them; stops the server. Returns the app's home and the conversation titles."""
+    cached them; stops the server. Returns the app's home and the conversation titles. With
+    `senders` (a list), the server and a Sender per conversation are appended to it, for
+    live traffic after the server is started again."""
     server = t.Server()
     server.start()
     alice_name, bob_name = f"alice{uuid.uuid4().hex[:6]}", f"bob{uuid.uuid4().hex[:6]}"
@@ -193,10 +199,179 @@ def seed(messages, empty_conversation=False):
     home = app.home
     app.close()
     server.stop()
+    if senders is not None:
+        senders.append(server)
+        senders.append(Sender(server, bob_name, "bob-password", conv["id"]))
+        if empty_conversation:
+            senders.append(Sender(server, carol_name, "carol-password", small["id"]))
     return home, titles
 
 
+class Sender:
+    """Another user sending into one conversation over REST, signing in again whenever the
+    access token has expired (a soak outlives it)."""
+
+    def __init__(self, server, username, password, conversation):
+        self.server, self.username, self.password, self.conversation = server, username, password, conversation
+        self.token = None
+
+    def _call(self, method, path, body=None, raw=None, content_type="application/json"):
+        for attempt in range(2):
+            if self.token is None:
+                auth = rest(self.server, "POST", "/api/v1/auth/login",
+                            body={"username": self.username, "password": self.password})
+                self.token = auth["session"]["access_token"]
+            req = urllib.request.Request(self.server.url + path, method=method)
+            req.add_header("Content-Type", content_type)
+            req.add_header("Authorization", f"Bearer {self.token}")
+            data = raw if raw is not None else (json.dumps(body).encode() if body is not None else None)
+            try:
+                with urllib.request.urlopen(req, data, timeout=60) as r:
+                    answer = r.read()
+                    return json.loads(answer) if answer else None
+            except urllib.error.HTTPError as e:
+                if e.code != 401 or attempt == 1:
+                    raise
+                self.token = None
+
+    def send(self, body, attachment_ids=()):
+        self._call("POST", f"/api/v1/conversations/{self.conversation}/messages",
+                   {"client_id": str(uuid.uuid4()), "body": body, "attachment_ids": list(attachment_ids)})
+
+    def send_picture(self, name, png):
+        uploaded = self._call("POST", f"/api/v1/attachments?name={name}", raw=png, content_type="image/png")
+        self.send("", [uploaded["id"]])
+
+
+def picture(n, size=(960, 640)):
+    """A PNG that differs each time (so no two thumbnails are alike)."""
+    import io
+    import random
+    from PIL import Image, ImageDraw
+    rng = random.Random(n)
+    image = Image.new("RGB", size, tuple(rng.randrange(256) for _ in range(3)))
+    draw = ImageDraw.Draw(image)
+    for _ in range(40):
+        x, y = rng.randrange(size[0]), rng.randrange(size[1])
+        draw.ellipse((x, y, x + rng.randrange(20, 200), y + rng.randrange(20, 200)),
+                     fill=tuple(rng.randrange(256) for _ in range(3)))
+    out = io.BytesIO()
+    image.save(out, "PNG")
+    return out.getvalue()
+
+
+def floor_report():
+    """WebKitGTK's own share under the same harness: a fresh app (signed out, tuned as
+    shipped) whose page is navigated to about:blank, idle like the measured app."""
+    app = t.App("floor", screenshots=False).open()
+    app.driver.get("about:blank")
+    time.sleep(min(IDLE_SECONDS, 60))
+    home = app.home
+    print(f"floor: the app showing about:blank, idle {min(IDLE_SECONDS, 60)} s", flush=True)
+    totals = memory_report(app_pids(home), "about:blank")
+    app.close()
+    return totals
+
+
+def soak(minutes):
+    """An hour (MINUTES) of live traffic into the open app: Bob sends a message every 5 s and
+    a picture every minute into the big conversation, Carol a message every 10 s into the small
+    one, and the app switches between the two every 30 s. PSS per process is sampled every
+    minute into BENCH_SOAK_CSV, plotted into BENCH_SOAK_PNG."""
+    import csv
+    live = []
+    home, (big, small) = seed(MESSAGES, empty_conversation=True, senders=live)
+    server, bob, carol = live
+    server.start()
+    app = t.App("soak", screenshots=False)
+    app.home = home
+    app.open()
+    app.wait(lambda: app.status() == "Online", "online")
+    app.open_conversation(big)
+    csv_path = os.environ.get("BENCH_SOAK_CSV", "docs/footprint-soak.csv")
+    png_path = os.environ.get("BENCH_SOAK_PNG", "docs/footprint-soak.png")
+    samples = []  # (minute, {process: pss_kib})
+    started = time.monotonic()
+    tick, shown, errors = 0, big, 0
+    with open(csv_path, "w", newline="") as f:
+        out = csv.writer(f)
+        out.writerow(["minute", "pid", "process", "rss_kib", "pss_kib", "uss_kib", "pss_anon_kib"])
+        while True:
+            elapsed = time.monotonic() - started
+            if tick % 12 == 0:  # every minute, first thing: a sample
+                minute = tick // 12
+                by_process = {}
+                for pid in app_pids(home):
+                    try:
+                        with open(f"/proc/{pid}/comm") as c:
+                            comm = c.read().strip()
+                        m = memory_kib(pid)
+                    except OSError:
+                        continue
+                    by_process[comm] = by_process.get(comm, 0) + m["pss"]
+                    out.writerow([minute, pid, comm, m["rss"], m["pss"], m["uss"], m["pss_anon"]])
+                f.flush()
+                samples.append((minute, by_process))
+                total = sum(by_process.values()) / 1024
+                print(f"minute {minute:3d}: PSS {total:6.1f} MiB "
+                      + " ".join(f"{k} {v / 1024:.1f}" for k, v in sorted(by_process.items())), flush=True)
+                if minute >= minutes:
+                    break
+                if minute > 0:
+                    try:
+                        bob.send_picture(f"picture-{minute}.png", picture(minute))
+                    except Exception as e:  # noqa: BLE001 (a soak logs and goes on)
+                        errors += 1
+                        print(f"  picture {minute} failed: {e}", flush=True)
+            try:
+                bob.send(f"live message {tick} into the big conversation")
+                if tick % 2 == 0:
+                    carol.send(f"live message {tick} into the small conversation")
+                if tick % 6 == 5:  # every 30 s
+                    shown = small if shown == big else big
+                    app.open_conversation(shown)
+            except Exception as e:  # noqa: BLE001
+                errors += 1
+                print(f"  tick {tick} failed: {e}", flush=True)
+            tick += 1
+            time.sleep(max(0.0, started + tick * 5 - time.monotonic()))
+    app.close()
+    server.stop()
+    first, last = sum(samples[0][1].values()), sum(samples[-1][1].values())
+    print(f"soak: {minutes} min, PSS {first / 1024:.1f} → {last / 1024:.1f} MiB "
+          f"({(last - first) * 100 / first:+.1f} %), {errors} failed steps", flush=True)
+    plot(samples, png_path, minutes)
+
+
+def plot(samples, path, minutes):
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    names = sorted({name for _, by in samples for name in by})
+    x = [m for m, _ in samples]
+    mib = lambda kib: kib / 1024  # noqa: E731
+    fig, ax = plt.subplots(figsize=(8, 4.5), dpi=100)
+    ax.stackplot(x, *[[mib(by.get(n, 0)) for _, by in samples] for n in names], labels=names, alpha=0.8)
+    total = [mib(sum(by.values())) for _, by in samples]
+    ax.plot(x, total, color="black", linewidth=1.5, label="sum")
+    ax.axhline(total[0] * 1.1, color="tab:red", linestyle="--", linewidth=1, label="start + 10 %")
+    ax.axhline(200, color="tab:gray", linestyle=":", linewidth=1, label="200 MiB")
+    ax.set_xlabel("minutes of live traffic")
+    ax.set_ylabel("PSS, MiB")
+    ax.set_xlim(0, minutes)
+    ax.set_ylim(0, max(220, max(total) * 1.1))
+    ax.set_title("Parley desktop: PSS per process over a soak (docs/PERFORMANCE.md)")
+    ax.legend(loc="lower right", fontsize=8)
+    fig.tight_layout()
+    fig.savefig(path)
+    print(f"plot: {path}", flush=True)
+
+
 def main():
+    soak_minutes = int(os.environ.get("BENCH_SOAK_MINUTES", "0"))
+    if soak_minutes > 0:
+        soak(soak_minutes)
+        return
     home, (bob_name,) = seed(MESSAGES)
 
     cold, marked = [], []
@@ -241,6 +416,8 @@ def main():
     print(f"idle memory after {IDLE_SECONDS} s, all app processes: RSS {totals['rss'] / 1024:.1f} MiB, "
           f"PSS {totals['pss'] / 1024:.1f} MiB, USS {totals['uss'] / 1024:.1f} MiB", flush=True)
     app.close()
+    floor = floor_report()
+    print(f"Parley's own share over the floor: PSS {(totals['pss'] - floor['pss']) / 1024:.1f} MiB", flush=True)
 
 
 if __name__ == "__main__":

@@ -25,6 +25,18 @@ IDLE_SECONDS = int(os.environ.get("BENCH_IDLE_SECONDS", "60"))
 # (name, environment, which conversation to open: "big", "empty" or None)
 CONFIGS = [
     ("baseline", {}, "big"),
+    # The app's own levers (src-tauri/src/memory.rs), all on in "baseline": off, then one at a time.
+    ("tuning-off", {"PARLEY_WEBVIEW_TUNING": "none"}, "big"),
+    ("only-cache-model", {"PARLEY_WEBVIEW_TUNING": "cache-model"}, "big"),
+    ("only-settings", {"PARLEY_WEBVIEW_TUNING": "settings"}, "big"),
+    ("only-network-pressure", {"PARLEY_WEBVIEW_TUNING": "network-pressure"}, "big"),
+    # JavaScriptCore's small-heap mode (heap grows 1.2× between collections) with the JIT kept,
+    # and a first collection at 8 MiB instead of 32.
+    ("jsc-mini", {"JSC_forceMiniVMMode": "1"}, "big"),
+    ("jsc-mini-8m", {"JSC_forceMiniVMMode": "1", "JSC_largeHeapSize": "8388608"}, "big"),
+    ("gdk-gl-off", {"GDK_GL": "disable", "WEBKIT_DISABLE_DMABUF_RENDERER": "1"}, "big"),
+    ("glibc-trim", {"MALLOC_TRIM_THRESHOLD_": "131072", "MALLOC_ARENA_MAX": "2"}, "big"),
+    ("pas-off", {"Malloc": "1"}, "big"),
     ("empty", {}, "empty"),
     ("list", {}, None),
     ("no-compositing", {"WEBKIT_DISABLE_COMPOSITING_MODE": "1"}, "big"),

@@ -9,6 +9,7 @@
 mod commands;
 mod error;
 mod events;
+mod memory;
 mod notify;
 mod session;
 mod settings;
@@ -70,6 +71,7 @@ pub fn run() {
         .setup(|app| {
             let handle = app.handle().clone();
             let started = std::time::Instant::now();
+            memory::before_web_views();
             window::create_main(&handle)?;
             if let Err(e) = app.state::<Shell>().restore(&handle) {
                 tracing::error!(error = %e, "could not open the signed-in account");

@@ -39,7 +39,7 @@ pub fn create_main(app: &AppHandle) -> tauri::Result<()> {
     };
     let on_nav = app.clone();
     let on_new = app.clone();
-    WebviewWindowBuilder::from_config(app, &config)?
+    let window = WebviewWindowBuilder::from_config(app, &config)?
         .on_navigation(move |url| {
             let allowed = is_app_url(url);
             if !allowed {
@@ -57,6 +57,7 @@ pub fn create_main(app: &AppHandle) -> tauri::Result<()> {
             NewWindowResponse::Deny
         })
         .build()?;
+    crate::memory::tune(&window);
     Ok(())
 }
 

@@ -8,6 +8,11 @@ import './styles/app.css';
 
 applyStoredTheme();
 const queryClient = createQueryClient();
+// Hidden (in the tray, minimized): let go of what no screen shows; it is read again from the
+// engine's cache when needed.
+document.addEventListener('visibilitychange', () => {
+  if (document.visibilityState === 'hidden') queryClient.removeQueries({ type: 'inactive' });
+});
 
 createRoot(document.getElementById('root')!).render(
   <StrictMode>

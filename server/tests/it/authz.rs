@@ -110,6 +110,13 @@ fn requests(w: &Ids<'_>) -> Vec<(Method, String, Body)> {
             "/api/v1/me".into(),
             Body::Json(json!({"display_name": "pwned"})),
         ),
+        (
+            Method::POST,
+            "/api/v1/me/password".into(),
+            Body::Json(
+                json!({"current_password": "guessed-password", "new_password": "pwned-password-1"}),
+            ),
+        ),
         (Method::GET, "/api/v1/users?q=a".into(), Body::Empty),
         (
             Method::GET,
@@ -141,6 +148,16 @@ fn requests(w: &Ids<'_>) -> Vec<(Method, String, Body)> {
             Method::DELETE,
             format!("/api/v1/conversations/{c}/members/{}", w.alice),
             Body::Empty,
+        ),
+        (
+            Method::PATCH,
+            format!("/api/v1/conversations/{c}/members/{}", w.alice),
+            Body::Json(json!({"role": "member"})),
+        ),
+        (
+            Method::PUT,
+            format!("/api/v1/conversations/{c}/settings"),
+            Body::Json(json!({"notify": "none", "muted_until": null})),
         ),
         (
             Method::POST,
@@ -211,6 +228,21 @@ async fn assert_untouched(w: &World) {
         Some(2),
         "the members are unchanged: {conv}"
     );
+    let alice_role = conv["members"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|m| m["user_id"] == w.alice.id.as_str())
+        .map(|m| m["role"].clone());
+    assert_eq!(
+        alice_role,
+        Some(json!("admin")),
+        "alice is still admin: {conv}"
+    );
+    assert_eq!(
+        conv["notify"], "all",
+        "alice's settings are unchanged: {conv}"
+    );
     let messages = s.messages(&w.alice, &w.conv, "").await;
     assert_eq!(messages.len(), 1, "no message was added: {messages:?}");
     assert_eq!(messages[0]["body"], BODY, "the message is unchanged");
@@ -228,6 +260,7 @@ async fn assert_untouched(w: &World) {
         .await
         .expect(200, "alice's session still works");
     assert_eq!(me["display_name"], "alice", "alice's profile is unchanged");
+    s.login("alice", &w.alice.password).await;
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -354,6 +387,11 @@ async fn a_plain_member_gets_403_for_admin_and_sender_actions() {
             Method::DELETE,
             format!("/api/v1/conversations/{c}/members/{}", w.alice.id),
             Body::Empty,
+        ),
+        (
+            Method::PATCH,
+            format!("/api/v1/conversations/{c}/members/{}", w.alice.id),
+            Body::Json(json!({"role": "member"})),
         ),
         (
             Method::PATCH,

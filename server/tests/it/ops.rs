@@ -261,3 +261,71 @@ async fn backup_finishes_while_the_server_keeps_writing() {
     assert!(!out.status.success(), "no database, no backup");
     assert!(!nowhere.exists(), "a failed backup leaves no file behind");
 }
+
+/// A browser's preflight for an authenticated call from `origin`.
+async fn preflight(s: &TestServer, origin: &str) -> crate::client::Resp {
+    s.req(reqwest::Method::OPTIONS, "/api/v1/conversations")
+        .header("origin", origin)
+        .header("access-control-request-method", "GET")
+        .header("access-control-request-headers", "authorization")
+        .send()
+        .await
+}
+
+fn allowed_origin(resp: &crate::client::Resp) -> Option<&str> {
+    resp.headers
+        .get("access-control-allow-origin")
+        .and_then(|v| v.to_str().ok())
+}
+
+#[tokio::test]
+async fn cors_is_off_by_default_and_an_exact_allow_list_when_set() {
+    let s = TestServer::start().await;
+    let off = preflight(&s, "https://chat.example.com").await;
+    assert_eq!(allowed_origin(&off), None, "no CORS unless configured");
+    let alice = s.register("alice").await;
+    let read = s
+        .get("/api/v1/conversations")
+        .auth(&alice)
+        .header("origin", "https://chat.example.com")
+        .send()
+        .await;
+    assert_eq!(allowed_origin(&read), None, "a browser may not read it");
+
+    let s =
+        TestServer::start_with(|c| c.cors_origins = vec!["https://chat.example.com".to_owned()])
+            .await;
+    let ok = preflight(&s, "https://chat.example.com").await;
+    assert_eq!(allowed_origin(&ok), Some("https://chat.example.com"));
+    for foreign in [
+        "https://evil.example",
+        "https://chat.example.com.evil.example",
+        "null",
+    ] {
+        let refused = preflight(&s, foreign).await;
+        assert_eq!(
+            allowed_origin(&refused),
+            None,
+            "{foreign} is not on the list"
+        );
+    }
+    let alice = s.register("alice").await;
+    let read = s
+        .get("/api/v1/conversations")
+        .auth(&alice)
+        .header("origin", "https://chat.example.com")
+        .send()
+        .await;
+    read.expect(200, "an allowed origin reads");
+    assert_eq!(allowed_origin(&read), Some("https://chat.example.com"));
+    let exposed = read
+        .headers
+        .get("access-control-expose-headers")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_ascii_lowercase();
+    assert!(
+        exposed.contains("retry-after"),
+        "429s are readable: {exposed:?}"
+    );
+}

@@ -1,5 +1,5 @@
 import { useQuery, useQueryClient } from '@tanstack/react-query';
-import { useCallback, useId, useMemo, useState } from 'react';
+import { useCallback, useEffect, useId, useMemo, useState } from 'react';
 import type { CachedMessage } from '../ipc';
 import { useAttachmentTray } from '../hooks/useAttachmentTray';
 import { useFileDrop } from '../hooks/useFileDrop';
@@ -11,7 +11,7 @@ import { directPeerHandle } from '../lib/personLabel';
 import { usePresence } from '../state/presence';
 import { searchIn } from '../state/search';
 import { conversationsOptions } from '../queries/conversations';
-import { flattenPages, messagesOptions } from '../queries/messages';
+import { flattenPages, keepNewestPage, messagesOptions } from '../queries/messages';
 import { Avatar } from './Avatar';
 import { Composer } from './Composer';
 import { ConversationDetails } from './ConversationDetails';
@@ -52,6 +52,8 @@ export function ConversationView({ conversationId, onBack }: { conversationId: s
   const onReply = useCallback((entry: CachedMessage) => setMode({ kind: 'reply', entry }), []);
   const onEdit = useCallback((entry: CachedMessage) => setMode({ kind: 'edit', entry }), []);
   const client = useQueryClient();
+  // Closing it lets go of the older pages it loaded (a jump may have brought many).
+  useEffect(() => () => keepNewestPage(client, conversationId), [client, conversationId]);
   const onEditLast = useCallback(() => {
     const list = flattenPages(client.getQueryData(messagesOptions(conversationId).queryKey));
     const last = [...list].reverse().find((e) =>

@@ -19,6 +19,20 @@ describe('applyUiEvents', () => {
     expect(keys).toEqual([['conversations'], ['user'], ['messages', 'c1'], ['messages', 'c2']]);
   });
 
+  it('re-reads the messages of a conversation on screen, only marks the others stale', async () => {
+    const qc = createQueryClient();
+    const reads = { open: 0, closed: 0 };
+    const open = new QueryObserver(qc, { queryKey: ['messages', 'open'], queryFn: () => ++reads.open });
+    const unsubscribe = open.subscribe(() => {});
+    await qc.fetchQuery({ queryKey: ['messages', 'closed'], queryFn: () => ++reads.closed });
+    await vi.waitFor(() => expect(reads.open).toBe(1));
+    applyUiEvents(qc, [{ type: 'applied', summary: { conversations: [], messages: { open: ['m1'], closed: ['m2'] }, read_markers: [], refetch: [], cursor: 'z' } }]);
+    await vi.waitFor(() => expect(reads.open).toBe(2));
+    expect(reads.closed).toBe(1);
+    expect(qc.getQueryState(['messages', 'closed'])?.isInvalidated).toBe(true);
+    unsubscribe();
+  });
+
   it("re-reads the session (other accounts' unread counts) when another account changed", () => {
     const qc = createQueryClient();
     const spy = vi.spyOn(qc, 'invalidateQueries');

@@ -81,7 +81,23 @@ export function applyUiEvents(queryClient: QueryClient, batch: UiEvent[]): void 
   if (otherAccounts) refetch(keys.session);
   if (conversations) refetch(keys.conversations);
   if (profiles) refetch(['user']);
-  touched.forEach((id) => refetch(keys.messages(id)));
+  touched.forEach((id) => refetchMessages(queryClient, id));
+}
+
+/**
+ * A conversation's messages: re-read when on screen; otherwise only marked stale, so they are
+ * re-read when it opens again. (Re-reading every loaded page of each conversation a message
+ * touches costs an IPC read per page and keeps them all in memory: each read restarts the
+ * query's garbage-collection clock.)
+ */
+function refetchMessages(queryClient: QueryClient, conversationId: string): void {
+  const queryKey = keys.messages(conversationId);
+  const query = queryClient.getQueryCache().find({ queryKey, exact: true });
+  if (query && !query.isActive()) {
+    void queryClient.invalidateQueries({ queryKey, exact: true, refetchType: 'none' });
+    return;
+  }
+  refetchFresh(queryClient, queryKey);
 }
 
 /**

@@ -1,7 +1,10 @@
+import type { InfiniteData } from '@tanstack/react-query';
 import { describe, expect, it } from 'vitest';
 import type { CachedMessage } from '../ipc';
 import { message, sent } from '../test/fixtures';
-import { flattenPages, newestSeq, olderPageParam, PAGE_SIZE } from './messages';
+import { createQueryClient } from './client';
+import { keys } from './keys';
+import { flattenPages, keepNewestPage, newestSeq, olderPageParam, PAGE_SIZE } from './messages';
 
 const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => sent(message(from + i)));
 const pending: CachedMessage = { message: { ...message(0), id: 'local:x', client_id: 'x' }, delivery: { state: 'pending' } };
@@ -22,5 +25,18 @@ describe('message pages', () => {
     const data = { pages: [[...range(4, 6), pending], range(1, 4)], pageParams: [null, 4] };
     expect(flattenPages(data).map((m) => m.message.seq)).toEqual([1, 2, 3, 4, 5, 6, 0]);
     expect(newestSeq(flattenPages(data))).toBe(6);
+  });
+});
+
+describe('keepNewestPage', () => {
+  it('keeps only the newest page of a closed conversation', () => {
+    const qc = createQueryClient();
+    const key = keys.messages('c1');
+    const page = (seq: number) => [sent(message(seq))];
+    qc.setQueryData<InfiniteData<CachedMessage[], number | null>>(key, { pages: [page(300), page(200), page(100)], pageParams: [null, 201, 101] });
+    keepNewestPage(qc, 'c1');
+    expect(qc.getQueryData<InfiniteData<CachedMessage[], number | null>>(key)).toEqual({ pages: [page(300)], pageParams: [null] });
+    keepNewestPage(qc, 'never-opened');
+    expect(qc.getQueryData(keys.messages('never-opened'))).toBeUndefined();
   });
 });

@@ -1,4 +1,4 @@
-import { infiniteQueryOptions, type InfiniteData } from '@tanstack/react-query';
+import { infiniteQueryOptions, type InfiniteData, type QueryClient } from '@tanstack/react-query';
 import { commands, type CachedMessage } from '../ipc';
 import { keys } from './keys';
 
@@ -71,4 +71,14 @@ export function newestSeq(list: CachedMessage[]): number {
     if (seq > 0) return seq;
   }
   return 0;
+}
+
+/**
+ * Keeps only the newest page of a conversation's messages (when it is closed): scrolling far
+ * back or a jump may have loaded many, and a conversation not on screen needs only what paints
+ * it at once when it is opened again.
+ */
+export function keepNewestPage(queryClient: QueryClient, conversationId: string): void {
+  queryClient.setQueryData<InfiniteData<CachedMessage[], number | null>>(keys.messages(conversationId), (data) =>
+    data && data.pages.length > 1 ? { pages: data.pages.slice(0, 1), pageParams: data.pageParams.slice(0, 1) } : data);
 }

@@ -37,6 +37,12 @@ CONFIGS = [
     ("gdk-gl-off", {"GDK_GL": "disable", "WEBKIT_DISABLE_DMABUF_RENDERER": "1"}, "big"),
     ("glibc-trim", {"MALLOC_TRIM_THRESHOLD_": "131072", "MALLOC_ARENA_MAX": "2"}, "big"),
     ("pas-off", {"Malloc": "1"}, "big"),
+    # No EGL vendor for libglvnd: neither process can load Mesa (and libLLVM behind llvmpipe).
+    ("egl-none", {"__EGL_VENDOR_LIBRARY_FILENAMES": "/nonexistent.json"}, "big"),
+    ("egl-none-gl-off", {"__EGL_VENDOR_LIBRARY_FILENAMES": "/nonexistent.json", "GDK_GL": "disable",
+                         "WEBKIT_DISABLE_DMABUF_RENDERER": "1"}, "big"),
+    ("egl-none-jsc-mini-8m", {"__EGL_VENDOR_LIBRARY_FILENAMES": "/nonexistent.json",
+                              "JSC_forceMiniVMMode": "1", "JSC_largeHeapSize": "8388608"}, "big"),
     ("empty", {}, "empty"),
     ("list", {}, None),
     ("no-compositing", {"WEBKIT_DISABLE_COMPOSITING_MODE": "1"}, "big"),

@@ -172,14 +172,7 @@ impl Engine {
                 self.with_cache_async(move |c| c.change_done(&done)).await?;
                 continue;
             };
-            let attempts = u32::try_from(change.attempts).unwrap_or(u32::MAX);
-            let step = plan::after_send_failure(
-                attempts,
-                &plan::SendFailure::Api(&e),
-                Utc::now(),
-                rand::random::<f64>(),
-            );
-            match step {
+            match after_failure(change.attempts, &e) {
                 plan::SendStep::SignedOut => return Err(e.into()),
                 plan::SendStep::RetryAt(at) => {
                     self.with_cache_async(move |c| c.change_retry_at(&change, at))
@@ -227,14 +220,7 @@ impl Engine {
         change: PendingMessageChange,
         e: &ApiError,
     ) -> ClientResult<()> {
-        let attempts = u32::try_from(change.attempts).unwrap_or(u32::MAX);
-        let step = plan::after_send_failure(
-            attempts,
-            &plan::SendFailure::Api(e),
-            Utc::now(),
-            rand::random::<f64>(),
-        );
-        let reason = match step {
+        let reason = match after_failure(change.attempts, e) {
             plan::SendStep::SignedOut => return Err(e.clone().into()),
             plan::SendStep::RetryAt(at) => {
                 return self
@@ -327,4 +313,15 @@ impl Engine {
                 .map(|_| ()),
         }
     }
+}
+
+/// What follows a queued change's failed attempt (its `attempts` so far), decided like a
+/// message's by [`plan::after_send_failure`].
+fn after_failure(attempts: i64, e: &ApiError) -> plan::SendStep {
+    plan::after_send_failure(
+        u32::try_from(attempts).unwrap_or(u32::MAX),
+        &plan::SendFailure::Api(e),
+        Utc::now(),
+        rand::random::<f64>(),
+    )
 }

@@ -9,7 +9,7 @@
 
 use chrono::{DateTime, Utc};
 use parley_protocol::{ConversationId, Settings, UserId};
-use rusqlite::{Connection, OptionalExtension, params};
+use rusqlite::{Connection, params};
 
 use super::{
     AppliedSummary, Cache, CacheResult,
@@ -185,24 +185,24 @@ impl Cache {
     pub fn changes_next_at(&self) -> CacheResult<Option<DateTime<Utc>>> {
         let at: Option<i64> = self
             .conn
-            .prepare_cached("SELECT MIN(next_attempt_at) FROM pending_changes")?
-            .query_row([], |r| r.get(0))
-            .optional()?
-            .flatten();
-        let at = match (at, self.message_changes_next_at()?) {
-            (Some(a), Some(b)) => Some(a.min(b)),
-            (a, b) => a.or(b),
-        };
+            .prepare_cached(
+                "SELECT MIN(at) FROM (
+                     SELECT next_attempt_at AS at FROM pending_changes
+                     UNION ALL SELECT next_attempt_at FROM pending_message_changes)",
+            )?
+            .query_row([], |r| r.get(0))?;
         Ok(at.map(super::columns::time))
     }
 
     /// How many changes (of conversations and of messages) wait.
     pub fn changes_pending(&self) -> CacheResult<i64> {
-        let conversations: i64 = self
+        Ok(self
             .conn
-            .prepare_cached("SELECT COUNT(*) FROM pending_changes")?
-            .query_row([], |r| r.get(0))?;
-        Ok(conversations + self.message_changes_pending()?)
+            .prepare_cached(
+                "SELECT (SELECT COUNT(*) FROM pending_changes)
+                      + (SELECT COUNT(*) FROM pending_message_changes)",
+            )?
+            .query_row([], |r| r.get(0))?)
     }
 
     /// The server took (or refused for good) `change`: forget it, unless a newer one

@@ -14,7 +14,7 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 use parley_protocol::{ConversationId, Message, MessageId, UserId, limits};
-use rusqlite::{Connection, OptionalExtension, params};
+use rusqlite::{Connection, params};
 
 use super::{
     AppliedSummary, Cache, CacheError, CacheResult, UnsentChanges,
@@ -71,23 +71,31 @@ impl PendingMessageChange {
     /// toggled back) has another payload and stays.
     const WHERE: &'static str = "message_id = ?1 AND kind = ?2 AND key = ?3 AND payload = ?4";
 
-    fn execute(&self, conn: &Connection, sql: &str, extra: Option<i64>) -> rusqlite::Result<()> {
+    fn forget(&self, conn: &Connection) -> rusqlite::Result<()> {
         let (kind, key, payload) = self.change.columns();
-        let id = self.message_id.as_str();
-        match extra {
-            None => conn
-                .prepare_cached(sql)?
-                .execute(params![id, kind, key, payload])?,
-            Some(value) => conn
-                .prepare_cached(sql)?
-                .execute(params![id, kind, key, payload, value])?,
-        };
+        conn.prepare_cached(&format!(
+            "DELETE FROM pending_message_changes WHERE {}",
+            Self::WHERE
+        ))?
+        .execute(params![self.message_id.as_str(), kind, key, payload])?;
         Ok(())
     }
 
-    fn forget(&self, conn: &Connection) -> rusqlite::Result<()> {
-        let sql = format!("DELETE FROM pending_message_changes WHERE {}", Self::WHERE);
-        self.execute(conn, &sql, None)
+    fn retry_at(&self, conn: &Connection, at: DateTime<Utc>) -> rusqlite::Result<()> {
+        let (kind, key, payload) = self.change.columns();
+        conn.prepare_cached(&format!(
+            "UPDATE pending_message_changes SET attempts = attempts + 1, next_attempt_at = ?5
+             WHERE {}",
+            Self::WHERE
+        ))?
+        .execute(params![
+            self.message_id.as_str(),
+            kind,
+            key,
+            payload,
+            micros(at)
+        ])?;
+        Ok(())
     }
 }
 
@@ -307,32 +315,7 @@ impl Cache {
         change: &PendingMessageChange,
         at: DateTime<Utc>,
     ) -> CacheResult<()> {
-        self.with_tx(|tx| {
-            let sql = format!(
-                "UPDATE pending_message_changes SET attempts = attempts + 1, next_attempt_at = ?5
-                 WHERE {}",
-                PendingMessageChange::WHERE
-            );
-            Ok(change.execute(tx, &sql, Some(micros(at)))?)
-        })
-    }
-
-    /// When the next backed-off message change is due, if any waits.
-    pub(super) fn message_changes_next_at(&self) -> CacheResult<Option<i64>> {
-        Ok(self
-            .conn
-            .prepare_cached("SELECT MIN(next_attempt_at) FROM pending_message_changes")?
-            .query_row([], |r| r.get(0))
-            .optional()?
-            .flatten())
-    }
-
-    /// How many message changes wait.
-    pub(super) fn message_changes_pending(&self) -> CacheResult<i64> {
-        Ok(self
-            .conn
-            .prepare_cached("SELECT COUNT(*) FROM pending_message_changes")?
-            .query_row([], |r| r.get(0))?)
+        self.with_tx(|tx| Ok(change.retry_at(tx, at)?))
     }
 }
 

@@ -143,18 +143,33 @@ fn insert(conn: &Connection, m: &Message) -> CacheResult<Outcome> {
 }
 
 fn replace(conn: &Connection, m: &Message) -> CacheResult<Outcome> {
+    let changed = write(
+        conn,
+        m,
+        "AND (?5 OR COALESCE(?4, 0) >= COALESCE(edited_at, 0))
+         AND (body IS NOT ?2 OR reply_to IS NOT ?3 OR edited_at IS NOT ?4
+              OR deleted IS NOT ?5 OR reactions IS NOT ?6 OR attachments IS NOT ?7
+              OR mentions IS NOT ?8)",
+    )?;
+    Ok(match changed {
+        0 => Outcome::Unchanged,
+        _ => Outcome::Updated {
+            now_deleted: m.deleted,
+        },
+    })
+}
+
+/// Writes every mutable column of `m` where `guard` (SQL after `WHERE id = ?1`) allows.
+/// How many rows changed.
+fn write(conn: &Connection, m: &Message, guard: &str) -> CacheResult<usize> {
     let (body, reactions, attachments, mentions) = stored_form(m)?;
     staged::remember(conn, &m.attachments)?;
-    let changed = conn
-        .prepare_cached(
+    Ok(conn
+        .prepare_cached(&format!(
             "UPDATE messages SET body = ?2, reply_to = ?3, edited_at = ?4, deleted = ?5,
                  reactions = ?6, attachments = ?7, mentions = ?8
-             WHERE id = ?1
-               AND (?5 OR COALESCE(?4, 0) >= COALESCE(edited_at, 0))
-               AND (body IS NOT ?2 OR reply_to IS NOT ?3 OR edited_at IS NOT ?4
-                    OR deleted IS NOT ?5 OR reactions IS NOT ?6 OR attachments IS NOT ?7
-                    OR mentions IS NOT ?8)",
-        )?
+             WHERE id = ?1 {guard}"
+        ))?
         .execute(params![
             m.id.as_str(),
             body,
@@ -164,13 +179,7 @@ fn replace(conn: &Connection, m: &Message) -> CacheResult<Outcome> {
             reactions,
             attachments,
             mentions
-        ])?;
-    Ok(match changed {
-        0 => Outcome::Unchanged,
-        _ => Outcome::Updated {
-            now_deleted: m.deleted,
-        },
-    })
+        ])?)
 }
 
 fn edit(conn: &Connection, m: &Message) -> CacheResult<Outcome> {
@@ -256,21 +265,7 @@ pub(super) fn set_body(conn: &Connection, id: &MessageId, body: &str) -> rusqlit
 /// Stores the server's copy of `m` whatever is stored, tombstone included: only for a copy
 /// fetched right after the server refused a change made here, which is the truth then.
 pub(super) fn overwrite(conn: &Connection, m: &Message) -> CacheResult<()> {
-    let (body, reactions, attachments, mentions) = stored_form(m)?;
-    conn.prepare_cached(
-        "UPDATE messages SET body = ?2, edited_at = ?3, deleted = ?4, reactions = ?5,
-             attachments = ?6, mentions = ?7
-         WHERE id = ?1",
-    )?
-    .execute(params![
-        m.id.as_str(),
-        body,
-        m.edited_at.map(micros),
-        m.deleted,
-        reactions,
-        attachments,
-        mentions
-    ])?;
+    write(conn, m, "")?;
     Ok(())
 }
 

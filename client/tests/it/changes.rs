@@ -8,7 +8,7 @@ use parley_client::{
     protocol::{ConversationId, Notify},
 };
 
-use crate::e2e_fixture::{Rest, TestEngine, TestServer, WAIT, eventually, name};
+use crate::e2e_fixture::{Rest, TestEngine, TestServer, eventually, name, wait_state};
 
 async fn maybe_cached(engine: &Engine, conv: &ConversationId) -> Option<CachedConversation> {
     let conv = conv.clone();
@@ -100,11 +100,10 @@ async fn read_and_settings_changed_offline_survive_a_restart_and_reach_the_serve
 
     server.restart().await;
     let live = TestEngine::run(&reopened);
-    let mut state = reopened.state();
-    tokio::time::timeout(WAIT, state.wait_for(|s| *s == ConnectionState::Online))
-        .await
-        .expect("online within the deadline")
-        .expect("the engine is alive");
+    wait_state(&mut reopened.state(), "online", |s| {
+        *s == ConnectionState::Online
+    })
+    .await;
     eventually("the outbox sends both changes by itself", || async {
         (pending(&reopened).await == 0).then_some(())
     })

@@ -12,7 +12,7 @@
 use std::{future::Future, net::SocketAddr, time::Duration};
 
 use parley_client::{
-    Engine,
+    ConnectionState, Engine,
     accounts::Account,
     api,
     protocol::{AuthResponse, ConversationId, LoginRequest, RegisterRequest, SecretString, User},
@@ -20,7 +20,11 @@ use parley_client::{
 use parley_server::{Config, Toggle};
 use serde_json::Value;
 use tempfile::TempDir;
-use tokio::{net::TcpSocket, sync::oneshot, task::JoinHandle};
+use tokio::{
+    net::TcpSocket,
+    sync::{oneshot, watch},
+    task::JoinHandle,
+};
 
 /// The longest any single wait in these tests may take before the test fails.
 pub const WAIT: Duration = Duration::from_secs(30);
@@ -33,6 +37,21 @@ pub fn name(prefix: &str) -> String {
         "{prefix}-{}",
         &uuid::Uuid::new_v4().simple().to_string()[..8]
     )
+}
+
+/// Waits until the engine's connection state satisfies `ok`; fails the test after [`WAIT`],
+/// saying `why` and the state it was in.
+pub async fn wait_state(
+    state: &mut watch::Receiver<ConnectionState>,
+    why: &str,
+    ok: impl FnMut(&ConnectionState) -> bool,
+) {
+    let wait = async { state.wait_for(ok).await.map(|_| ()) };
+    let reached = tokio::time::timeout(WAIT, wait).await;
+    let Ok(reached) = reached else {
+        panic!("timed out waiting until {why}; state {:?}", *state.borrow());
+    };
+    reached.expect("the engine is alive");
 }
 
 /// Polls `check` every 50 ms until it yields a value; fails the test after [`WAIT`], saying

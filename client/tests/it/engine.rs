@@ -12,22 +12,9 @@ use parley_client::{
 };
 use reqwest::Method;
 use serde_json::json;
-use tokio::sync::{broadcast, watch};
+use tokio::sync::broadcast;
 
-use crate::e2e_fixture::{Rest, TestEngine, TestServer, WAIT, eventually, name};
-
-async fn wait_state(
-    state: &mut watch::Receiver<ConnectionState>,
-    why: &str,
-    ok: impl FnMut(&ConnectionState) -> bool,
-) {
-    let wait = async { state.wait_for(ok).await.map(|_| ()) };
-    let reached = tokio::time::timeout(WAIT, wait).await;
-    let Ok(reached) = reached else {
-        panic!("timed out waiting until {why}; state {:?}", *state.borrow());
-    };
-    reached.expect("the engine is alive");
-}
+use crate::e2e_fixture::{Rest, TestEngine, TestServer, WAIT, eventually, name, wait_state};
 
 /// Bodies of the cached messages of `conv`, oldest first.
 async fn cached_bodies(engine: &Engine, conv: &ConversationId) -> Vec<String> {

@@ -8,7 +8,7 @@ use parley_client::{
     protocol::{ConversationId, SendMessageRequest},
 };
 
-use crate::e2e_fixture::{Rest, TestEngine, TestServer, WAIT, name};
+use crate::e2e_fixture::{Rest, TestEngine, TestServer, WAIT, name, wait_state};
 
 /// `(body, delivery)` of every message the cache shows for `conv`.
 async fn shown(engine: &TestEngine, conv: &ConversationId) -> Vec<(String, Delivery)> {
@@ -100,11 +100,10 @@ async fn pending_messages_go_out_when_the_connection_returns() {
         .await
         .expect("open the DM");
     let _tasks = a.go_live();
-    let mut state = a.engine.state();
-    tokio::time::timeout(WAIT, state.wait_for(|s| *s == ConnectionState::Online))
-        .await
-        .expect("online within the deadline")
-        .expect("the engine is alive");
+    wait_state(&mut a.engine.state(), "online", |s| {
+        *s == ConnectionState::Online
+    })
+    .await;
 
     server.stop().await;
     let mut events = a.engine.events();

@@ -9,7 +9,7 @@ use parley_client::{
     protocol::{ConversationId, Message, MessageId},
 };
 
-use crate::e2e_fixture::{Rest, TestEngine, TestServer, WAIT, eventually, name};
+use crate::e2e_fixture::{Rest, TestEngine, TestServer, eventually, name, wait_state};
 
 async fn cached(engine: &Engine, conv: &ConversationId) -> Vec<CachedMessage> {
     let conv = conv.clone();
@@ -131,11 +131,10 @@ async fn pending_sends(engine: &Engine) -> usize {
 }
 
 async fn online(engine: &Engine) {
-    let mut state = engine.state();
-    tokio::time::timeout(WAIT, state.wait_for(|s| *s == ConnectionState::Online))
-        .await
-        .expect("online within the deadline")
-        .expect("the engine is alive");
+    wait_state(&mut engine.state(), "online", |s| {
+        *s == ConnectionState::Online
+    })
+    .await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

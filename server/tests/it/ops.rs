@@ -272,6 +272,16 @@ async fn preflight(s: &TestServer, origin: &str) -> crate::client::Resp {
         .await
 }
 
+/// A signed-up user's conversation list, read by a page from `origin`.
+async fn read_from(s: &TestServer, origin: &str) -> crate::client::Resp {
+    let alice = s.register("alice").await;
+    s.get("/api/v1/conversations")
+        .auth(&alice)
+        .header("origin", origin)
+        .send()
+        .await
+}
+
 fn allowed_origin(resp: &crate::client::Resp) -> Option<&str> {
     resp.headers
         .get("access-control-allow-origin")
@@ -283,13 +293,7 @@ async fn cors_is_off_by_default_and_an_exact_allow_list_when_set() {
     let s = TestServer::start().await;
     let off = preflight(&s, "https://chat.example.com").await;
     assert_eq!(allowed_origin(&off), None, "no CORS unless configured");
-    let alice = s.register("alice").await;
-    let read = s
-        .get("/api/v1/conversations")
-        .auth(&alice)
-        .header("origin", "https://chat.example.com")
-        .send()
-        .await;
+    let read = read_from(&s, "https://chat.example.com").await;
     assert_eq!(allowed_origin(&read), None, "a browser may not read it");
 
     let s =
@@ -309,13 +313,7 @@ async fn cors_is_off_by_default_and_an_exact_allow_list_when_set() {
             "{foreign} is not on the list"
         );
     }
-    let alice = s.register("alice").await;
-    let read = s
-        .get("/api/v1/conversations")
-        .auth(&alice)
-        .header("origin", "https://chat.example.com")
-        .send()
-        .await;
+    let read = read_from(&s, "https://chat.example.com").await;
     read.expect(200, "an allowed origin reads");
     assert_eq!(allowed_origin(&read), Some("https://chat.example.com"));
     let exposed = read

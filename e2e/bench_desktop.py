@@ -38,12 +38,13 @@ RUNS = int(os.environ.get("BENCH_COLD_RUNS", "5"))
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 
 
-def rest(server, method, path, token=None, body=None):
+def rest(server, method, path, token=None, body=None, raw=None, content_type="application/json"):
+    """One REST call: a JSON `body`, or `raw` bytes of `content_type`."""
     req = urllib.request.Request(server.url + path, method=method)
-    req.add_header("Content-Type", "application/json")
+    req.add_header("Content-Type", content_type)
     if token:
         req.add_header("Authorization", f"Bearer {token}")
-    data = json.dumps(body).encode() if body is not None else None
+    data = raw if raw is not None else (json.dumps(body).encode() if body is not None else None)
     with urllib.request.urlopen(req, data, timeout=60) as r:
         raw = r.read()
         return json.loads(raw) if raw else None
@@ -221,14 +222,8 @@ class Sender:
                 auth = rest(self.server, "POST", "/api/v1/auth/login",
                             body={"username": self.username, "password": self.password})
                 self.token = auth["session"]["access_token"]
-            req = urllib.request.Request(self.server.url + path, method=method)
-            req.add_header("Content-Type", content_type)
-            req.add_header("Authorization", f"Bearer {self.token}")
-            data = raw if raw is not None else (json.dumps(body).encode() if body is not None else None)
             try:
-                with urllib.request.urlopen(req, data, timeout=60) as r:
-                    answer = r.read()
-                    return json.loads(answer) if answer else None
+                return rest(self.server, method, path, self.token, body, raw, content_type)
             except urllib.error.HTTPError as e:
                 if e.code != 401 or attempt == 1:
                     raise

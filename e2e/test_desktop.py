@@ -222,6 +222,13 @@ class App:
 
         self.wait(attempt, what)
 
+    def click_message_action(self, article, name):
+        """Hovers the message `article` (an XPath), as a reader does to show its actions, and
+        clicks its button `name`."""
+        message = self.wait(lambda: self.by_xpath(article), "the message")
+        ActionChains(self.driver).move_to_element(message).perform()
+        self.click(f"{article}//button[@aria-label='{name}']", name)
+
     def click_button(self, name):
         self.click(self.button_xpath(name), f"button {name!r}")
 
@@ -889,8 +896,7 @@ def test_formatting_and_the_keyboard(server, apps, theme):
 
     # React with any emoji: `Pick a reaction`, searched by name, picked with Enter.
     mine = f"{log}[contains(., 'finished')]"
-    ActionChains(app.driver).move_to_element(app.wait(lambda: app.by_xpath(mine), "the message")).perform()
-    app.click(f"{mine}//button[@aria-label='React']", "React")
+    app.click_message_action(mine, "React")
     picker = "//*[@role='dialog'][.//h2[normalize-space(.)='Pick a reaction']]"
     search = app.wait(lambda: app.by_xpath(f"{picker}//input[@aria-label='Search emoji']"), "Search emoji")
     search.send_keys("rocket")
@@ -1057,8 +1063,7 @@ def test_editing_deleting_and_reacting_offline(server, apps):
 
     log = "//*[@role='log'][@aria-label='Messages']//article"
     edited = f"{log}[contains(., 'meet at')]"
-    ActionChains(app.driver).move_to_element(app.wait(lambda: app.by_xpath(edited), "the message")).perform()
-    app.click(f"{edited}//button[@aria-label='Edit']", "Edit")
+    app.click_message_action(edited, "Edit")
     app.wait(lambda: app.textbox("Message").get_attribute("value") == "meet at ten", "editing it")
     box = app.textbox("Message")
     box.send_keys(Keys.BACKSPACE * 3, "eleven")
@@ -1067,8 +1072,7 @@ def test_editing_deleting_and_reacting_offline(server, apps):
              "the edit shown at once, not sent yet")
 
     gone = f"{log}[contains(., 'a message to take back')]"
-    ActionChains(app.driver).move_to_element(app.wait(lambda: app.by_xpath(gone), "the message")).perform()
-    app.click(f"{gone}//button[@aria-label='Delete']", "Delete")
+    app.click_message_action(gone, "Delete")
     app.click("//*[@role='group'][@aria-label='Confirm delete']//button[normalize-space(.)='Delete for everyone']",
               "Delete for everyone")
     app.wait(lambda: app.by_xpath(f"{log}[contains(., 'This message was deleted.')][contains(., 'Deleting…')]"),
@@ -1076,8 +1080,7 @@ def test_editing_deleting_and_reacting_offline(server, apps):
     assert app.by_xpath(gone) is None
 
     theirs = f"{log}[contains(., 'see you there')]"
-    ActionChains(app.driver).move_to_element(app.wait(lambda: app.by_xpath(theirs), "Bob's message")).perform()
-    app.click(f"{theirs}//button[@aria-label='React']", "React")
+    app.click_message_action(theirs, "React")
     picker = "//*[@role='dialog'][.//h2[normalize-space(.)='Pick a reaction']]"
     search = app.wait(lambda: app.by_xpath(f"{picker}//input[@aria-label='Search emoji']"), "Search emoji")
     app.click(f"{picker}//*[@role='radiogroup'][@aria-label='Skin tone']//label[@title='Medium skin tone']",

@@ -138,6 +138,19 @@ def memory_kib(pid):
     }
 
 
+def mappings_kib(pid):
+    """PSS (KiB) of one process by mapping name (anonymous mappings together as "[anon]")."""
+    by_name, name = {}, None
+    with open(f"/proc/{pid}/smaps") as f:
+        for line in f:
+            head = line.split()
+            if not head[0].endswith(":"):  # a mapping header: address perms offset dev inode [name]
+                name = head[5] if len(head) > 5 else "[anon]"
+            elif head[0] == "Pss:":
+                by_name[name] = by_name.get(name, 0) + int(head[1])
+    return by_name
+
+
 def memory_report(pids, label):
     """Prints one line per process and the sums; returns the sums (KiB) by kind."""
     mib = lambda kib: f"{kib / 1024:7.1f}"  # noqa: E731
@@ -292,6 +305,7 @@ def soak(minutes):
     csv_path = os.environ.get("BENCH_SOAK_CSV", "docs/footprint-soak.csv")
     png_path = os.environ.get("BENCH_SOAK_PNG", "docs/footprint-soak.png")
     samples = []  # (minute, {process: pss_kib})
+    mappings = {}  # process: [its PSS by mapping at minute 0, at the end]
     started = time.monotonic()
     tick, shown, errors = 0, big, 0
     with open(csv_path, "w", newline="") as f:
@@ -310,6 +324,8 @@ def soak(minutes):
                     except OSError:
                         continue
                     by_process[comm] = by_process.get(comm, 0) + m["pss"]
+                    if minute == 0 or minute >= minutes:
+                        mappings.setdefault(comm, []).append(mappings_kib(pid))
                     out.writerow([minute, pid, comm, m["rss"], m["pss"], m["uss"], m["pss_anon"]])
                 f.flush()
                 samples.append((minute, by_process))
@@ -341,6 +357,12 @@ def soak(minutes):
     first, last = sum(samples[0][1].values()), sum(samples[-1][1].values())
     print(f"soak: {minutes} min, PSS {first / 1024:.1f} → {last / 1024:.1f} MiB "
           f"({(last - first) * 100 / first:+.1f} %), {errors} failed steps", flush=True)
+    # Where the growth is: the mappings whose PSS changed most from minute 0 to the end.
+    for comm, (before, after) in ((c, m) for c, m in sorted(mappings.items()) if len(m) == 2):
+        delta = {k: after.get(k, 0) - before.get(k, 0) for k in set(before) | set(after)}
+        print(f"{comm}: PSS change by mapping, minute 0 → {minutes} (MiB):", flush=True)
+        for name, kib in sorted(delta.items(), key=lambda kv: -abs(kv[1]))[:8]:
+            print(f"  {kib / 1024:+7.1f}  {name}", flush=True)
     plot(samples, png_path, minutes)
 
 
@@ -375,7 +397,7 @@ def main():
         return
     home, (bob_name,) = seed(MESSAGES)
 
-    cold, marked = [], []
+    cold, marked, phases = [], [], []
     for run in range(RUNS):
         app = t.App(f"cold{run}", screenshots=False)
         app.home = home
@@ -389,16 +411,23 @@ def main():
         cold.append((painted - started) * 1000)
         # The page's own User Timing mark (ConversationList): when the list was committed,
         # without the WebDriver polling delay. Its epoch time is moved onto the monotonic clock.
-        mark = app.driver.execute_script(
+        # Split at the page's navigation start (timeOrigin): before it the process, GTK, Tauri,
+        # the web view and WebKit's web process starting; after it the page (its scripts, the
+        # first reads over IPC, React's first render).
+        origin, mark = app.driver.execute_script(
             "const m = performance.getEntriesByName('parley:list-painted')[0];"
-            "return m ? performance.timeOrigin + m.startTime : null;")
+            "return [performance.timeOrigin, m ? m.startTime : null];")
         if mark is not None:
-            marked.append((time.monotonic() - (time.time() - mark / 1000) - started) * 1000)
+            epoch_to_monotonic = time.monotonic() - time.time()
+            marked.append((epoch_to_monotonic + (origin + mark) / 1000 - started) * 1000)
+            phases.append(((epoch_to_monotonic + origin / 1000 - started) * 1000, mark))
         if run < RUNS - 1:
             app.close()
     print("cold start to cached list painted (ms):", [round(c) for c in cold], flush=True)
     if marked:
         print("  by the page's own mark (ms):", [round(c) for c in marked], flush=True)
+        print("  of which until the page's navigation start (ms):", [round(a) for a, _ in phases], flush=True)
+        print("  and the page, navigation start to the mark (ms):", [round(b) for _, b in phases], flush=True)
 
     app.open_conversation(bob_name)
     app.wait_message(f"message {MESSAGES - 1} of the benchmark")

@@ -68,19 +68,6 @@ CONFIGS = [
 ]
 
 
-def top_mappings(pid, n=12):
-    """The mappings of one process with the most PSS (KiB), by name (anonymous ones by kind)."""
-    by_name, name = {}, None
-    with open(f"/proc/{pid}/smaps") as f:
-        for line in f:
-            head = line.split()
-            if not head[0].endswith(":"):  # a mapping header: address perms offset dev inode [name]
-                name = head[5] if len(head) > 5 else "[anon]"
-            elif head[0] == "Pss:":
-                by_name[name] = by_name.get(name, 0) + int(head[1])
-    return sorted(by_name.items(), key=lambda kv: -kv[1])[:n]
-
-
 def main():
     wanted = [n for n in os.environ.get("BENCH_KNOBS", "").split(",") if n]
     configs = [c for c in CONFIGS if not wanted or c[0] in wanted]
@@ -122,7 +109,7 @@ def main():
             for p in b.app_pids(home):
                 with open(f"/proc/{p}/comm") as f:
                     print(f"  top PSS mappings of {p} {f.read().strip()}:")
-                for mapping, kib in top_mappings(p):
+                for mapping, kib in sorted(b.mappings_kib(p).items(), key=lambda kv: -kv[1])[:12]:
                     print(f"    {kib / 1024:7.1f} MiB  {mapping}")
         app.close()
     print(f"\n| configuration | cold start ms | RSS sum | PSS sum | USS sum | PSS file | PSS anon |  (MiB, idle {IDLE_SECONDS} s)")

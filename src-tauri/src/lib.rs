@@ -31,6 +31,7 @@ pub fn run() {
     if let Err(e) = webkit2gtk::glib::setenv("WEBKIT_DISABLE_COMPOSITING_MODE", "1", false) {
         eprintln!("parley-desktop: cannot configure WebKit: {e}");
     }
+    memory::before_start();
     let filter =
         tracing_subscriber::EnvFilter::try_from_env("PARLEY_LOG").unwrap_or_else(|_| "warn".into());
     // PARLEY_LOG_FILE: log there instead of stderr (a webview launched by a driver or the

@@ -9,11 +9,13 @@
 //! - page settings the app doesn't use, off (page cache, WebGL, Web Audio, media);
 //! - memory pressure settings for the network process (which holds the `blob:` data of
 //!   thumbnails): checked periodically, caches dropped above the limit;
-//! - JavaScriptCore's small-heap mode with the first collection at 8 MiB instead of 32
-//!   (environment variables the web process inherits, set before it starts): the page's heap
-//!   grows by 1.2× between collections instead of 2×, which is most of what live traffic
-//!   added to the web process (the soak in PERFORMANCE.md), at the cost of more frequent,
-//!   smaller collections.
+//! - JavaScriptCore's small-heap mode with the first collection at 8 MiB instead of 32, and
+//!   no FTL (its top JIT tier) — environment variables the web process inherits, set before
+//!   it starts. The page's heap grows by 1.2× between collections instead of 2×, which was
+//!   most of what live traffic added to the web process, and the FTL's compilations (hot
+//!   code under traffic) leave memory behind; the soak in PERFORMANCE.md measures both. The
+//!   cost: more frequent, smaller collections, and hot code stops at the DFG tier, which a
+//!   chat's UI does not notice.
 //!
 //! Not reachable from Tauri 2: the web process's own memory pressure settings (a
 //! construct-only property of the `WebKitWebContext` that wry creates). Compositing is
@@ -69,11 +71,12 @@ impl Levers {
 #[cfg(target_os = "linux")]
 const NETWORK_PROCESS_LIMIT_MIB: u32 = 48;
 
-/// JavaScriptCore's options for the small heap, read by the web process when it starts.
+/// JavaScriptCore's options for a small heap, read by the web process when it starts.
 #[cfg(target_os = "linux")]
-const JSC_SMALL_HEAP: [(&str, &str); 2] = [
+const JSC_SMALL_HEAP: [(&str, &str); 3] = [
     ("JSC_forceMiniVMMode", "1"),
     ("JSC_largeHeapSize", "8388608"),
+    ("JSC_useFTLJIT", "0"),
 ];
 
 /// First thing in `run`, before any thread starts (the environment is process-wide). A

@@ -61,13 +61,13 @@ enum Command {
 
 #[derive(Subcommand)]
 enum Admin {
-    /// Create a user; the password is read from standard input.
+    /// Create a user; the password is read from standard input (typed at a terminal, not echoed).
     CreateUser {
         username: String,
         #[arg(long)]
         display_name: Option<String>,
     },
-    /// Set a new password (read from standard input) and sign the user out everywhere.
+    /// Set a new password (read from standard input; typed at a terminal, not echoed) and sign the user out everywhere.
     ResetPassword { username: String },
     /// List all users.
     ListUsers,
@@ -156,10 +156,16 @@ impl EventSink for NoSink {
     fn publish(&self, _events: Vec<Published>) {}
 }
 
+/// The password for `admin`: typed at a terminal, without echo (the prompt goes to the
+/// terminal); piped, the first line of standard input.
 fn read_password() -> anyhow::Result<SecretString> {
-    let mut line = String::new();
-    std::io::stdin().lock().read_line(&mut line)?;
-    let password = line.trim_end_matches(['\r', '\n']).to_owned();
+    let password = if std::io::stdin().is_terminal() {
+        rpassword::prompt_password("Password: ")?
+    } else {
+        let mut line = String::new();
+        std::io::stdin().lock().read_line(&mut line)?;
+        line.trim_end_matches(['\r', '\n']).to_owned()
+    };
     limits::validate_password(&password)?;
     Ok(SecretString::new(password))
 }

@@ -4,6 +4,7 @@ import { useMarkRead, useMarkUnread } from '../hooks/useMarkRead';
 import { usePeople } from '../hooks/usePeople';
 import { openConversation } from '../state/navigation';
 import { formatFull, formatListTime } from '../lib/format';
+import { plainText, useFormatting } from '../lib/formatting';
 import { directPeerHandle } from '../lib/personLabel';
 import { Avatar } from './Avatar';
 import { ConversationMenu } from './ConversationMenu';
@@ -13,11 +14,15 @@ import { Handle } from './SenderName';
 
 const NONE: readonly string[] = [];
 
-function preview(c: CachedConversation, meId: string | null): string {
+/** The last message in one line, its formatting shown as text would be (no `**` or `>`). */
+function usePreview(c: CachedConversation, meId: string | null): string {
   const m = c.conversation.last_message;
+  const shown = m && !m.deleted ? m.body : '';
+  const blocks = useFormatting(shown);
   if (!m) return c.conversation.kind === 'group' ? 'New group' : 'No messages yet';
   if (m.deleted) return 'Message deleted';
-  const text = m.body.replace(/\s+/g, ' ').trim() || (m.attachments.length ? 'Attachment' : '');
+  const body = blocks ? plainText(blocks) : shown;
+  const text = body.replace(/\s+/g, ' ').trim() || (m.attachments.length ? 'Attachment' : '');
   return m.sender_id === meId ? `You: ${text}` : text;
 }
 
@@ -42,6 +47,7 @@ export function ConversationItem({ item, selected, meId, onOpen }: {
   const handle = direct ? directPeerHandle(people, meId) : null;
   const at = c.last_message?.created_at ?? item.activity_at;
   const muted = isMuted(c.muted_until);
+  const preview = usePreview(item, meId);
   const [menu, setMenu] = useState(false);
   const row = useRef<HTMLButtonElement>(null);
   const markUnread = useMarkUnread();
@@ -94,7 +100,7 @@ export function ConversationItem({ item, selected, meId, onOpen }: {
             <time className="conv-time" dateTime={at} title={formatFull(at)}>{formatListTime(at)}</time>
           </span>
           <span className="conv-bottom">
-            <span className="conv-preview">{item.left ? 'You left this conversation' : preview(item, meId)}</span>
+            <span className="conv-preview">{item.left ? 'You left this conversation' : preview}</span>
             {muted && <span className="conv-muted" aria-label="Muted" title="Muted"><Icon name="bellOff" size={14} /></span>}
             {c.mention_count > 0 && (
               <span className="badge badge-mention" aria-label={`${c.mention_count} mentions`} title="You were mentioned">@</span>

@@ -1,4 +1,4 @@
-import { screen, within } from '@testing-library/react';
+import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { selectedConversationStore } from '../state/navigation';
@@ -11,6 +11,7 @@ import { Sidebar } from './Sidebar';
 const list = [
   conversation('c1', 'Ada Lovelace', 3, message(7, { body: 'See you <b>tomorrow</b>' })),
   conversation('c2', 'Design crew', 0),
+  conversation('c3', 'Release notes', 0, message(9, { body: '> **shipped** the _new_ `build`\n~~not yet~~ \\*really\\*' })),
 ];
 
 describe('conversation list', () => {
@@ -37,13 +38,20 @@ describe('conversation list', () => {
   it("names each item starting with its title and labels the unread badge", async () => {
     renderWithClient(<Sidebar onNewConversation={() => {}} onSettings={() => {}} />);
     const items = await screen.findAllByRole('listitem');
-    expect(items).toHaveLength(2);
+    expect(items).toHaveLength(3);
     expect(items[0]).toHaveAccessibleName(/^Ada Lovelace/);
     expect(items[1]).toHaveAccessibleName(/^Design crew/);
     expect(screen.getByRole('button', { name: /^Ada Lovelace/ })).toBeInTheDocument();
     expect(within(items[0]!).getByLabelText('3 unread')).toHaveTextContent('3');
     expect(within(items[1]!).queryByLabelText(/unread/)).toBeNull();
     expect(items[0]).toHaveTextContent('See you <b>tomorrow</b>');
+  });
+
+  it('previews a formatted message as its text, without the markup', async () => {
+    renderWithClient(<Sidebar onNewConversation={() => {}} onSettings={() => {}} />);
+    const item = (await screen.findAllByRole('listitem'))[2]!;
+    await waitFor(() => expect(item).toHaveTextContent('shipped the new build not yet *really*'));
+    expect(item).not.toHaveTextContent('**');
   });
 
   it('filters by title as you type and opens a conversation on click', async () => {

@@ -14,3 +14,12 @@ export function mayHoldFormatting(body: string): boolean {
 export function useFormatting(body: string): Block[] | null {
   return formatter.useTransformed(body, mayHoldFormatting(body));
 }
+
+/** What formatted blocks say, without the markup: a message's text as a one-line preview. */
+export function plainText(blocks: readonly Block[]): string {
+  const inline = (parts: readonly Inline[]): string =>
+    parts.map((p) => (p.kind === 'text' || p.kind === 'code' ? p.text : inline(p.children))).join('');
+  return blocks
+    .map((b) => (b.kind === 'paragraph' ? inline(b.children) : b.kind === 'code' ? b.text : plainText(b.children)))
+    .join(' ');
+}

@@ -40,6 +40,9 @@ pub struct Config {
     pub max_request_bytes: usize,
     /// Requests (except attachment uploads and WebSockets) time out after this many seconds. Default 30.
     pub request_timeout: u64,
+    /// `on` or `off`: whether anyone may create an account (`POST /auth/register`); off, the
+    /// operator makes them with `parley-server admin create-user`. Default `on`.
+    pub registration: Toggle,
     /// `on` or `off`: every rate limit at once. Default `on`.
     pub rate_limit: Toggle,
     /// Login and register attempts per client IP per minute. Default 20.
@@ -133,6 +136,7 @@ impl Default for Config {
             thumbnail_workers: 2,
             max_request_bytes: 64 * 1024,
             request_timeout: 30,
+            registration: Toggle::On,
             rate_limit: Toggle::On,
             auth_rate_per_minute: 20,
             message_rate_per_second: 50,
@@ -339,6 +343,10 @@ impl Config {
             (
                 "request_timeout",
                 "Seconds before a request (not uploads or WebSockets) times out.",
+            ),
+            (
+                "registration",
+                "\"on\" or \"off\": anyone may create an account; off, only `admin create-user`.",
             ),
             ("rate_limit", "\"on\" or \"off\": every rate limit at once."),
             (

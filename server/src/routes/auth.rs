@@ -67,9 +67,12 @@ async fn start_session(
 /// POST /api/v1/auth/register
 ///
 /// Creates the account and signs it in. The username is folded to lower case first, so a
-/// later `ALICE` after `alice` is a 409. Rate limited per client IP.
+/// later `ALICE` after `alice` is a 409. Rate limited per client IP. A 403 when the operator
+/// closed registration (`registration = "off"`): accounts are then made with
+/// `parley-server admin create-user`.
 #[utoipa::path(post, path = "/api/v1/auth/register", tag = "auth", request_body = RegisterRequest,
     responses((status = 201, body = AuthResponse), (status = 400, body = parley_protocol::ErrorBody),
+              (status = 403, body = parley_protocol::ErrorBody),
               (status = 409, body = parley_protocol::ErrorBody), (status = 429, body = parley_protocol::ErrorBody)))]
 #[tracing::instrument(skip_all)]
 pub async fn register(
@@ -78,6 +81,11 @@ pub async fn register(
     Json(req): Json<RegisterRequest>,
 ) -> ApiResult<(StatusCode, Json<AuthResponse>)> {
     state.limits.check_auth(client)?;
+    if !state.config.registration.is_on() {
+        return Err(ApiError::Forbidden(
+            "registration is closed on this server: ask its operator for an account".to_owned(),
+        ));
+    }
     let username = limits::normalize_username(&req.username)?;
     limits::validate_password(req.password.expose())?;
     let display_name = match req.display_name {

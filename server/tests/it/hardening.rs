@@ -269,13 +269,26 @@ async fn thumbnails_are_made_once_even_when_asked_for_at_once() {
     );
 }
 
-/// `parley-server admin revoke-sessions USERNAME`: another process, on the same database.
-async fn revoke_with_admin(s: &TestServer, username: &str) {
-    let out = binary::command(s.data_dir())
-        .args(["admin", "revoke-sessions", username])
-        .output()
-        .await
+/// `parley-server admin ARGS` on `data_dir` (another process, on the same database), with
+/// `stdin` piped in.
+async fn run_admin(data_dir: &Path, args: &[&str], stdin: &str) -> std::process::Output {
+    use tokio::io::AsyncWriteExt;
+    let mut child = binary::command(data_dir)
+        .arg("admin")
+        .args(args)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
         .expect("run parley-server admin");
+    let mut input = child.stdin.take().expect("its stdin");
+    input.write_all(stdin.as_bytes()).await.unwrap();
+    drop(input);
+    child.wait_with_output().await.unwrap()
+}
+
+async fn revoke_with_admin(s: &TestServer, username: &str) {
+    let out = run_admin(s.data_dir(), &["revoke-sessions", username], "").await;
     assert!(
         out.status.success(),
         "{}",
@@ -292,24 +305,8 @@ async fn admin_reads_a_piped_password_and_refuses_a_short_one() {
         return;
     }
     let s = TestServer::start().await;
-    let admin = |args: &[&str], stdin: &str| {
-        let mut cmd = binary::command(s.data_dir());
-        cmd.arg("admin").args(args);
-        let stdin = stdin.to_owned();
-        async move {
-            use tokio::io::AsyncWriteExt;
-            let mut child = cmd
-                .stdin(std::process::Stdio::piped())
-                .stdout(std::process::Stdio::piped())
-                .stderr(std::process::Stdio::piped())
-                .spawn()
-                .expect("run parley-server admin");
-            let mut input = child.stdin.take().unwrap();
-            input.write_all(stdin.as_bytes()).await.unwrap();
-            drop(input);
-            child.wait_with_output().await.unwrap()
-        }
-    };
+    let admin =
+        |args: &'static [&'static str], stdin: &'static str| run_admin(s.data_dir(), args, stdin);
     let short = admin(&["create-user", "carol"], "short\n").await;
     assert!(!short.status.success());
     let stderr = String::from_utf8_lossy(&short.stderr);
@@ -334,6 +331,44 @@ async fn admin_reads_a_piped_password_and_refuses_a_short_one() {
         .send()
         .await
         .expect(401, "the old password");
+}
+
+/// `registration = "off"`: nobody may sign up (a 403 that says why); accounts the operator
+/// makes with `admin create-user` sign in as usual.
+#[tokio::test]
+async fn closed_registration_refuses_sign_ups_and_admin_made_accounts_sign_in() {
+    if !crate::fixture::sqlite_backend(
+        "closed_registration_refuses_sign_ups_and_admin_made_accounts_sign_in",
+    ) {
+        return;
+    }
+    let s = TestServer::start_with(|c| c.registration = parley_server::Toggle::Off).await;
+    let body = json!({"username": "bob", "password": PASSWORD});
+    let refused = s
+        .post("/api/v1/auth/register")
+        .json(&body)
+        .send()
+        .await
+        .expect(403, "registration is closed");
+    assert_eq!(refused["error"]["code"], "forbidden", "{refused}");
+    assert!(
+        refused["error"]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("registration is closed")),
+        "says why: {refused}"
+    );
+    let made = run_admin(
+        s.data_dir(),
+        &["create-user", "bob"],
+        &format!("{PASSWORD}\n"),
+    )
+    .await;
+    assert!(
+        made.status.success(),
+        "{}",
+        String::from_utf8_lossy(&made.stderr)
+    );
+    s.login("bob", PASSWORD).await;
 }
 
 #[tokio::test]

@@ -46,8 +46,8 @@ def rest(server, method, path, token=None, body=None, raw=None, content_type="ap
         req.add_header("Authorization", f"Bearer {token}")
     data = raw if raw is not None else (json.dumps(body).encode() if body is not None else None)
     with urllib.request.urlopen(req, data, timeout=60) as r:
-        raw = r.read()
-        return json.loads(raw) if raw else None
+        answer = r.read()
+        return json.loads(answer) if answer else None
 
 
 def process_start_monotonic(pid):

@@ -24,13 +24,7 @@ use crate::session::Shell;
 
 /// Starts the app. `PARLEY_HOME` chooses where accounts and caches live (as for the CLI).
 pub fn run() {
-    // WebKitGTK's accelerated compositing costs ~85 MiB of buffers in the web process for a
-    // chat UI that doesn't need it (docs/PERFORMANCE.md: 521 → 433 MiB summed RSS). First
-    // thing, before any thread starts; a value the user set wins.
-    #[cfg(target_os = "linux")]
-    if let Err(e) = webkit2gtk::glib::setenv("WEBKIT_DISABLE_COMPOSITING_MODE", "1", false) {
-        eprintln!("parley-desktop: cannot configure WebKit: {e}");
-    }
+    // WebKit's and JavaScriptCore's environment: first thing, before any thread starts.
     memory::before_start();
     let filter =
         tracing_subscriber::EnvFilter::try_from_env("PARLEY_LOG").unwrap_or_else(|_| "warn".into());

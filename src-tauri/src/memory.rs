@@ -19,7 +19,7 @@
 //!
 //! Not reachable from Tauri 2: the web process's own memory pressure settings (a
 //! construct-only property of the `WebKitWebContext` that wry creates). Compositing is
-//! turned off before anything starts, in `run`.
+//! turned off before anything starts, in `before_start`.
 //!
 //! Windows and macOS, on paper (not built here; the `cfg` branches below are where they go):
 //! WebView2 has `ICoreWebView2_19::SetMemoryUsageTargetLevel(LOW)`, worth setting while the
@@ -71,6 +71,11 @@ impl Levers {
 #[cfg(target_os = "linux")]
 const NETWORK_PROCESS_LIMIT_MIB: u32 = 48;
 
+/// WebKitGTK's accelerated compositing costs ~85 MiB of buffers in the web process for a
+/// chat UI that doesn't need it (docs/PERFORMANCE.md: 521 → 433 MiB summed RSS). Always set.
+#[cfg(target_os = "linux")]
+const COMPOSITING_OFF: (&str, &str) = ("WEBKIT_DISABLE_COMPOSITING_MODE", "1");
+
 /// JavaScriptCore's options for a small heap, read by the web process when it starts.
 #[cfg(target_os = "linux")]
 const JSC_SMALL_HEAP: [(&str, &str); 3] = [
@@ -79,14 +84,19 @@ const JSC_SMALL_HEAP: [(&str, &str); 3] = [
     ("JSC_useFTLJIT", "0"),
 ];
 
-/// First thing in `run`, before any thread starts (the environment is process-wide). A
-/// value the user set wins.
+/// First thing in `run`, before any thread starts (the environment is process-wide): the
+/// variables WebKit's processes read when they start. A value the user set wins.
 pub fn before_start() {
     #[cfg(target_os = "linux")]
-    if Levers::from_env().jsc_heap {
-        for (name, value) in JSC_SMALL_HEAP {
+    {
+        let jsc: &[(&str, &str)] = if Levers::from_env().jsc_heap {
+            &JSC_SMALL_HEAP
+        } else {
+            &[]
+        };
+        for &(name, value) in std::iter::once(&COMPOSITING_OFF).chain(jsc) {
             if let Err(e) = webkit2gtk::glib::setenv(name, value, false) {
-                eprintln!("parley-desktop: cannot configure JavaScriptCore: {e}");
+                eprintln!("parley-desktop: cannot configure WebKit ({name}): {e}");
             }
         }
     }

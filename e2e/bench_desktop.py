@@ -138,14 +138,19 @@ def memory_kib(pid):
     }
 
 
-def mappings_kib(pid):
-    """PSS (KiB) of one process by mapping name (anonymous mappings together as "[anon]")."""
+def mappings_kib(pid, anon_by_address=False):
+    """PSS (KiB) of one process by mapping name (anonymous mappings together as "[anon]", or
+    each as "[anon perms start+size]" with ANON_BY_ADDRESS, to tell the JIT's executable pool
+    and the allocators' reservations apart)."""
     by_name, name = {}, None
     with open(f"/proc/{pid}/smaps") as f:
         for line in f:
             head = line.split()
             if not head[0].endswith(":"):  # a mapping header: address perms offset dev inode [name]
                 name = head[5] if len(head) > 5 else "[anon]"
+                if name == "[anon]" and anon_by_address:
+                    start, end = (int(a, 16) for a in head[0].split("-"))
+                    name = f"[anon {head[1]} {start:x}+{(end - start) >> 20}M]"
             elif head[0] == "Pss:":
                 by_name[name] = by_name.get(name, 0) + int(head[1])
     return by_name
@@ -286,8 +291,15 @@ def soak(minutes):
     BENCH_IDLE_SECONDS with the big conversation open, as for the idle figure): Bob sends a
     message every 5 s and a picture every minute into the big conversation, Carol a message
     every 10 s into the small one, and the app switches between the two every 30 s. PSS per
-    process is sampled every minute into BENCH_SOAK_CSV, plotted into BENCH_SOAK_PNG."""
+    process is sampled every minute into BENCH_SOAK_CSV, plotted into BENCH_SOAK_PNG.
+
+    To tell which traffic grows what: BENCH_SOAK_TRAFFIC picks the kinds (comma-separated, of
+    "messages", "pictures", "switching"; default all) and BENCH_SOAK_TICK the seconds between
+    steps (default 5; the rates above scale with it, samples stay a minute apart)."""
     import csv
+    traffic = set(os.environ.get("BENCH_SOAK_TRAFFIC", "messages,pictures,switching").split(","))
+    step = float(os.environ.get("BENCH_SOAK_TICK", "5"))
+    per_minute = max(1, round(60 / step))
     live = []
     home, (big, small) = seed(MESSAGES, empty_conversation=True, senders=live)
     server, bob, carol = live
@@ -306,6 +318,7 @@ def soak(minutes):
     png_path = os.environ.get("BENCH_SOAK_PNG", "docs/footprint-soak.png")
     samples = []  # (minute, {process: pss_kib})
     mappings = {}  # process: [its PSS by mapping at minute 0, at the end]
+    anon = {}  # the same with each anonymous mapping on its own
     started = time.monotonic()
     tick, shown, errors = 0, big, 0
     with open(csv_path, "w", newline="") as f:
@@ -313,8 +326,8 @@ def soak(minutes):
         out.writerow(["minute", "pid", "process", "rss_kib", "pss_kib", "uss_kib", "pss_anon_kib"])
         while True:
             elapsed = time.monotonic() - started
-            if tick % 12 == 0:  # every minute, first thing: a sample
-                minute = tick // 12
+            if tick % per_minute == 0:  # every minute, first thing: a sample
+                minute = tick // per_minute
                 by_process = {}
                 for pid in app_pids(home):
                     try:
@@ -326,6 +339,7 @@ def soak(minutes):
                     by_process[comm] = by_process.get(comm, 0) + m["pss"]
                     if minute == 0 or minute >= minutes:
                         mappings.setdefault(comm, []).append(mappings_kib(pid))
+                        anon.setdefault(comm, []).append(mappings_kib(pid, anon_by_address=True))
                     out.writerow([minute, pid, comm, m["rss"], m["pss"], m["uss"], m["pss_anon"]])
                 f.flush()
                 samples.append((minute, by_process))
@@ -334,34 +348,40 @@ def soak(minutes):
                       + " ".join(f"{k} {v / 1024:.1f}" for k, v in sorted(by_process.items())), flush=True)
                 if minute >= minutes:
                     break
-                if minute > 0:
-                    try:
-                        bob.send_picture(f"picture-{minute}.png", picture(minute))
-                    except Exception as e:  # noqa: BLE001 (a soak logs and goes on)
-                        errors += 1
-                        print(f"  picture {minute} failed: {e}", flush=True)
+            if tick > 0 and tick % 12 == 0 and "pictures" in traffic:
+                try:
+                    bob.send_picture(f"picture-{tick}.png", picture(tick))
+                except Exception as e:  # noqa: BLE001 (a soak logs and goes on)
+                    errors += 1
+                    print(f"  picture {tick} failed: {e}", flush=True)
             try:
-                bob.send(f"live message {tick} into the big conversation")
-                if tick % 2 == 0:
-                    carol.send(f"live message {tick} into the small conversation")
-                if tick % 6 == 5:  # every 30 s
+                if "messages" in traffic:
+                    bob.send(f"live message {tick} into the big conversation")
+                    if tick % 2 == 0:
+                        carol.send(f"live message {tick} into the small conversation")
+                if "switching" in traffic and tick % 6 == 5:  # every 30 s
                     shown = small if shown == big else big
                     app.open_conversation(shown)
             except Exception as e:  # noqa: BLE001
                 errors += 1
                 print(f"  tick {tick} failed: {e}", flush=True)
             tick += 1
-            time.sleep(max(0.0, started + tick * 5 - time.monotonic()))
+            time.sleep(max(0.0, started + tick * step - time.monotonic()))
     app.close()
     server.stop()
     first, last = sum(samples[0][1].values()), sum(samples[-1][1].values())
-    print(f"soak: {minutes} min, PSS {first / 1024:.1f} → {last / 1024:.1f} MiB "
+    print(f"soak: {minutes} min of {','.join(sorted(traffic))} every {step:g} s, PSS {first / 1024:.1f} → {last / 1024:.1f} MiB "
           f"({(last - first) * 100 / first:+.1f} %), {errors} failed steps", flush=True)
     # Where the growth is: the mappings whose PSS changed most from minute 0 to the end.
     for comm, (before, after) in ((c, m) for c, m in sorted(mappings.items()) if len(m) == 2):
         delta = {k: after.get(k, 0) - before.get(k, 0) for k in set(before) | set(after)}
         print(f"{comm}: PSS change by mapping, minute 0 → {minutes} (MiB):", flush=True)
         for name, kib in sorted(delta.items(), key=lambda kv: -abs(kv[1]))[:8]:
+            print(f"  {kib / 1024:+7.1f}  {name}", flush=True)
+        before, after = anon[comm]
+        delta = {k: after.get(k, 0) - before.get(k, 0) for k in set(before) | set(after) if k.startswith("[anon ")}
+        print(f"{comm}: the anonymous mappings that changed most (MiB):", flush=True)
+        for name, kib in sorted(delta.items(), key=lambda kv: -abs(kv[1]))[:6]:
             print(f"  {kib / 1024:+7.1f}  {name}", flush=True)
     plot(samples, png_path, minutes)
 

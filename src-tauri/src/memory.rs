@@ -10,12 +10,13 @@
 //! - memory pressure settings for the network process (which holds the `blob:` data of
 //!   thumbnails): checked periodically, caches dropped above the limit;
 //! - JavaScriptCore's small-heap mode with the first collection at 8 MiB instead of 32, and
-//!   no FTL (its top JIT tier) — environment variables the web process inherits, set before
-//!   it starts. The page's heap grows by 1.2× between collections instead of 2×, which was
-//!   most of what live traffic added to the web process, and the FTL's compilations (hot
-//!   code under traffic) leave memory behind; the soak in PERFORMANCE.md measures both. The
-//!   cost: more frequent, smaller collections, and hot code stops at the DFG tier, which a
-//!   chat's UI does not notice.
+//!   no optimizing JIT tiers (DFG, FTL) — environment variables the web process inherits,
+//!   set before it starts. The page's heap grows by 1.2× between collections instead of 2×,
+//!   which was most of what live traffic added to the web process, and the optimizing
+//!   tiers' compilations (hot code under traffic) leave code and compiler memory behind;
+//!   the soaks in PERFORMANCE.md measure each. The cost: more frequent, smaller
+//!   collections, and hot code stops at the baseline JIT, which a chat's UI — a few dozen
+//!   rows re-rendered per change — does not notice (the cold start did not move).
 //!
 //! Not reachable from Tauri 2: the web process's own memory pressure settings (a
 //! construct-only property of the `WebKitWebContext` that wry creates). Compositing is
@@ -76,11 +77,13 @@ const NETWORK_PROCESS_LIMIT_MIB: u32 = 48;
 #[cfg(target_os = "linux")]
 const COMPOSITING_OFF: (&str, &str) = ("WEBKIT_DISABLE_COMPOSITING_MODE", "1");
 
-/// JavaScriptCore's options for a small heap, read by the web process when it starts.
+/// JavaScriptCore's options for a small heap and no optimizing JIT tiers, read by the web
+/// process when it starts.
 #[cfg(target_os = "linux")]
-const JSC_SMALL_HEAP: [(&str, &str); 3] = [
+const JSC_SMALL_HEAP: [(&str, &str); 4] = [
     ("JSC_forceMiniVMMode", "1"),
     ("JSC_largeHeapSize", "8388608"),
+    ("JSC_useDFGJIT", "0"),
     ("JSC_useFTLJIT", "0"),
 ];
 

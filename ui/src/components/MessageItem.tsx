@@ -2,7 +2,7 @@ import { memo, useContext } from 'react';
 import type { CachedMessage } from '../ipc';
 import { formatDay, formatFull, formatTime } from '../lib/format';
 import { namesOf } from '../lib/personLabel';
-import type { TimelineItem } from '../lib/timeline';
+import { sameTimelineItem, type TimelineItem } from '../lib/timeline';
 import { Avatar } from './Avatar';
 import { DeliveryState } from './DeliveryState';
 import { MessageActions } from './MessageActions';
@@ -77,7 +77,9 @@ export const MessageItem = memo(function MessageItem({ item, meId, replyTarget, 
       </article>
     </div>
   );
-});
+}, (prev, next) => sameTimelineItem(prev.item, next.item) && prev.meId === next.meId
+  && prev.replyTarget === next.replyTarget && prev.onReply === next.onReply && prev.onEdit === next.onEdit
+  && prev.current === next.current);
 
 /** A reply's quote: a button `Go to message from NAME` that jumps to the original. */
 function ReplyQuote({ conversationId, id, target }: { conversationId: string; id: string; target: CachedMessage | undefined }) {

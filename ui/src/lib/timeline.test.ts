@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { message, sent } from '../test/fixtures';
-import { buildTimeline } from './timeline';
+import { buildTimeline, sameTimelineItem } from './timeline';
 
 const at = (d: number, h: number, m: number) => new Date(2026, 10, d, h, m).toISOString();
 
@@ -47,5 +47,28 @@ describe('buildTimeline marks', () => {
     expect(group.map((i) => i.seen)).toEqual([null, null, null, 'Seen by 2', null]);
     expect(group[3]!.seenBy).toEqual(['u-0', 'u-1']);
     expect(buildTimeline(list, { ...marks, othersRead: read(1) }).every((i) => i.seen === null)).toBe(true);
+  });
+});
+
+describe('sameTimelineItem', () => {
+  it('finds a row unchanged when a newer message is appended, and changed when its own marks move', () => {
+    const list = [
+      sent(message(1, { sender_id: 'a', created_at: at(20, 10, 0) })),
+      sent(message(2, { sender_id: 'me', created_at: at(20, 10, 1) })),
+    ];
+    const before = buildTimeline(list, { unreadAfter: null, meId: 'me', othersRead: [], direct: true });
+    // The same entries (structural sharing keeps them) and one new message from someone else.
+    const grown = [...list, sent(message(3, { sender_id: 'a', created_at: at(20, 10, 2) }))];
+    const after = buildTimeline(grown, { unreadAfter: null, meId: 'me', othersRead: [], direct: true });
+    expect(after[0]).not.toBe(before[0]);
+    expect(sameTimelineItem(before[0]!, after[0]!)).toBe(true);
+    expect(sameTimelineItem(before[1]!, after[1]!)).toBe(true);
+    // Someone read message 2: its row now shows `Seen`, so it must re-render.
+    const seen = buildTimeline(grown, { unreadAfter: null, meId: 'me', othersRead: [{ userId: 'a', seq: 2 }], direct: true });
+    expect(seen[1]!.seen).toBe('Seen');
+    expect(sameTimelineItem(after[1]!, seen[1]!)).toBe(false);
+    // An edited message is a new entry object.
+    const edited = sent(message(1, { sender_id: 'a', created_at: at(20, 10, 0), body: 'edited' }));
+    expect(sameTimelineItem(after[0]!, buildTimeline([edited, ...grown.slice(1)])[0]!)).toBe(false);
   });
 });

@@ -70,6 +70,21 @@ function markSeen(items: TimelineItem[], marks: TimelineMarks): void {
   }
 }
 
+/**
+ * Whether two timeline items show the same thing. `buildTimeline` makes new items on every
+ * change, while the entries themselves keep their identity across re-reads (TanStack Query's
+ * structural sharing), so a row compares its item field by field: a message arriving
+ * re-renders its own row, not every row on screen.
+ */
+export function sameTimelineItem(a: TimelineItem, b: TimelineItem): boolean {
+  return a === b || (a.entry === b.entry && a.dayStart === b.dayStart && a.showHeader === b.showHeader
+    && a.unreadStart === b.unreadStart && a.seen === b.seen && sameIds(a.seenBy, b.seenBy));
+}
+
+function sameIds(a: readonly string[], b: readonly string[]): boolean {
+  return a === b || (a.length === b.length && a.every((id, i) => id === b[i]));
+}
+
 /** A stable key for a message across pending → sent (the id changes, the client id does not). */
 export function messageKey(entry: CachedMessage): string {
   return entry.message.client_id || entry.message.id;

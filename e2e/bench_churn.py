@@ -16,7 +16,6 @@ import time
 
 sys.path.insert(0, os.path.dirname(__file__))
 import bench_desktop as b  # noqa: E402
-import test_desktop as t  # noqa: E402
 
 N = int(os.environ.get("N", "300"))
 MESSAGES = int(os.environ.get("BENCH_MESSAGES", "1000"))
@@ -46,16 +45,7 @@ def web_process(home):
 
 
 def main():
-    live = []
-    home, (big,) = b.seed(MESSAGES, senders=live)
-    server, bob = live
-    server.start()
-    app = t.App("churn", screenshots=False)
-    app.home = home
-    app.open()
-    app.wait(lambda: app.status() == "Online", "online")
-    app.open_conversation(big)
-    app.wait_message(f"message {MESSAGES - 1} of the benchmark")
+    home, _, server, (bob,), app = b.open_live("churn", MESSAGES)
     time.sleep(45)
 
     def sample(label, before=None):

@@ -286,6 +286,22 @@ def floor_report():
     return totals
 
 
+def open_live(name, messages, empty_conversation=False):
+    """A seeded app (see `seed`) started again with its server live, online, showing the
+    big conversation: (home, titles, server, senders, app)."""
+    live = []
+    home, titles = seed(messages, empty_conversation=empty_conversation, senders=live)
+    server, *senders = live
+    server.start()
+    app = t.App(name, screenshots=False)
+    app.home = home
+    app.open()
+    app.wait(lambda: app.status() == "Online", "online")
+    app.open_conversation(titles[0])
+    app.wait_message(f"message {messages - 1} of the benchmark")
+    return home, titles, server, senders, app
+
+
 def soak(minutes):
     """An hour (MINUTES) of live traffic into the open app, once it has settled (idle
     BENCH_IDLE_SECONDS with the big conversation open, as for the idle figure): Bob sends a
@@ -300,16 +316,7 @@ def soak(minutes):
     traffic = set(os.environ.get("BENCH_SOAK_TRAFFIC", "messages,pictures,switching").split(","))
     step = float(os.environ.get("BENCH_SOAK_TICK", "5"))
     per_minute = max(1, round(60 / step))
-    live = []
-    home, (big, small) = seed(MESSAGES, empty_conversation=True, senders=live)
-    server, bob, carol = live
-    server.start()
-    app = t.App("soak", screenshots=False)
-    app.home = home
-    app.open()
-    app.wait(lambda: app.status() == "Online", "online")
-    app.open_conversation(big)
-    app.wait_message(f"message {MESSAGES - 1} of the benchmark")
+    home, (big, small), server, (bob, carol), app = open_live("soak", MESSAGES, empty_conversation=True)
     # Growth is counted from the settled app (the idle figure's state), not from its first
     # seconds, when the page is still being built.
     print(f"settling {IDLE_SECONDS} s before the traffic starts…", flush=True)

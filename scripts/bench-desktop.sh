@@ -4,7 +4,8 @@
 # BENCH_MESSAGES, BENCH_IDLE_SECONDS, BENCH_COLD_RUNS override the defaults (10000, 300, 5).
 # Memory is printed per process as RSS, PSS and USS with their sums (PSS is the fair total).
 # Seeding goes through the server's REST API with rate limits off. BENCH_SOAK_MINUTES=60 runs
-# the hour-long soak instead (docs/footprint-soak.csv and .png; needs matplotlib, installed here).
+# the hour-long soak instead (docs/footprint-soak.csv and .png; needs matplotlib, installed here);
+# BENCH_SOAK_TRAFFIC (messages,pictures,switching) and BENCH_SOAK_TICK (5 s) split and pace it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # BENCH_PROFILE=debug measures the debug build instead (quicker to build; say so with the figures).

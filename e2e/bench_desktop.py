@@ -140,7 +140,7 @@ def memory_kib(pid):
 
 def mappings_kib(pid, anon_by_address=False):
     """PSS (KiB) of one process by mapping name (anonymous mappings together as "[anon]", or
-    each as "[anon perms start+size]" with ANON_BY_ADDRESS, to tell the JIT's executable pool
+    each as "[anon perms start+size]" with `anon_by_address`, to tell the JIT's executable pool
     and the allocators' reservations apart)."""
     by_name, name = {}, None
     with open(f"/proc/{pid}/smaps") as f:

@@ -35,22 +35,14 @@ const invoke = window.__TAURI_INTERNALS__.invoke;
 """
 
 
-def web_process(home):
-    for pid in b.app_pids(home):
-        with open(f"/proc/{pid}/comm") as f:
-            if f.read().startswith("WebKitWebProc"):
-                m = b.memory_kib(pid)
-                return m["pss"] / 1024, m["pss_anon"] / 1024
-    return 0.0, 0.0
-
-
 def main():
     home, _, server, (bob,), app = b.open_live("churn", MESSAGES)
     time.sleep(45)
 
     def sample(label, before=None):
         time.sleep(20)
-        now = web_process(home)
+        m = b.web_process_kib(home)
+        now = (m["pss"] / 1024, m["pss_anon"] / 1024)
         change = f" ({now[0] - before[0]:+.1f}, anon {now[1] - before[1]:+.1f})" if before else ""
         print(f"{label}: web process PSS {now[0]:.1f} MiB, anon {now[1]:.1f}{change}", flush=True)
         return now
@@ -60,13 +52,13 @@ def main():
     answer = app.driver.execute_async_script(READS, N)
     if answer != N:
         raise SystemExit(f"the reads failed: {answer}")
-    after_reads = sample(f"after {N}× (conversation list + newest page) over IPC, no message", start)
+    previous = sample(f"after {N}× (conversation list + newest page) over IPC, no message", start)
     for round_ in (1, 2):
         for i in range(N):
             bob.send(f"churn message {round_}.{i}")
             time.sleep(0.2)
         app.wait_message(f"churn message {round_}.{N - 1}")
-        after_reads = sample(f"after {N} messages arriving (round {round_})", after_reads)
+        previous = sample(f"after {N} messages arriving (round {round_})", previous)
     app.close()
     server.stop()
 

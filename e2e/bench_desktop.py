@@ -138,6 +138,17 @@ def memory_kib(pid):
     }
 
 
+def web_process_kib(home):
+    """memory_kib of the app's web process (summed, should WebKit run more than one)."""
+    total = {}
+    for pid in app_pids(home):
+        with open(f"/proc/{pid}/comm") as f:
+            if f.read().startswith("WebKitWebProc"):
+                for k, v in memory_kib(pid).items():
+                    total[k] = total.get(k, 0) + v
+    return total
+
+
 def mappings_kib(pid, anon_by_address=False):
     """PSS (KiB) of one process by mapping name (anonymous mappings together as "[anon]", or
     each as "[anon perms start+size]" with `anon_by_address`, to tell the JIT's executable pool
@@ -324,15 +335,13 @@ def soak(minutes):
     csv_path = os.environ.get("BENCH_SOAK_CSV", "docs/footprint-soak.csv")
     png_path = os.environ.get("BENCH_SOAK_PNG", "docs/footprint-soak.png")
     samples = []  # (minute, {process: pss_kib})
-    mappings = {}  # process: [its PSS by mapping at minute 0, at the end]
-    anon = {}  # the same with each anonymous mapping on its own
+    mappings = {}  # process: [its PSS by mapping at minute 0, at the end], anonymous ones each on its own
     started = time.monotonic()
     tick, shown, errors = 0, big, 0
     with open(csv_path, "w", newline="") as f:
         out = csv.writer(f)
         out.writerow(["minute", "pid", "process", "rss_kib", "pss_kib", "uss_kib", "pss_anon_kib"])
         while True:
-            elapsed = time.monotonic() - started
             if tick % per_minute == 0:  # every minute, first thing: a sample
                 minute = tick // per_minute
                 by_process = {}
@@ -345,8 +354,7 @@ def soak(minutes):
                         continue
                     by_process[comm] = by_process.get(comm, 0) + m["pss"]
                     if minute == 0 or minute >= minutes:
-                        mappings.setdefault(comm, []).append(mappings_kib(pid))
-                        anon.setdefault(comm, []).append(mappings_kib(pid, anon_by_address=True))
+                        mappings.setdefault(comm, []).append(mappings_kib(pid, anon_by_address=True))
                     out.writerow([minute, pid, comm, m["rss"], m["pss"], m["uss"], m["pss_anon"]])
                 f.flush()
                 samples.append((minute, by_process))
@@ -382,13 +390,16 @@ def soak(minutes):
     # Where the growth is: the mappings whose PSS changed most from minute 0 to the end.
     for comm, (before, after) in ((c, m) for c, m in sorted(mappings.items()) if len(m) == 2):
         delta = {k: after.get(k, 0) - before.get(k, 0) for k in set(before) | set(after)}
+        grouped = {}
+        for name, kib in delta.items():
+            key = "[anon]" if name.startswith("[anon ") else name
+            grouped[key] = grouped.get(key, 0) + kib
         print(f"{comm}: PSS change by mapping, minute 0 → {minutes} (MiB):", flush=True)
-        for name, kib in sorted(delta.items(), key=lambda kv: -abs(kv[1]))[:8]:
+        for name, kib in sorted(grouped.items(), key=lambda kv: -abs(kv[1]))[:8]:
             print(f"  {kib / 1024:+7.1f}  {name}", flush=True)
-        before, after = anon[comm]
-        delta = {k: after.get(k, 0) - before.get(k, 0) for k in set(before) | set(after) if k.startswith("[anon ")}
         print(f"{comm}: the anonymous mappings that changed most (MiB):", flush=True)
-        for name, kib in sorted(delta.items(), key=lambda kv: -abs(kv[1]))[:6]:
+        anon = {k: v for k, v in delta.items() if k.startswith("[anon ")}
+        for name, kib in sorted(anon.items(), key=lambda kv: -abs(kv[1]))[:6]:
             print(f"  {kib / 1024:+7.1f}  {name}", flush=True)
     plot(samples, png_path, minutes)
 

@@ -34,12 +34,7 @@ return n;
 
 
 def web_process_pss_mib(home):
-    total = 0
-    for pid in b.app_pids(home):
-        with open(f"/proc/{pid}/comm") as f:
-            if f.read().startswith("WebKitWebProc"):
-                total += b.memory_kib(pid)["pss"]
-    return total / 1024
+    return b.web_process_kib(home)["pss"] / 1024
 
 
 def main():
